@@ -1,0 +1,1 @@
+"""Survival statistics on any DataFrame: Kaplan-Meier, log-rank, Cox, PH test."""

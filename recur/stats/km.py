@@ -1,0 +1,227 @@
+"""Kaplan-Meier estimates with Greenwood errors, pointwise CIs and medians,
+computed exactly as R's ``survfit`` / ``summary.survfit`` / ``quantile.survfit``.
+
+Reference: Kalbfleisch & Prentice (2002), ch. 1.4; Therneau, survival 3.5.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from recur.stats._prepare import group_levels, prepare_survival
+
+ConfType = Literal["log", "log-log", "plain"]
+OVERALL = "All patients"
+
+# Column names of the result tables, defined once.
+GROUP, TIME, N_RISK, N_EVENT, N_CENSOR = "group", "time", "n_risk", "n_event", "n_censor"
+SURV, STD_ERR, LOWER, UPPER = "surv", "std_err", "lower", "upper"
+N, N_EVENTS, MEDIAN = "n", "n_events", "median"
+N_EVENT_INTERVAL, BEYOND_LAST = "n_event_interval", "beyond_last_observed"
+
+
+@dataclass(frozen=True)
+class StepFunction:
+    """One group's KM curve over its distinct times (censor-only times included)."""
+
+    time: np.ndarray
+    n_risk: np.ndarray
+    n_event: np.ndarray
+    n_censor: np.ndarray
+    surv: np.ndarray
+    std_err_log: np.ndarray  # SE of log S (R's survfit $std.err)
+
+
+@dataclass(frozen=True)
+class KMResult:
+    """Kaplan-Meier fit per group.
+
+    ``curves``: the step function (group, time, n_risk, n_event, n_censor, surv,
+    std_err (of S), lower, upper). ``at_times``: estimates at requested times.
+    ``medians``: group, n, n_events, median, lower, upper (NaN = not reached).
+    """
+
+    curves: pd.DataFrame
+    at_times: pd.DataFrame
+    medians: pd.DataFrame
+    groups: list[str]
+    methods: dict[str, str] = field(default_factory=dict)
+    n_dropped: int = 0
+    dropped_rows: tuple = ()
+
+
+def km_step_function(time: np.ndarray, event: np.ndarray) -> StepFunction:
+    """The product-limit estimate over the distinct observed times."""
+    order = np.argsort(time, kind="stable")
+    t, e = time[order], event[order]
+    uniq, first = np.unique(t, return_index=True)
+    n_event = np.add.reduceat(e, first) if len(t) else np.array([], dtype=int)
+    n_total = np.diff(np.append(first, len(t)))
+    n_censor = n_total - n_event
+    n_risk = len(t) - first
+    with np.errstate(divide="ignore", invalid="ignore"):
+        surv = np.cumprod(1.0 - n_event / n_risk)
+        greenwood = np.cumsum(n_event / (n_risk * (n_risk - n_event)))
+    std_err = np.sqrt(greenwood)
+    std_err[~np.isfinite(std_err)] = np.nan
+    return StepFunction(uniq, n_risk, n_event, n_censor, surv, std_err)
+
+
+def confidence_band(
+    surv: np.ndarray, std_err_log: np.ndarray, conf_type: ConfType, conf_level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pointwise CI for S(t) as survfit computes it (NaN where undefined)."""
+    z = norm.ppf(1 - (1 - conf_level) / 2)
+    s = np.asarray(surv, dtype=float)
+    se = np.asarray(std_err_log, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if conf_type == "log":
+            lo, hi = s * np.exp(-z * se), np.minimum(s * np.exp(z * se), 1.0)
+            bad = s == 0
+        elif conf_type == "log-log":
+            loglog = np.log(-np.log(s))
+            a = np.exp(-np.exp(loglog + z * se / np.log(s)))
+            b = np.exp(-np.exp(loglog - z * se / np.log(s)))
+            lo, hi = np.minimum(a, b), np.maximum(a, b)
+            bad = (s == 0) | (s == 1)
+        elif conf_type == "plain":
+            lo = np.maximum(s - z * se * s, 0.0)
+            hi = np.minimum(s + z * se * s, 1.0)
+            bad = s == 0
+        else:
+            raise ValueError(f"conf_type must be 'log', 'log-log' or 'plain', not {conf_type!r}")
+    lo, hi = np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
+    return lo, hi
+
+
+def _find_quantile(x: np.ndarray, y: np.ndarray, p: float, tol: float) -> float:
+    """Where the CDF curve y(x) (steps) reaches p; midpoint rule on flats (R's findq)."""
+    if np.all(np.isnan(y)) or np.nanmax(y) < p:
+        return np.nan
+    x_max = x[-1]
+    _, keep = np.unique(y, return_index=True)  # drop duplicated levels (censor times)
+    keep = np.sort(keep)
+    x, y = x[keep], y[keep]
+    ok = ~np.isnan(y)
+    x, y = x[ok], y[ok]
+    n = len(y)
+
+    def first_reaching(shift: float) -> int | None:
+        hits = np.nonzero(y + shift >= p)[0]
+        if len(hits) == 0 or p < y[0] + shift:
+            return None
+        return int(hits[0])
+
+    i1, i2 = first_reaching(tol), first_reaching(-tol)
+    if i1 is None:
+        return np.nan
+    if abs(p - y[n - 1]) < tol:  # a flat exactly at p at the end of the curve
+        return (x[i1] + x_max) / 2
+    if i2 is None:
+        return np.nan
+    return (x[i1] + x[i2]) / 2
+
+
+def median_with_ci(sf: StepFunction, conf_type: ConfType, conf_level: float = 0.95) -> tuple[float, float, float]:
+    """Median survival and its CI as ``quantile.survfit`` (times where the
+    estimate and the CI limits cross 0.5)."""
+    tol = np.sqrt(np.finfo(float).eps)
+    lo, hi = confidence_band(sf.surv, sf.std_err_log, conf_type, conf_level)
+    x = np.concatenate([[0.0], sf.time])
+    est = _find_quantile(x, np.concatenate([[0.0], 1 - sf.surv]), 0.5, tol)
+    # The lower curve crosses 0.5 first, so it gives the lower limit.
+    lower = _find_quantile(x, np.concatenate([[0.0], 1 - lo]), 0.5, tol)
+    upper = _find_quantile(x, np.concatenate([[0.0], 1 - hi]), 0.5, tol)
+    return est, lower, upper
+
+
+def estimates_at(
+    sf: StepFunction, times: Sequence[float], conf_type: ConfType, conf_level: float = 0.95
+) -> pd.DataFrame:
+    """S(t), Greenwood SE and CI at given times, as ``summary(fit, times, extend=TRUE)``."""
+    rows = []
+    lo, hi = confidence_band(sf.surv, sf.std_err_log, conf_type, conf_level)
+    last_time = sf.time[-1] if len(sf.time) else 0.0
+    previous = -np.inf
+    for t in sorted(times):
+        idx = np.searchsorted(sf.time, t, side="right") - 1
+        n_risk = int(sf.n_risk[np.searchsorted(sf.time, t, side="left")]) if t <= last_time else 0
+        in_interval = (sf.time > previous) & (sf.time <= t)
+        n_ev = int(sf.n_event[in_interval].sum())
+        if idx < 0:
+            s, se, l, u = 1.0, 0.0, 1.0, 1.0
+            if conf_type == "log-log":
+                l = u = np.nan
+        else:
+            s = float(sf.surv[idx])
+            se = float(s * sf.std_err_log[idx]) if s > 0 else np.nan
+            l, u = float(lo[idx]), float(hi[idx])
+        rows.append({TIME: t, N_RISK: n_risk, N_EVENT_INTERVAL: n_ev, SURV: s, STD_ERR: se,
+                     LOWER: l, UPPER: u, BEYOND_LAST: bool(t > last_time)})
+        previous = t
+    return pd.DataFrame(rows)
+
+
+def kaplan_meier(
+    df: pd.DataFrame,
+    time: str,
+    event: str,
+    by: str | None = None,
+    at: Sequence[float] | None = None,
+    conf_type: ConfType = "log-log",
+    conf_level: float = 0.95,
+) -> KMResult:
+    """Kaplan-Meier curves, estimates at ``at`` times and medians per group.
+
+    ``time`` in any unit (months in recur); ``event`` 1 = event, 0 = censored.
+    Rows missing time, event or group are dropped and counted in ``n_dropped``.
+    CIs: "log-log" (default, as SAS / lifelines) or "log" (R's default).
+
+    >>> km = kaplan_meier(df, "os_months", "os_event", by="bed_group", at=[24])
+    >>> km.medians[["group", "median", "lower", "upper"]]
+    """
+    data = prepare_survival(df, time, event, by)
+    if by is None:
+        parts = [(OVERALL, data.time, data.event)]
+    else:
+        g = data.group.to_numpy()
+        parts = [(str(lv), data.time[g == lv], data.event[g == lv]) for lv in group_levels(data.group)]
+    curves, at_rows, med_rows = [], [], []
+    for label, t, e in parts:
+        sf = km_step_function(t, e)
+        lo, hi = confidence_band(sf.surv, sf.std_err_log, conf_type, conf_level)
+        curves.append(pd.DataFrame({
+            GROUP: label, TIME: sf.time, N_RISK: sf.n_risk, N_EVENT: sf.n_event,
+            N_CENSOR: sf.n_censor, SURV: sf.surv, STD_ERR: sf.surv * sf.std_err_log,
+            LOWER: lo, UPPER: hi,
+        }))
+        if at is not None and len(at):
+            est = estimates_at(sf, at, conf_type, conf_level)
+            est.insert(0, GROUP, label)
+            at_rows.append(est)
+        m, ml, mu = median_with_ci(sf, conf_type, conf_level)
+        med_rows.append({GROUP: label, N: len(t), N_EVENTS: int(e.sum()), MEDIAN: m, LOWER: ml, UPPER: mu})
+    return KMResult(
+        curves=pd.concat(curves, ignore_index=True),
+        at_times=pd.concat(at_rows, ignore_index=True) if at_rows else pd.DataFrame(),
+        medians=pd.DataFrame(med_rows),
+        groups=[p[0] for p in parts],
+        methods={"estimator": "Kaplan-Meier", "variance": "Greenwood",
+                 "conf_type": conf_type, "conf_level": str(conf_level)},
+        n_dropped=len(data.dropped),
+        dropped_rows=tuple(data.dropped),
+    )
+
+
+def median_followup(
+    df: pd.DataFrame, time: str, event: str, conf_type: ConfType = "log-log"
+) -> tuple[float, float, float]:
+    """Median follow-up by the reverse Kaplan-Meier method (censoring as the
+    event; Schemper & Smith 1996): (median, lower, upper)."""
+    data = prepare_survival(df, time, event)
+    return median_with_ci(km_step_function(data.time, 1 - data.event), conf_type)
