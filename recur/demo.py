@@ -1,0 +1,234 @@
+"""Seeded generators of the synthetic demo cohorts. They imitate the published
+marginals and effect directions of shared/docs/published-cohorts.md (cohort A:
+NSCLC salvage RT; cohort C: NPC re-irradiation) and are labelled synthetic in
+a column and in the file name. They are not the real patients.
+
+``make_nsclc_demo(n)`` also scales to any n (benchmarks): categorical counts
+are the published ones rescaled by largest remainder, exact at n = 74.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from recur.schema import MONTH_DAYS
+
+NSCLC_SEED = 143
+NPC_SEED = 4
+
+
+def exact_counts(counts: dict[str, int], n: int, rng: np.random.Generator) -> np.ndarray:
+    """Shuffled labels whose counts are ``counts`` rescaled to ``n`` (exact when
+    n equals their sum); an empty-string key means missing."""
+    total = sum(counts.values())
+    raw = np.array(list(counts.values()), dtype=float) * n / total
+    k = np.floor(raw).astype(int)
+    k[np.argsort(-(raw - k))[: n - k.sum()]] += 1
+    labels = np.repeat(np.array(list(counts.keys()), dtype=object), k)
+    rng.shuffle(labels)
+    return np.where(labels == "", None, labels)
+
+
+def _spread(rng: np.random.Generator, n: int, median: float, low: float, high: float, log: bool = False) -> np.ndarray:
+    """Values with the given median and range (a skewed or symmetric draw,
+    then pinned so the published median and extremes hold exactly)."""
+    if log:
+        x = np.exp(rng.normal(np.log(median), (np.log(high) - np.log(low)) / 5, n))
+    else:
+        x = rng.normal(median, (high - low) / 5, n)
+    x = np.clip(x, low, high)
+    order = np.argsort(x)
+    x[order[0]], x[order[-1]] = low, high
+    if n >= 4:
+        mid = n // 2
+        x[order[mid]] = median
+        if n % 2 == 0:
+            x[order[mid - 1]] = median
+    return x
+
+
+def _dates(base: pd.Timestamp, months: np.ndarray) -> pd.Series:
+    days = np.round(np.asarray(months, dtype=float) * MONTH_DAYS)
+    return pd.Series(base + pd.to_timedelta(days, unit="D"))
+
+
+def _exp_time(rng: np.random.Generator, rate: np.ndarray) -> np.ndarray:
+    return rng.exponential(1.0 / rate)
+
+
+def _grades(rng: np.random.Generator, n: int, severe: dict[int, int], mild_p: tuple[float, float, float],
+            reference_n: int = 74) -> np.ndarray:
+    """Worst CTCAE grade per patient: exact counts of grades >= 3 (rescaled),
+    the rest drawn as 0/1/2 with probabilities ``mild_p``."""
+    n_severe = {g: int(round(c * n / reference_n)) for g, c in severe.items()}
+    out = rng.choice([0, 1, 2], size=n, p=mild_p)
+    idx = rng.permutation(n)
+    pos = 0
+    for grade, count in n_severe.items():
+        out[idx[pos: pos + count]] = grade
+        pos += count
+    return out
+
+
+def make_nsclc_demo(n: int = 74, seed: int = NSCLC_SEED) -> pd.DataFrame:
+    """Synthetic NSCLC salvage-RT cohort (imitates published cohort A)."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"patient_id": [f"NS{i + 1:04d}" for i in range(n)], "cancer": "NSCLC"})
+    df["sex"] = exact_counts({"M": 54, "F": 20}, n, rng)
+    df["age"] = np.round(_spread(rng, n, 59, 29, 84)).astype(int)
+    df["ecog"] = exact_counts({"0": 30, "1": 38, "2": 6}, n, rng).astype(int)
+    df["histology"] = exact_counts({"squamous": 18, "adenocarcinoma": 41, "LELC": 10, "other": 5}, n, rng)
+    df["stage_initial"] = exact_counts({"I": 17, "II": 16, "III": 34, "": 7}, n, rng)
+    df["egfr"] = exact_counts({"mutant": 14, "wild-type": 37, "unknown": 23}, n, rng)
+    df["margin"] = exact_counts({"R0": 66, "R1": 7, "R2": 1}, n, rng)
+    df["recurrence_site"] = exact_counts({"stump": 8, "regional LN": 56, "ipsilateral lung": 6,
+                                          "stump + LN": 3, "LN + lung": 1}, n, rng)
+    df["recurrence_type"] = np.select(
+        [df["recurrence_site"].isin(["stump", "ipsilateral lung"]), df["recurrence_site"] == "regional LN"],
+        ["local", "regional"], "both")
+    df["concurrent_chemo"] = exact_counts({"yes": 59, "no": 15}, n, rng)
+    df["rt_technique"] = exact_counts({"3D-CRT": 5, "IMRT": 62, "SBRT": 7}, n, rng)
+    # Fractionation menus (dose Gy, fractions); half of the conventional courses reach BED10 >= 78.
+    conventional = [(60, 30), (60, 26), (56, 28), (64, 32), (60, 28), (58, 29),
+                    (60, 20), (66, 30), (68, 34), (60, 15), (66, 22), (62, 24), (66, 33)]
+    sbrt = [(50, 10), (50, 10), (50, 10), (50, 10), (60, 10), (60, 12), (70, 10)]
+    is_sbrt = (df["rt_technique"] == "SBRT").to_numpy()
+    pick = rng.integers(0, len(conventional), n)
+    dose = np.array([conventional[i][0] for i in pick], dtype=float)
+    fx = np.array([conventional[i][1] for i in pick])
+    sb_idx = np.nonzero(is_sbrt)[0]
+    for j, i in enumerate(sb_idx):
+        dose[i], fx[i] = sbrt[j % len(sbrt)]
+    df["rt_dose_gy"], df["rt_fractions"] = dose, fx
+    df["alpha_beta"] = 10.0
+    bed = dose * (1 + dose / fx / 10)
+    df["gtv_cc"] = np.round(_spread(rng, n, 28.7, 2.6, 189.3, log=True), 1)
+    dfi = np.round(_spread(rng, n, 11, 6, 104, log=True), 1)
+    # Calendar: RT start spread over 2012-2016, recurrence 3-6 weeks before, surgery DFI before that.
+    rt_start_m = rng.uniform(0, 54, n)
+    origin = pd.Timestamp("2012-01-02")
+    rt_start = _dates(origin, rt_start_m)
+    rec = rt_start - pd.to_timedelta(rng.integers(21, 45, n), unit="D")
+    surgery = rec - pd.to_timedelta(np.round(dfi * MONTH_DAYS), unit="D")
+    df["date_surgery"], df["date_recurrence"], df["date_rt_start"] = surgery, rec, rt_start
+    df["date_rt_end"] = rt_start + pd.to_timedelta(np.ceil(fx * 7 / 5).astype(int), unit="D")
+    # Outcomes (months from RT start): BED >=78 protective for LRFS and OS;
+    # EGFR wild-type > mutant > unknown hazard of distant failure.
+    high_bed = bed >= 78
+    egfr_m = df["egfr"].map({"wild-type": 1.0, "mutant": 0.5, "unknown": 0.3}).to_numpy()
+    t_lr = _exp_time(rng, 0.022 * np.where(high_bed, 0.3, 1.0))
+    t_dm = _exp_time(rng, 0.032 * egfr_m)
+    t_death = _exp_time(rng, 0.0095 * np.where(high_bed, 0.35, 1.0))
+    t_death = np.where(t_dm < t_death, t_dm + _exp_time(rng, np.full(n, 0.02)), t_death)
+    study_end = 54 + 2 - rt_start_m  # data cut-off two months after the last start
+    fu = np.minimum(study_end, np.where(rng.random(n) < 0.3, rng.uniform(2, 50, n), np.inf))
+    fu = np.clip(fu, 2, 50)
+    return _attach_outcomes(df, rng, origin_dates=rt_start, t_lr=t_lr, t_dm=t_dm, t_death=t_death, fu=fu,
+                            regional_share=0.6, tox=_nsclc_toxicity(rng, n),
+                            response_counts={"CR": 11, "PR": 36, "SD": 14, "PD": 13})
+
+
+def _nsclc_toxicity(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    return {
+        "tox_neutropenia": _grades(rng, n, {3: 7, 4: 1}, (0.55, 0.3, 0.15)),
+        "tox_esophagitis": _grades(rng, n, {3: 6, 4: 1}, (0.35, 0.4, 0.25)),
+        "tox_pneumonitis": _grades(rng, n, {3: 1}, (0.6, 0.3, 0.1)),
+        "tox_vomiting": _grades(rng, n, {3: 1}, (0.7, 0.25, 0.05)),
+    }
+
+
+def _attach_outcomes(df: pd.DataFrame, rng: np.random.Generator, *, origin_dates: pd.Series, t_lr: np.ndarray,
+                     t_dm: np.ndarray, t_death: np.ndarray, fu: np.ndarray, regional_share: float,
+                     tox: dict[str, np.ndarray], response_counts: dict[str, int]) -> pd.DataFrame:
+    """Turn latent event times (months from the origin) into the schema's dates."""
+    n = len(df)
+    end = np.minimum(fu, t_death)
+    died = t_death <= fu
+    lr_seen = t_lr < end
+    dm_seen = t_dm < end
+    regional = rng.random(n) < regional_share
+    origin = origin_dates.reset_index(drop=True)
+
+    def when(months: np.ndarray, mask: np.ndarray) -> pd.Series:
+        out = origin + pd.to_timedelta(np.round(np.where(mask, months, 0) * MONTH_DAYS), unit="D")
+        return out.where(mask)
+
+    df["date_local_failure"] = when(t_lr, lr_seen & ~regional)
+    df["date_regional_failure"] = when(t_lr, lr_seen & regional)
+    df["date_distant_failure"] = when(t_dm, dm_seen)
+    df["date_progression"] = when(np.minimum(t_lr, t_dm), lr_seen | dm_seen)
+    df["date_death"] = when(t_death, died)
+    df["date_last_followup"] = when(end, np.ones(n, dtype=bool))
+    sites = np.array(["lung"] * 14 + ["brain"] * 5 + ["liver"] * 4 + ["bone"] * 3 + ["adrenal"] * 2 + ["LN"] * 3)
+    n_sites = rng.choice([1, 1, 1, 2], size=n)
+    df["distant_sites"] = [";".join(sorted(set(rng.choice(sites, k)))) if seen else None
+                           for k, seen in zip(n_sites, dm_seen)]
+    df["response"] = exact_counts(response_counts, n, rng)
+    for col, grades in tox.items():
+        df[col] = grades
+    df["synthetic"] = True
+    for col in [c for c in df if c.startswith("date_")]:
+        df[col] = pd.to_datetime(df[col]).dt.strftime("%Y-%m-%d")
+    return df
+
+
+def make_npc_demo(n: int = 184, seed: int = NPC_SEED) -> pd.DataFrame:
+    """Synthetic NPC re-irradiation cohort (imitates published cohort C; the
+    paper's time origin is the diagnosis of the recurrence)."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"patient_id": [f"NP{i + 1:04d}" for i in range(n)], "cancer": "NPC"})
+    df["sex"] = exact_counts({"M": 133, "F": 51}, n, rng)
+    df["age"] = np.round(_spread(rng, n, 49, 23, 86)).astype(int)
+    df["ecog"] = exact_counts({"0": 80, "1": 94, "2": 10}, n, rng).astype(int)
+    df["histology"] = exact_counts({"non-keratinising": 170, "keratinising": 14}, n, rng)
+    df["stage_recurrence"] = exact_counts({"rT1-2": 64, "rT3-4": 120}, n, rng)
+    df["recurrence_type"] = exact_counts({"local": 153, "both": 31}, n, rng)
+    short = exact_counts({"short": 59, "long": 125}, n, rng) == "short"
+    ttr = np.where(short, rng.uniform(6, 24, n), np.exp(rng.normal(np.log(45), 0.6, n)))
+    ttr = np.where(short, ttr, np.clip(ttr, 24.5, 388))
+    ttr[np.argmax(ttr)] = 388
+    ttr[np.argmin(ttr)] = 6
+    df["concurrent_chemo"] = exact_counts({"yes": 138, "no": 46}, n, rng)
+    df["brachy_boost"] = exact_counts({"yes": 13, "no": 171}, n, rng)
+    df["rt_technique"] = "IMRT"
+    two_gy = exact_counts({"2.0": 125, "other": 59}, n, rng) == "2.0"
+    dose = np.round(_spread(rng, n, 66.7, 42, 77) * 10) / 10
+    fx = np.where(two_gy, np.round(dose / 2), np.round(dose / rng.choice([1.8, 2.2, 2.5], n)))
+    dose = np.where(two_gy, fx * 2.0, dose)
+    df["rt_dose_gy"], df["rt_fractions"] = dose, fx.astype(int)
+    df["alpha_beta"] = 10.0
+    df["prior_rt_dose_gy"] = rng.choice([66.0, 68.0, 70.0, 70.0, 70.0, 72.0], n)
+    df["prior_rt_fractions"] = np.round(df["prior_rt_dose_gy"] / 2.12).astype(int)
+    rec_m = rng.uniform(0, 96, n)
+    base = pd.Timestamp("2005-01-03")
+    rec = _dates(base, rec_m)
+    df["date_initial_rt_end"] = rec - pd.to_timedelta(np.round(ttr * MONTH_DAYS), unit="D")
+    df["date_recurrence"] = rec
+    df["date_rt_start"] = rec + pd.to_timedelta(rng.integers(21, 50, n), unit="D")
+    df["date_rt_end"] = df["date_rt_start"] + pd.to_timedelta(np.ceil(fx * 7 / 5).astype(int), unit="D")
+    chemo = (df["concurrent_chemo"] == "yes").to_numpy()
+    t4 = (df["stage_recurrence"] == "rT3-4").to_numpy()
+    # DMFS: short TTR and no chemotherapy harmful; LRFS and OS worse for rT3-4.
+    t_dm = _exp_time(rng, 0.0045 * np.where(short, 3.4, 1.0) * np.where(chemo, 0.25, 1.0))
+    t_lr = _exp_time(rng, 0.0042 * np.where(t4, 1.4, 0.6))
+    t_death = _exp_time(rng, 0.021 * np.where(t4, 1.25, 0.6))
+    # Nothing happens before re-irradiation has started (at most ~7 weeks after diagnosis).
+    t_dm, t_lr, t_death = (np.maximum(t, 2.0) for t in (t_dm, t_lr, t_death))
+    fu = (96 + 24 - rec_m) * np.where(rng.random(n) < 0.15, rng.uniform(0.2, 1, n), 1)
+    fu = np.maximum(fu, 3)
+    tox = {
+        "tox_acute_mucositis": _grades(rng, n, {3: 18}, (0.2, 0.45, 0.35), 184),
+        "tox_late_trismus": _grades(rng, n, {3: 30, 4: 5}, (0.55, 0.3, 0.15), 184),
+        "tox_late_cranial_nerve_palsy": _grades(rng, n, {3: 18, 4: 3}, (0.75, 0.15, 0.1), 184),
+        "tox_late_headache": _grades(rng, n, {3: 16}, (0.6, 0.25, 0.15), 184),
+        "tox_late_mucosal_necrosis": _grades(rng, n, {3: 9, 4: 3}, (0.8, 0.1, 0.1), 184),
+        "tox_late_haemorrhage": _grades(rng, n, {5: 44}, (0.9, 0.07, 0.03), 184),
+        "tox_late_hearing_deficit": _grades(rng, n, {3: 10}, (0.5, 0.3, 0.2), 184),
+    }
+    out = _attach_outcomes(df, rng, origin_dates=rec, t_lr=t_lr, t_dm=t_dm, t_death=t_death, fu=fu,
+                           regional_share=0.2, tox=tox,
+                           response_counts={"CR": 98, "PR": 52, "SD": 20, "PD": 14})
+    fatal = out["tox_late_haemorrhage"] == 5
+    out.loc[fatal & out["date_death"].isna(), "tox_late_haemorrhage"] = 4  # grade 5 only for the dead
+    return out

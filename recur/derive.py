@@ -1,0 +1,186 @@
+"""Derived variables (BED, EQD2, intervals), endpoint (time, event) pairs and
+failure patterns, from a cleaned canonical table (cohort-schema.md)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from recur.schema import MONTH_DAYS
+from recur.settings import EndpointRules
+from recur.validate import Problem, problem
+from recur.variables import ENDPOINTS, event_column, time_column
+
+FAILURE_DATES = {
+    "os": (),
+    "pfs": ("date_progression", "date_local_failure", "date_regional_failure", "date_distant_failure"),
+    "lrfs": ("date_local_failure", "date_regional_failure"),
+    "fflp": ("date_local_failure",),
+    "dmfs": ("date_distant_failure",),
+}
+NO_FAILURE, LR_ONLY, DISTANT_ONLY, BOTH, SITE_UNKNOWN = (
+    "none", "locoregional only", "distant only", "locoregional + distant", "progression, site unknown")
+FAILURE_PATTERNS = (NO_FAILURE, LR_ONLY, DISTANT_ONLY, BOTH, SITE_UNKNOWN)
+SYNCHRONOUS_DAYS = 28
+EXCLUSION_COLUMNS = ["endpoint", "patient_id", "reason"]
+
+
+def _months(later: pd.Series, earlier: pd.Series) -> pd.Series:
+    return (later - earlier).dt.days / MONTH_DAYS
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    """A column, or all-missing of the right kind when absent."""
+    if name in df:
+        return df[name]
+    return pd.Series(pd.NaT if name.startswith("date_") else np.nan, index=df.index)
+
+
+def derive_radiotherapy(df: pd.DataFrame, alpha_beta: float) -> pd.DataFrame:
+    """dose_per_fraction, bed_gy, eqd2_gy, cumulative_dose_gy, cumulative_eqd2_gy.
+
+    BED = D (1 + d / (alpha/beta)); EQD2 = BED / (1 + 2 / (alpha/beta)).
+    A supplied bed_gy is kept where dose and fractions are not both given.
+    """
+    out = df.copy()
+    ab = _col(out, "alpha_beta").fillna(alpha_beta)
+    dose, fx = _col(out, "rt_dose_gy"), _col(out, "rt_fractions")
+    d = dose / fx
+    bed = dose * (1 + d / ab)
+    if "rt_dose_gy" in out or "rt_fractions" in out:
+        out["dose_per_fraction"] = d
+    if "bed_gy" in out or bed.notna().any():
+        out["bed_gy"] = bed.fillna(_col(out, "bed_gy"))
+    if "bed_gy" in out:
+        out["eqd2_gy"] = out["bed_gy"] / (1 + 2 / ab)
+    if "prior_rt_dose_gy" in out:
+        out["cumulative_dose_gy"] = out["prior_rt_dose_gy"] + dose
+        prior_fx = _col(out, "prior_rt_fractions")
+        prior_d = out["prior_rt_dose_gy"] / prior_fx
+        prior_eqd2 = out["prior_rt_dose_gy"] * (prior_d + ab) / (2 + ab)
+        if prior_fx.notna().any():
+            out["cumulative_eqd2_gy"] = prior_eqd2 + out.get("eqd2_gy", np.nan)
+    return out
+
+
+def derive_intervals(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """dfi_months (surgery -> recurrence) and ttr_months (first RT end, else
+    surgery -> recurrence); dates win over supplied values."""
+    out = df.copy()
+    ids = out["patient_id"]
+    rec, surg, first_rt = (_col(out, c) for c in ("date_recurrence", "date_surgery", "date_initial_rt_end"))
+    before = rec.notna() & surg.notna() & (rec < surg)
+    if before.any():
+        problems.append(problem("error", "date_recurrence", ids[before], "recurrence is dated before the "
+                                "primary surgery; correct either date. DFI left missing.", "date_order"))
+    dfi = _months(rec, surg).where(~before)
+    if dfi.notna().any():
+        out["dfi_months"] = dfi.fillna(_col(out, "dfi_months"))
+    ttr_from = first_rt.where(first_rt.notna(), surg)
+    ttr = _months(rec, ttr_from)
+    ttr = ttr.where(ttr >= 0)
+    if ttr.notna().any():
+        out["ttr_months"] = ttr.fillna(_col(out, "ttr_months"))
+    return out
+
+
+def _check_date_order(df: pd.DataFrame, rules: EndpointRules, problems: list[Problem]) -> None:
+    ids = df["patient_id"]
+    start, end = _col(df, "date_rt_start"), _col(df, "date_rt_end")
+    death, fu = _col(df, "date_death"), _col(df, "date_last_followup")
+    checks = [
+        ("date_death", death.notna() & start.notna() & (death < start),
+         "death is dated before the start of radiotherapy; correct either date."),
+        ("date_rt_end", end.notna() & start.notna() & (end < start),
+         "radiotherapy ends before it starts; swap or correct the dates."),
+        ("date_last_followup", fu.notna() & start.notna() & (fu < start),
+         "last follow-up is before the start of radiotherapy; correct either date."),
+        ("date_last_followup", fu.notna() & death.notna() & (death > fu),
+         "death is dated after the last follow-up; set the last follow-up to the date of death or later."),
+    ]
+    rec = _col(df, "date_recurrence")
+    if rules.origin == "rt_start":
+        checks.append(("date_rt_start", start.notna() & rec.notna() & (start < rec),
+                       "salvage radiotherapy starts before the recurrence was diagnosed; check both dates."))
+    for col in FAILURE_DATES["pfs"]:
+        if col in df:
+            checks.append((col, df[col].notna() & fu.notna() & (df[col] > fu),
+                           "event is dated after the last follow-up; update the last follow-up date."))
+    for col, mask, message in checks:
+        if mask.any():
+            level = "warning" if col == "date_rt_start" else "error"
+            problems.append(problem(level, col, ids[mask], message, "date_order"))
+
+
+def derive_endpoints(
+    df: pd.DataFrame, rules: EndpointRules, problems: list[Problem]
+) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
+    """Add ``<ep>_months`` / ``<ep>_event`` for every endpoint that the data
+    support. Returns (data, exclusions (endpoint, patient_id, reason), endpoints)."""
+    out = df.copy()
+    ids = out["patient_id"]
+    origin_col = "date_rt_start" if rules.origin == "rt_start" else "date_recurrence"
+    _check_date_order(out, rules, problems)
+    origin, death, fu = _col(out, origin_col), _col(out, "date_death"), _col(out, "date_last_followup")
+    has_follow_up = "date_last_followup" in out or "date_death" in out
+    death_counts = {"os": True, "pfs": rules.pfs_death_is_event, "lrfs": rules.lrfs_death_is_event,
+                    "fflp": False, "dmfs": rules.dmfs_death_is_event}
+    exclusions: list[dict] = []
+    available: list[str] = []
+    for ep in ENDPOINTS:
+        tcol, ecol = time_column(ep), event_column(ep)
+        failure_cols = [c for c in FAILURE_DATES[ep] if c in out]
+        use_dates = origin_col in out and has_follow_up and (ep == "os" or failure_cols)
+        supplied = tcol in df and ecol in df
+        if not use_dates and not supplied:
+            continue
+        available.append(ep)
+        if not use_dates:
+            for mask, reason in ((df[tcol].isna(), f"no {tcol}"), (df[ecol].isna(), f"no {ecol}")):
+                exclusions += [{"endpoint": ep, "patient_id": i, "reason": reason} for i in ids[mask]]
+            continue
+        fail = out[failure_cols].min(axis=1) if failure_cols else pd.Series(pd.NaT, index=out.index)
+        event_date = pd.concat([fail, death], axis=1).min(axis=1) if death_counts[ep] else fail
+        censor_date = death.where(death.notna(), fu)
+        end = event_date.where(event_date.notna(), censor_date)
+        time = _months(end, origin)
+        event = event_date.notna().astype(float)
+        reasons = pd.Series("", index=out.index, dtype=object)
+        reasons[origin.isna()] = f"no {origin_col}"
+        reasons[(reasons == "") & end.isna()] = "no date_last_followup or date_death"
+        reasons[(reasons == "") & (time < 0)] = f"event or follow-up dated before {origin_col}"
+        after_fu = fail.notna() & fu.notna() & (fail > fu)
+        reasons[(reasons == "") & after_fu] = "failure dated after the last follow-up"
+        bad = reasons != ""
+        exclusions += [{"endpoint": ep, "patient_id": i, "reason": r} for i, r in zip(ids[bad], reasons[bad])]
+        time, event = time.where(~bad), event.where(~bad)
+        if supplied:
+            gap = (time - df[tcol]).abs() > 1
+            if gap.any():
+                problems.append(problem("warning", tcol, ids[gap], "supplied time differs from the dates by "
+                                        "more than one month; the dates are used. Check both.", "time_mismatch"))
+        out[tcol], out[ecol] = time, event
+    return out, pd.DataFrame(exclusions, columns=EXCLUSION_COLUMNS), tuple(available)
+
+
+def derive_failure_patterns(df: pd.DataFrame) -> pd.DataFrame:
+    """``failure_pattern`` (whole follow-up) and ``failure_pattern_first``
+    (at first failure; sites within 28 days of the first count together)."""
+    out = df.copy()
+    if not any(c in out for c in FAILURE_DATES["pfs"]):
+        return out
+    lr = pd.concat([_col(out, "date_local_failure"), _col(out, "date_regional_failure")], axis=1).min(axis=1)
+    dm = _col(out, "date_distant_failure")
+    prog = _col(out, "date_progression")
+    out["failure_pattern"] = _pattern(lr.notna(), dm.notna(), prog.notna())
+    first = pd.concat([lr, dm], axis=1).min(axis=1)
+    window = pd.Timedelta(days=SYNCHRONOUS_DAYS)
+    lr_first = lr.notna() & (lr - first <= window)
+    dm_first = dm.notna() & (dm - first <= window)
+    out["failure_pattern_first"] = _pattern(lr_first, dm_first, prog.notna())
+    return out
+
+
+def _pattern(lr: pd.Series, dm: pd.Series, prog: pd.Series) -> pd.Series:
+    values = np.select([lr & dm, lr, dm, prog], [BOTH, LR_ONLY, DISTANT_ONLY, SITE_UNKNOWN], NO_FAILURE)
+    return pd.Series(pd.Categorical(values, categories=list(FAILURE_PATTERNS)), index=lr.index)

@@ -1,0 +1,62 @@
+"""Mapping a user's column names onto the canonical ones: explicit mapping
+first, then case-insensitive matching, and proposals for the mapping step."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Mapping
+
+import pandas as pd
+
+from recur.schema import COLUMNS, canonical_key
+
+# Common spellings in clinical spreadsheets -> canonical column.
+SYNONYMS: dict[str, str] = {
+    "id": "patient_id", "patient": "patient_id", "study_id": "patient_id", "pid": "patient_id",
+    "gender": "sex", "ps": "ecog", "ecog_ps": "ecog", "bed": "bed_gy", "bed10": "bed_gy",
+    "dose": "rt_dose_gy", "total_dose": "rt_dose_gy", "dose_gy": "rt_dose_gy", "fractions": "rt_fractions",
+    "fx": "rt_fractions", "n_fractions": "rt_fractions", "os": "os_months", "os_time": "os_months",
+    "os_status": "os_event", "death": "os_event", "pfs": "pfs_months", "dfi": "dfi_months",
+    "ttr": "ttr_months", "gtv": "gtv_cc", "ptv": "ptv_cc", "technique": "rt_technique",
+    "chemo": "concurrent_chemo", "ccrt": "concurrent_chemo", "egfr_status": "egfr",
+}
+
+
+def _match(column: str) -> str | None:
+    key = canonical_key(column)
+    if key in COLUMNS or key.startswith("tox_"):
+        return key
+    return SYNONYMS.get(key)
+
+
+def apply_mapping(table: pd.DataFrame, mapping: Mapping[str, str] | None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Rename columns to canonical names. Returns the renamed table and the
+    renames done ({user column: canonical}). Unmatched columns are kept as they are."""
+    mapping = dict(mapping or {})
+    renames: dict[str, str] = {}
+    taken: set[str] = set(mapping.values())
+    for col in table.columns:
+        if col in mapping:
+            renames[col] = mapping[col]
+            continue
+        target = _match(col)
+        if target and target not in taken and target != col:
+            renames[col] = target
+            taken.add(target)
+        elif target == col:
+            taken.add(col)
+    return table.rename(columns=renames), renames
+
+
+def propose_mapping(columns: list[str]) -> dict[str, str | None]:
+    """For the mapping step: each user column -> the canonical column it most
+    likely is (exact, synonym, or close spelling), or None."""
+    proposals: dict[str, str | None] = {}
+    canon = list(COLUMNS)
+    for col in columns:
+        target = _match(col)
+        if target is None:
+            close = difflib.get_close_matches(canonical_key(col), canon, n=1, cutoff=0.75)
+            target = close[0] if close else None
+        proposals[col] = target
+    return proposals
