@@ -232,3 +232,27 @@ def make_npc_demo(n: int = 184, seed: int = NPC_SEED) -> pd.DataFrame:
     fatal = out["tox_late_haemorrhage"] == 5
     out.loc[fatal & out["date_death"].isna(), "tox_late_haemorrhage"] = 4  # grade 5 only for the dead
     return out
+
+
+DEMO_FILES = {"demo_nsclc_synthetic.csv": make_nsclc_demo, "demo_npc_reirradiation_synthetic.csv": make_npc_demo}
+
+
+def write_demo_files(folder: str = "data") -> list[str]:
+    """Write the demo cohorts, a blank template and the data dictionary."""
+    from pathlib import Path
+
+    from recur.schema import COLUMNS, data_dictionary
+
+    out = Path(folder)
+    out.mkdir(exist_ok=True)
+    written = []
+    for name, make in DEMO_FILES.items():
+        make().to_csv(out / name, index=False)
+        written.append(name)
+    pd.DataFrame(columns=list(COLUMNS)).to_csv(out / "cohort_template.csv", index=False)
+    pd.DataFrame(data_dictionary()).to_csv(out / "data_dictionary.csv", index=False)
+    return written + ["cohort_template.csv", "data_dictionary.csv"]
+
+
+if __name__ == "__main__":
+    print("\n".join(write_demo_files()))

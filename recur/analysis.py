@@ -1,0 +1,109 @@
+"""Analyses of (Cohort, Settings): the one code path that pages, exports and
+notebooks share. Each returns a frozen result built from the pure statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from recur.cohort import Cohort, analysis_frame
+from recur.errors import RecurError
+from recur.format import fmt_median_ci, fmt_percent_ci
+from recur.screen import ScreenResult, screen_cox
+from recur.settings import Settings
+from recur.stats.km import KMResult, kaplan_meier, median_followup
+from recur.stats.logrank import LogrankResult, logrank
+from recur.variables import ENDPOINT_NAMES, event_column, time_column
+
+
+@dataclass(frozen=True)
+class SurvivalAnalysis:
+    """Kaplan-Meier (+ log-rank when grouped) for the Settings' endpoint and grouping."""
+
+    endpoint: str
+    group_by: str
+    km: KMResult
+    logrank: LogrankResult | None
+    n_excluded_endpoint: int
+    n_missing_group: int
+    n_filtered: int
+    followup: tuple[float, float, float]
+    summary: pd.DataFrame  # display table: group, n, events, median (95% CI), rates
+
+    @property
+    def title(self) -> str:
+        return ENDPOINT_NAMES[self.endpoint]
+
+
+def grouping_column(frame: pd.DataFrame, settings: Settings) -> str | None:
+    """The column to group by: a cutoff label or a categorical column; None for none."""
+    if not settings.group_by:
+        return None
+    if settings.group_by not in frame:
+        raise RecurError(f"Grouping '{settings.group_by}' is not available in this cohort; choose another.")
+    return settings.group_by
+
+
+def survival_analysis(cohort: Cohort, settings: Settings) -> SurvivalAnalysis:
+    """KM curves, medians, landmark rates and log-rank for the current view.
+
+    Raises ``RecurError`` when the endpoint cannot be built or no patient remains.
+    """
+    ep = settings.endpoint
+    if ep not in cohort.endpoints:
+        raise RecurError(f"{ENDPOINT_NAMES[ep]} cannot be computed from this file: it needs the dates "
+                         "described in the data dictionary or precomputed times.")
+    frame, n_filtered = analysis_frame(cohort, settings)
+    t, e = time_column(ep), event_column(ep)
+    by = grouping_column(frame, settings)
+    usable = frame[t].notna() & frame[e].notna()
+    n_missing_group = int((usable & frame[by].isna()).sum()) if by else 0
+    if not usable.any():
+        raise RecurError(f"No patient in the current selection has {ENDPOINT_NAMES[ep].lower()} data.")
+    m = settings.methods
+    km = kaplan_meier(frame, t, e, by=by, at=settings.landmarks_months, conf_type=m.km_conf_type,
+                      conf_level=m.conf_level)
+    lr = None
+    if by and len(km.groups) >= 2:
+        lr = logrank(frame, t, e, by)
+    elif by:
+        raise RecurError(f"Only one group of '{by}' has patients in the current selection; the curves "
+                         "cannot be compared. Change the cutoff or the filter.")
+    follow = median_followup(frame, t, e, m.km_conf_type) if frame[e].sum() < usable.sum() else (
+        float("nan"),) * 3
+    return SurvivalAnalysis(ep, by or "", km, lr, int((~usable).sum()), n_missing_group, n_filtered,
+                            follow, _summary(km))
+
+
+def _summary(km: KMResult) -> pd.DataFrame:
+    rows = []
+    for g in km.groups:
+        med = km.medians[km.medians["group"] == g].iloc[0]
+        row = {"Group": g, "n": int(med["n"]), "Events": int(med["n_events"]),
+               "Median, months (95% CI)": fmt_median_ci(med["median"], med["lower"], med["upper"])}
+        if not km.at_times.empty:
+            for r in km.at_times[km.at_times["group"] == g].itertuples():
+                label = f"{r.time / 12:g}-year" if r.time % 12 == 0 else f"{r.time:g}-month"
+                row[label] = "-" if r.beyond_last_observed else fmt_percent_ci(r.surv, r.lower, r.upper)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def candidate_factors(cohort: Cohort, settings: Settings) -> list[str]:
+    """Default prognostic factors: the cutoffs that apply plus common clinical factors."""
+    frame, _ = analysis_frame(cohort, settings)
+    cut = [c.label for c in settings.cutoffs if c.label in frame and frame[c.label].nunique() == 2]
+    clinical = [c for c in ("sex", "ecog", "histology", "egfr", "concurrent_chemo", "stage_recurrence")
+                if c in frame and frame[c].nunique() >= 2]
+    return cut + clinical
+
+
+def prognostic_analysis(cohort: Cohort, settings: Settings, factors: list[str] | None = None) -> ScreenResult:
+    """Univariate and multivariable Cox across the cohort's endpoints."""
+    frame, _ = analysis_frame(cohort, settings)
+    factors = factors if factors is not None else candidate_factors(cohort, settings)
+    if not factors:
+        raise RecurError("No prognostic factor to test: add a cutoff or a column with at least two groups.")
+    return screen_cox(frame, factors, list(cohort.endpoints), threshold=settings.screen_p,
+                      ties=settings.methods.cox_ties)

@@ -1,0 +1,94 @@
+"""Turning raw result numbers into the text clinicians read: one module, so
+'0.317 (0.112-0.899)' and 'p = 0.016' look the same on every page and export."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from recur import tables
+from recur.variables import variable_label
+
+NOT_REACHED = "NR"
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def fmt_p(p: float | None) -> str:
+    """'p < 0.001', 'p = 0.016', 'p = 0.53'; '-' when not available."""
+    if _missing(p):
+        return "-"
+    if p < 0.001:
+        return "p < 0.001"
+    return f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
+
+
+def fmt_p_value(p: float | None) -> str:
+    """A p-value for a table cell: '<0.001', '0.016', '0.53'."""
+    return fmt_p(p).replace("p = ", "").replace("p < ", "<")
+
+
+def fmt_hr(hr: float | None, lower: float | None, upper: float | None) -> str:
+    """'0.317 (0.112-0.899)'; '-' when not estimable."""
+    if _missing(hr):
+        return "-"
+    return f"{hr:.3f} ({lower:.3f}-{upper:.3f})"
+
+
+def fmt_time(t: float | None, digits: int = 1) -> str:
+    """A time in months, 'NR' when not reached."""
+    return NOT_REACHED if _missing(t) else f"{t:.{digits}f}"
+
+
+def fmt_median_ci(median: float | None, lower: float | None, upper: float | None) -> str:
+    """'19.0 (12.3-NR)'."""
+    return f"{fmt_time(median)} ({fmt_time(lower)}-{fmt_time(upper)})"
+
+
+def fmt_percent_ci(s: float | None, lower: float | None, upper: float | None) -> str:
+    """A survival probability as '84.2% (71.0-91.7)'."""
+    if _missing(s):
+        return "-"
+    lo = "-" if _missing(lower) else f"{100 * lower:.1f}"
+    hi = "-" if _missing(upper) else f"{100 * upper:.1f}"
+    return f"{100 * s:.1f}% ({lo}-{hi})"
+
+
+def fmt_n_percent(n: int, percent: float | None) -> str:
+    """'54 (73.0%)'."""
+    return f"{n}" if _missing(percent) else f"{n} ({percent:.1f}%)"
+
+
+def fmt_number(x: float | None) -> str:
+    """Numbers in medians and ranges: up to one decimal, no trailing zero."""
+    if _missing(x):
+        return "-"
+    return f"{x:.1f}".rstrip("0").rstrip(".") if abs(x) < 1000 else f"{x:.0f}"
+
+
+def variable_title(column: str) -> str:
+    """'bed_gy' -> 'BED (Gy)'; unknown columns keep their name."""
+    name, unit = variable_label(column)
+    if name == column:
+        name = column.replace("_", " ").capitalize()
+    return f"{name} ({unit})" if unit else name
+
+
+def table_one_display(t1: pd.DataFrame) -> pd.DataFrame:
+    """Table 1 for the screen: Characteristic, level, one column per group."""
+    t = t1.copy()
+    t["value"] = [
+        f"{fmt_number(r.median)} ({fmt_number(r.min)}-{fmt_number(r.max)})"
+        + (f"; missing {r.n_missing}" if r.n_missing else "")
+        if r.kind == "numeric" else fmt_n_percent(r.n, r.percent)
+        for r in t.itertuples()
+    ]
+    t["Characteristic"] = t[tables.VARIABLE].map(variable_title)
+    t["Level"] = t[tables.LEVEL].where(t[tables.KIND] == "categorical", "median (range)")
+    wide = t.pivot_table(index=["Characteristic", "Level"], columns=tables.GROUP, values="value",
+                         aggfunc="first", sort=False)
+    order = list(dict.fromkeys(t[tables.GROUP]))
+    return wide[order].reset_index().rename_axis(columns=None)

@@ -1,0 +1,70 @@
+"""Prognostic-factor screening as the published papers do it: univariate Cox
+for every candidate factor and endpoint, then a multivariable Cox per endpoint
+on the factors with univariate p below a threshold (default 0.2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import pandas as pd
+
+from recur.stats._coxfit import Ties
+from recur.stats.cox import COEF_COLUMNS, P, cox
+from recur.variables import event_column, time_column
+
+MODEL, ENDPOINT, N, N_EVENTS = "model", "endpoint", "n", "n_events"
+
+
+@dataclass(frozen=True)
+class ScreenResult:
+    """Long table: one row per (endpoint, model 'univariate'/'multivariable',
+    term) with the Cox columns plus n and events of that model."""
+
+    table: pd.DataFrame
+    threshold: float
+    methods: dict[str, str] = field(default_factory=dict)
+
+    def wide(self, model: str = "univariate") -> pd.DataFrame:
+        """Rows = terms, columns = endpoints (for Tables 2 and 3 of a paper)."""
+        part = self.table[self.table[MODEL] == model]
+        return part.pivot_table(index="term", columns=ENDPOINT, values=["hr", "lower", "upper", P],
+                                aggfunc="first")
+
+
+def screen_cox(
+    df: pd.DataFrame,
+    factors: Sequence[str],
+    endpoints: Sequence[str],
+    threshold: float = 0.2,
+    ties: Ties = "efron",
+    reference: Mapping[str, object] | None = None,
+    ordered: Mapping[str, Sequence] | None = None,
+) -> ScreenResult:
+    """Univariate then multivariable Cox per endpoint (times ``<ep>_months``).
+
+    A factor enters the multivariable model when any of its univariate terms
+    has p < ``threshold``; with none, no multivariable row is produced.
+    """
+    rows = []
+    for ep in endpoints:
+        t, e = time_column(ep), event_column(ep)
+        selected = []
+        for factor in factors:
+            res = cox(df, t, e, [factor], ties=ties, reference=reference, ordered=ordered)
+            rows.append(_rows(res, ep, "univariate"))
+            if (res.coefficients[P] < threshold).any():
+                selected.append(factor)
+        if selected:
+            res = cox(df, t, e, selected, ties=ties, reference=reference, ordered=ordered)
+            rows.append(_rows(res, ep, "multivariable"))
+    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=[ENDPOINT, MODEL, *COEF_COLUMNS])
+    return ScreenResult(table, threshold, {"ties": ties, "selection": f"univariate p < {threshold:g}"})
+
+
+def _rows(res, endpoint: str, model: str) -> pd.DataFrame:
+    out = res.coefficients.copy()
+    out.insert(0, MODEL, model)
+    out.insert(0, ENDPOINT, endpoint)
+    out[N], out[N_EVENTS] = res.n, res.n_events
+    return out
