@@ -31,6 +31,17 @@ VARIABLE_LABELS: dict[str, tuple[str, str]] = {
     "ecog": ("ECOG", ""),
     "kps": ("KPS", ""),
     "rt_fractions": ("Fractions", ""),
+    "egfr": ("EGFR", ""),
+    "sex": ("Sex", ""),
+    "histology": ("Histology", ""),
+    "stage_initial": ("Initial stage", ""),
+    "stage_recurrence": ("Stage at recurrence", ""),
+    "margin": ("Resection margin", ""),
+    "recurrence_site": ("Recurrence site", ""),
+    "recurrence_type": ("Recurrence type", ""),
+    "concurrent_chemo": ("Concurrent chemotherapy", ""),
+    "rt_technique": ("RT technique", ""),
+    "cancer": ("Cancer", ""),
 }
 
 

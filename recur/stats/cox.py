@@ -118,7 +118,8 @@ def _design(
                 if lv == ref:
                     continue
                 cols.append((values == lv).to_numpy(float))
-                info.append({TERM: f"{var}={lv}", VARIABLE: var, LEVEL: str(lv), REFERENCE: str(ref), NOTE: ""})
+                term = str(lv) if str(lv) == var else f"{var}={lv}"  # cutoff columns are named by their group
+                info.append({TERM: term, VARIABLE: var, LEVEL: str(lv), REFERENCE: str(ref), NOTE: ""})
     x = np.column_stack(cols) if cols else np.empty((len(data), 0))
     keep = []
     for j in range(x.shape[1]):

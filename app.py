@@ -1,0 +1,71 @@
+"""recur home page: the cohort. Load (demo or upload), map columns, see the
+validation report and Table 1. Run with `make run`."""
+
+import streamlit as st
+
+from recur import tables
+from recur.errors import RecurError
+from recur.format import table_one_display
+from recur.io import read_table
+from recur.mapping import propose_mapping
+from recur.schema import COLUMNS
+from recur.ui import cache
+from recur.ui.page import start_page
+from recur.ui.state import DEMOS, CohortSource, Keys, current_source, demo_source, set_source, update
+
+cohort, settings = start_page("Cohort")
+
+left, right = st.columns(2)
+demo = left.selectbox("Demo cohort", list(DEMOS), key=Keys.DEMO, index=None, placeholder="Open a demo cohort…")
+if demo and st.session_state.get("recur.opened_demo") != demo:
+    st.session_state["recur.opened_demo"] = demo
+    set_source(demo_source(demo))
+    st.rerun()
+upload = right.file_uploader("Upload a cohort (CSV, XLSX or Parquet)", type=["csv", "xlsx", "parquet"],
+                             key=Keys.UPLOAD, help="Kept in this browser session's memory only; never written to disk.")
+if upload is not None:
+    source = CohortSource(upload.name, upload.getvalue(), False)
+    if st.session_state.get("recur.last_upload") != source.key:  # a new file, not the one already opened
+        st.session_state["recur.last_upload"] = source.key
+        set_source(source)
+        st.rerun()
+
+st.subheader(f"{cohort.source_name}: {len(cohort.data)} patients")
+try:
+    raw, _ = read_table(current_source().raw, current_source().name)
+except RecurError as exc:
+    st.error(str(exc))
+    st.stop()
+
+with st.expander("Column mapping", expanded=bool(cohort.errors) and not current_source().is_demo):
+    proposed = propose_mapping(list(raw.columns))
+    chosen = dict(settings.mapping)
+    rows = [{"Your column": c, "recur column": chosen.get(c, proposed[c] or "")} for c in raw.columns]
+    edited = st.data_editor(rows, key=Keys.MAPPING, hide_index=True, width="stretch",
+                            column_config={"recur column": st.column_config.SelectboxColumn(
+                                options=[""] + list(COLUMNS), help="Leave empty to keep the column as it is")},
+                            disabled=["Your column"])
+    mapping = tuple((r["Your column"], r["recur column"]) for r in edited
+                    if r["recur column"] and r["recur column"] != r["Your column"])
+    if st.button("Apply mapping") and mapping != settings.mapping:
+        update(settings, mapping=mapping)
+        st.rerun()
+
+report = cohort.problems_frame()
+n_err = int((report["level"] == "error").sum())
+st.subheader("Validation report")
+if report.empty:
+    st.success("No problems found.")
+else:
+    (st.error if n_err else st.warning)(f"{n_err} error(s) and {len(report) - n_err} warning(s).")
+    st.dataframe(report, hide_index=True, width="stretch")
+    st.download_button("Download the report (CSV)", report.to_csv(index=False), "validation_report.csv")
+if not cohort.exclusions.empty:
+    counts = cohort.exclusions.groupby("endpoint").size()
+    st.caption("Excluded from an endpoint: " + ", ".join(f"{k.upper()} {v}" for k, v in counts.items()))
+    with st.expander("Excluded rows"):
+        st.dataframe(cohort.exclusions, hide_index=True, width="stretch")
+
+st.subheader("Table 1")
+st.dataframe(table_one_display(tables.table_one(cache.frame(cohort, settings))), hide_index=True,
+             width="stretch")

@@ -1,0 +1,46 @@
+"""Kaplan-Meier curves, medians and landmark rates for an endpoint and grouping."""
+
+import streamlit as st
+
+from recur.errors import RecurError
+from recur.figures import build_km_figure
+from recur.format import fmt_median_ci
+from recur.ui import cache
+from recur.ui.controls import endpoint_control, grouping_control, toggle_control
+from recur.ui.page import methods_caption, start_page
+from recur.ui.state import Keys
+
+cohort, settings = start_page("Survival")
+c1, c2, c3, c4 = st.columns([1.3, 1.3, 0.8, 1.0], vertical_alignment="bottom")
+settings = endpoint_control(cohort, settings, c1)
+settings = grouping_control(cohort, settings, c2)
+settings = toggle_control(settings, "show_ci", Keys.SHOW_CI, "95% CI bands", c3)
+settings = toggle_control(settings, "extended_risk_table", Keys.EXTENDED, "KMunicate table", c4)
+
+try:
+    result = cache.survival(cohort, settings)
+except RecurError as exc:
+    st.error(str(exc))
+    st.stop()
+
+fig = build_km_figure(result.km, result.logrank, title=result.title, show_ci=settings.show_ci,
+                      extended_table=settings.extended_risk_table)
+st.plotly_chart(fig, width="stretch", key="km_figure", config={"displaylogo": False})
+if result.logrank is not None:
+    lr = result.logrank
+    st.markdown(f"**Log-rank** χ² = {lr.chisq:.3f}, df = {lr.df}, p = {lr.p:.4g}")
+st.dataframe(result.summary, hide_index=True, width="stretch")
+notes = []
+if result.n_excluded_endpoint:
+    notes.append(f"{result.n_excluded_endpoint} patient(s) without usable data for this endpoint")
+if result.n_missing_group:
+    notes.append(f"{result.n_missing_group} patient(s) missing the grouping variable")
+if result.n_filtered:
+    notes.append(f"{result.n_filtered} patient(s) outside the subgroup filter")
+if notes:
+    st.caption("Not in the analysis: " + "; ".join(notes) + ".")
+st.caption(f"Median follow-up (reverse Kaplan-Meier): {fmt_median_ci(*result.followup)} months. "
+           f"Time origin: {settings.rules.origin.replace('_', ' ')}.")
+methods_caption(result.km.methods)
+st.download_button("Download the curve data (CSV)", result.km.curves.to_csv(index=False),
+                   f"km_{settings.endpoint}.csv")

@@ -1,0 +1,34 @@
+"""Failure patterns (whole follow-up and first failure) and distant sites."""
+
+import streamlit as st
+
+from recur import tables
+from recur.figures import build_failure_pattern_figure
+from recur.ui import cache
+from recur.ui.controls import grouping_control
+from recur.ui.page import start_page
+
+cohort, settings = start_page("Failure patterns")
+settings = grouping_control(cohort, settings, st.columns(3)[0], label="Split by")
+frame = cache.frame(cohort, settings)
+by = settings.group_by or None
+
+ever = tables.failure_pattern_table(frame, "ever", by)
+if ever.empty:
+    st.error("This cohort has no failure dates (date_local_failure, date_regional_failure, "
+             "date_distant_failure), so failure patterns cannot be shown.")
+    st.stop()
+left, right = st.columns(2)
+left.plotly_chart(build_failure_pattern_figure(ever, title="Whole follow-up"), width="stretch",
+                  key="pattern_ever")
+first = tables.failure_pattern_table(frame, "first", by)
+right.plotly_chart(build_failure_pattern_figure(first, title="At first failure (28-day window)"),
+                   width="stretch", key="pattern_first")
+st.dataframe(ever.merge(first, on=["group", "pattern"], suffixes=(" ever", " first")), hide_index=True,
+             width="stretch")
+st.subheader("Distant sites")
+sites = tables.distant_sites_table(frame)
+if sites.empty:
+    st.info("No distant sites recorded (column distant_sites).")
+else:
+    st.dataframe(sites, hide_index=True)

@@ -1,0 +1,55 @@
+"""Page-level controls (endpoint, grouping, display options), each seeded
+from and written back to the one Settings value."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from recur.cohort import Cohort
+from recur.settings import Settings
+from recur.ui.state import Keys, seed_widget, update
+from recur.variables import ENDPOINT_NAMES
+
+NO_GROUPING = ""
+
+
+def endpoint_control(cohort: Cohort, settings: Settings, container=st) -> Settings:
+    """Select the endpoint among those the cohort supports."""
+    options = list(cohort.endpoints)
+    if not options:
+        return settings
+    seed_widget(Keys.ENDPOINT, settings.endpoint if settings.endpoint in options else options[0])
+    if st.session_state[Keys.ENDPOINT] not in options:
+        st.session_state[Keys.ENDPOINT] = options[0]
+    ep = container.selectbox("Endpoint", options, key=Keys.ENDPOINT,
+                             format_func=lambda e: f"{e.upper()}: {ENDPOINT_NAMES[e]}")
+    return update(settings, endpoint=ep) if ep != settings.endpoint else settings
+
+
+def grouping_options(cohort: Cohort, settings: Settings) -> list[str]:
+    cut = [c.label for c in settings.cutoffs if c.variable in cohort.data]
+    return [NO_GROUPING] + cut + cohort.categorical_columns()
+
+
+def grouping_control(cohort: Cohort, settings: Settings, container=st, label: str = "Group by") -> Settings:
+    """None, any cutoff, or any categorical column."""
+    options = grouping_options(cohort, settings)
+    current = settings.group_by if settings.group_by in options else NO_GROUPING
+    if st.session_state.get(Keys.GROUP_BY) not in options or st.session_state.get(Keys.GROUP_BY) != current:
+        st.session_state[Keys.GROUP_BY] = current
+    by = container.selectbox(label, options, key=Keys.GROUP_BY, format_func=lambda o: o or "No grouping")
+    return update(settings, group_by=by) if by != settings.group_by else settings
+
+
+def toggle_control(settings: Settings, field: str, key: str, label: str, container=st) -> Settings:
+    """A checkbox bound to a boolean Settings field."""
+    seed_widget(key, getattr(settings, field))
+    value = container.checkbox(label, key=key)
+    return update(settings, **{field: value}) if value != getattr(settings, field) else settings
+
+
+def screen_threshold_control(settings: Settings, container=st) -> Settings:
+    seed_widget(Keys.SCREEN_P, settings.screen_p)
+    p = container.number_input("Enter the multivariable model when univariate p <", min_value=0.01,
+                               max_value=1.0, step=0.05, key=Keys.SCREEN_P, format="%g")
+    return update(settings, screen_p=float(p)) if p != settings.screen_p else settings

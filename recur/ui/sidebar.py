@@ -1,0 +1,134 @@
+"""The shared sidebar every page calls first: cutoffs (with live group
+sizes), endpoint rules, method preset, alpha/beta and a subgroup filter.
+Widgets -> ``read`` -> a new frozen Settings -> committed (and in the URL)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from recur.cohort import Cohort
+from recur.errors import RecurError
+from recur.format import fmt_number
+from recur.settings import METHOD_PRESETS, OPS, Cutoff, EndpointRules, Filter, Settings
+from recur.ui import cache
+from recur.ui.state import Keys, commit_settings, current_settings, current_source, seed_widget
+from recur.variables import variable_label
+
+ORIGINS = {"rt_start": "First day of salvage RT", "recurrence": "Diagnosis of the recurrence"}
+FILTER_NONE = "(all patients)"
+
+
+def _preset_name(settings: Settings) -> str:
+    return next((k for k, m in METHOD_PRESETS.items() if m == settings.methods), "recur")
+
+
+def _cutoff_widgets(cohort: Cohort, settings: Settings) -> tuple[list[Cutoff], pd.DataFrame]:
+    sizes = cache.group_sizes(cohort, settings)
+    cutoffs: list[Cutoff] = []
+    for cut, size in zip(settings.cutoffs, sizes.itertuples()):
+        name, unit = variable_label(cut.variable)
+        seed_widget(Keys.cutoff_op(cut.variable), cut.op)
+        seed_widget(Keys.cutoff_threshold(cut.variable), float(cut.threshold))
+        left, mid, right = st.columns([1.1, 1.6, 0.5], vertical_alignment="bottom")
+        op = left.selectbox(f"{name} operator", OPS, key=Keys.cutoff_op(cut.variable))
+        thr = mid.number_input(f"{name} threshold{f' ({unit})' if unit else ''}",
+                               key=Keys.cutoff_threshold(cut.variable), step=1.0, format="%g")
+        removed = right.button("✕", key=Keys.cutoff_remove(cut.variable), help=f"Remove the {name} cutoff")
+        if size.available:
+            st.caption(f"{cut.label}: n={size.n_group} · {cut.reference_label}: n={size.n_reference}"
+                       + (f" · missing {size.n_missing}" if size.n_missing else ""))
+        else:
+            st.caption(f"{cut.variable} is not in this cohort.")
+        if removed:
+            for key in (Keys.cutoff_op(cut.variable), Keys.cutoff_threshold(cut.variable)):
+                st.session_state.pop(key, None)
+        else:
+            cutoffs.append(Cutoff(cut.variable, op, thr))
+    return cutoffs, sizes
+
+
+def _add_cutoff(cohort: Cohort, cutoffs: list[Cutoff]) -> list[Cutoff]:
+    used = {c.variable for c in cutoffs}
+    options = [c for c in cohort.numeric_columns() if c not in used]
+    if not options:
+        return cutoffs
+    with st.popover("Add a cutoff", width="stretch"):
+        var = st.selectbox("Numeric column", options, key=Keys.NEW_CUTOFF,
+                           format_func=lambda c: f"{variable_label(c)[0]} ({c})")
+        median = float(cohort.data[var].median())
+        st.caption(f"Median {fmt_number(median)}: offered as the first threshold (a data-derived cutoff).")
+        if st.button("Add", key="w.add_cutoff"):
+            return cutoffs + [Cutoff(var, ">=", round(median, 1))]
+    return cutoffs
+
+
+def _filter_widgets(cohort: Cohort, settings: Settings) -> tuple[Filter, ...]:
+    columns = [FILTER_NONE] + cohort.categorical_columns()
+    current = settings.filters[0] if settings.filters else None
+    seed_widget(Keys.FILTER_COLUMN, current.column if current and current.column in columns else FILTER_NONE)
+    column = st.selectbox("Subgroup", columns, key=Keys.FILTER_COLUMN)
+    if column == FILTER_NONE:
+        return ()
+    levels = sorted(cohort.data[column].dropna().astype(str).unique())
+    if current is None or current.column != column:
+        st.session_state[Keys.FILTER_VALUES] = levels
+    seed_widget(Keys.FILTER_VALUES, [v for v in current.values if v in levels] if current else levels)
+    values = st.multiselect(f"Keep {column}", levels, key=Keys.FILTER_VALUES)
+    return (Filter(column, tuple(values)),)
+
+
+def render_sidebar() -> tuple[Cohort, Settings]:
+    """Draw the shared controls; return the cohort and the committed Settings."""
+    settings = current_settings()
+    source = current_source()
+    cohort = cache.load(source, settings)
+    with st.sidebar:
+        st.markdown("### Cutoffs")
+        cutoffs, _ = _cutoff_widgets(cohort, settings)
+        cutoffs = _add_cutoff(cohort, cutoffs)
+        st.markdown("### Endpoint rules")
+        seed_widget(Keys.ORIGIN, settings.rules.origin)
+        origin = st.radio("Time origin", list(ORIGINS), format_func=ORIGINS.get, key=Keys.ORIGIN)
+        flags = {}
+        for key, attr, label in ((Keys.PFS_DEATH, "pfs_death_is_event", "PFS"),
+                                 (Keys.LRFS_DEATH, "lrfs_death_is_event", "LRFS"),
+                                 (Keys.DMFS_DEATH, "dmfs_death_is_event", "DMFS")):
+            seed_widget(key, getattr(settings.rules, attr))
+            flags[attr] = st.checkbox(f"Death counts as an event for {label}", key=key)
+        st.markdown("### Methods")
+        seed_widget(Keys.PRESET, _preset_name(settings))
+        preset = st.selectbox("Method preset", list(METHOD_PRESETS), key=Keys.PRESET,
+                              help="recur: log-log CIs, Efron ties. R: survfit's log CIs, coxph's Efron. "
+                                   "SPSS: Breslow ties (as SPSS, EZR, scikit-survival), log-log CIs.")
+        seed_widget(Keys.ALPHA_BETA, float(settings.alpha_beta))
+        alpha_beta = st.number_input("α/β for BED and EQD2 (Gy)", min_value=0.5, max_value=30.0, step=0.5,
+                                     key=Keys.ALPHA_BETA, format="%g")
+        st.markdown("### Subgroup")
+        filters = _filter_widgets(cohort, settings)
+        st.caption(f"Cohort: {cohort.source_name} · {len(cohort.data)} patients"
+                   + (" · synthetic demo data" if cohort.is_synthetic else ""))
+    new = replace(settings, cutoffs=tuple(cutoffs), rules=EndpointRules(origin=origin, **flags),
+                  methods=METHOD_PRESETS[preset], alpha_beta=float(alpha_beta), filters=filters)
+    if new.group_by and new.cutoff_by_label(new.group_by) is None and new.group_by not in cohort.data:
+        new = replace(new, group_by=_renamed_group(settings, new))
+    commit_settings(new)
+    if len(new.cutoffs) != len(settings.cutoffs):
+        st.rerun()  # draw the added or removed cutoff's widgets now
+    return cache.load(source, new), new
+
+
+def _renamed_group(old: Settings, new: Settings) -> str:
+    """Follow a cutoff whose threshold changed: the grouping keeps pointing at it."""
+    before = old.cutoff_by_label(old.group_by)
+    if before is None:
+        return ""
+    after = next((c for c in new.cutoffs if c.variable == before.variable), None)
+    return after.label if after else ""
+
+
+def show_problem(exc: RecurError) -> None:
+    """A data or choice problem, in words (never a traceback)."""
+    st.error(str(exc))

@@ -1,0 +1,126 @@
+"""Session state for the app: the one Settings value, the current cohort
+source, and the URL mirror. Only this module reads or writes widget keys."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import streamlit as st
+
+from recur.errors import RecurError
+from recur.settings import Settings
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DEMOS = {
+    "Synthetic NSCLC salvage RT (74 patients)": "demo_nsclc_synthetic.csv",
+    "Synthetic NPC re-irradiation (184 patients)": "demo_npc_reirradiation_synthetic.csv",
+}
+DEFAULT_DEMO = next(iter(DEMOS))
+
+
+class Keys:
+    """Every session-state and widget key, defined once."""
+
+    SETTINGS = "recur.settings"
+    SOURCE = "recur.source"
+    URL_ERROR = "recur.url_error"
+    UPLOAD = "w.upload"
+    DEMO = "w.demo"
+    ORIGIN = "w.origin"
+    PFS_DEATH = "w.pfs_death"
+    LRFS_DEATH = "w.lrfs_death"
+    DMFS_DEATH = "w.dmfs_death"
+    PRESET = "w.preset"
+    ALPHA_BETA = "w.alpha_beta"
+    FILTER_COLUMN = "w.filter_column"
+    FILTER_VALUES = "w.filter_values"
+    NEW_CUTOFF = "w.new_cutoff"
+    ENDPOINT = "w.endpoint"
+    GROUP_BY = "w.group_by"
+    SHOW_CI = "w.show_ci"
+    EXTENDED = "w.extended"
+    SCREEN_P = "w.screen_p"
+    MAPPING = "w.mapping"
+
+    @staticmethod
+    def cutoff_op(variable: str) -> str:
+        return f"w.cut.{variable}.op"
+
+    @staticmethod
+    def cutoff_threshold(variable: str) -> str:
+        return f"w.cut.{variable}.thr"
+
+    @staticmethod
+    def cutoff_remove(variable: str) -> str:
+        return f"w.cut.{variable}.remove"
+
+
+@dataclass(frozen=True)
+class CohortSource:
+    """Where the current cohort comes from: file bytes kept in memory only."""
+
+    name: str
+    raw: bytes
+    is_demo: bool
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha256(self.raw).hexdigest()[:16]
+
+
+def demo_source(label: str = DEFAULT_DEMO) -> CohortSource:
+    return CohortSource(DEMOS[label], (DATA_DIR / DEMOS[label]).read_bytes(), True)
+
+
+def current_source() -> CohortSource:
+    """The session's cohort source; the NSCLC demo until the user uploads."""
+    if Keys.SOURCE not in st.session_state:
+        st.session_state[Keys.SOURCE] = demo_source()
+    return st.session_state[Keys.SOURCE]
+
+
+def set_source(source: CohortSource) -> None:
+    st.session_state[Keys.SOURCE] = source
+
+
+def _query_dict() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+
+
+def current_settings() -> Settings:
+    """The session's Settings; on a session's first run, read from the URL."""
+    if Keys.SETTINGS not in st.session_state:
+        try:
+            settings = Settings.from_query(_query_dict()) if len(st.query_params) else Settings()
+        except RecurError as exc:
+            st.session_state[Keys.URL_ERROR] = str(exc)
+            settings = Settings()
+        st.session_state[Keys.SETTINGS] = settings
+    return st.session_state[Keys.SETTINGS]
+
+
+def commit_settings(settings: Settings) -> Settings:
+    """Store the Settings and mirror them in the URL (only when changed)."""
+    st.session_state[Keys.SETTINGS] = settings
+    wanted = settings.to_query()
+    if _query_dict() != wanted:
+        st.query_params.from_dict(wanted)
+    return settings
+
+
+def seed_widget(key: str, value) -> None:
+    """Give a widget its value from Settings when it has none yet (first run,
+    or after a page switch dropped it), so widgets never fight the Settings."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def widget_value(key: str, default=None):
+    return st.session_state.get(key, default)
+
+
+def update(settings: Settings, **changes) -> Settings:
+    """A new Settings with ``changes``, committed."""
+    return commit_settings(replace(settings, **changes))
