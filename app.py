@@ -67,5 +67,6 @@ if not cohort.exclusions.empty:
         st.dataframe(cohort.exclusions, hide_index=True, width="stretch")
 
 st.subheader("Table 1")
-st.dataframe(table_one_display(tables.table_one(cache.frame(cohort, settings))), hide_index=True,
-             width="stretch")
+table_one = table_one_display(tables.table_one(cache.frame(cohort, settings)))
+st.dataframe(table_one, hide_index=True, width="stretch", height=36 * (len(table_one) + 1) + 4)
+st.download_button("Download Table 1 (CSV)", table_one.to_csv(index=False), "table1.csv")

@@ -19,6 +19,9 @@ from recur.variables import variable_label
 
 ORIGINS = {"rt_start": "First day of salvage RT", "recurrence": "Diagnosis of the recurrence"}
 FILTER_NONE = "(all patients)"
+PAGES = {"app.py": "Cohort", "pages/1_Survival.py": "Survival", "pages/2_Prognostic_factors.py": "Prognostic factors",
+         "pages/3_Failure_patterns.py": "Failure patterns",
+         "pages/4_Toxicity_and_response.py": "Toxicity and response"}
 
 
 def _preset_name(settings: Settings) -> str:
@@ -32,36 +35,38 @@ def _cutoff_widgets(cohort: Cohort, settings: Settings) -> tuple[list[Cutoff], p
         name, unit = variable_label(cut.variable)
         seed_widget(Keys.cutoff_op(cut.variable), cut.op)
         seed_widget(Keys.cutoff_threshold(cut.variable), float(cut.threshold))
-        left, mid, right = st.columns([1.1, 1.6, 0.5], vertical_alignment="bottom")
-        op = left.selectbox(f"{name} operator", OPS, key=Keys.cutoff_op(cut.variable))
-        thr = mid.number_input(f"{name} threshold{f' ({unit})' if unit else ''}",
-                               key=Keys.cutoff_threshold(cut.variable), step=1.0, format="%g")
-        removed = right.button("✕", key=Keys.cutoff_remove(cut.variable), help=f"Remove the {name} cutoff")
+        left, right = st.columns([1, 1.7], vertical_alignment="bottom")
+        op = left.selectbox(f"{name}", OPS, key=Keys.cutoff_op(cut.variable))
+        thr = right.number_input(f"threshold{f' ({unit})' if unit else ''}",
+                                 key=Keys.cutoff_threshold(cut.variable), step=1.0, format="%g")
         if size.available:
             st.caption(f"{cut.label}: n={size.n_group} · {cut.reference_label}: n={size.n_reference}"
                        + (f" · missing {size.n_missing}" if size.n_missing else ""))
         else:
             st.caption(f"{cut.variable} is not in this cohort.")
-        if removed:
-            for key in (Keys.cutoff_op(cut.variable), Keys.cutoff_threshold(cut.variable)):
-                st.session_state.pop(key, None)
-        else:
-            cutoffs.append(Cutoff(cut.variable, op, thr))
+        cutoffs.append(Cutoff(cut.variable, op, thr))
     return cutoffs, sizes
 
 
-def _add_cutoff(cohort: Cohort, cutoffs: list[Cutoff]) -> list[Cutoff]:
+def _edit_cutoffs(cohort: Cohort, cutoffs: list[Cutoff]) -> list[Cutoff]:
+    """Add a cutoff on any numeric column (median first) or remove one."""
     used = {c.variable for c in cutoffs}
     options = [c for c in cohort.numeric_columns() if c not in used]
-    if not options:
-        return cutoffs
-    with st.popover("Add a cutoff", width="stretch"):
-        var = st.selectbox("Numeric column", options, key=Keys.NEW_CUTOFF,
-                           format_func=lambda c: f"{variable_label(c)[0]} ({c})")
-        median = float(cohort.data[var].median())
-        st.caption(f"Median {fmt_number(median)}: offered as the first threshold (a data-derived cutoff).")
-        if st.button("Add", key="w.add_cutoff"):
-            return cutoffs + [Cutoff(var, ">=", round(median, 1))]
+    with st.popover("Add or remove a cutoff", width="stretch"):
+        if options:
+            var = st.selectbox("Add a cutoff on", options, key=Keys.NEW_CUTOFF,
+                               format_func=lambda c: f"{variable_label(c)[0]} ({c})")
+            median = float(cohort.data[var].median())
+            st.caption(f"Median {fmt_number(median)}: offered as the first threshold (a data-derived cutoff).")
+            if st.button("Add", key="w.add_cutoff"):
+                return cutoffs + [Cutoff(var, ">=", round(median, 1))]
+        if cutoffs:
+            gone = st.selectbox("Remove", [c.label for c in cutoffs], key=Keys.REMOVE_CUTOFF)
+            if st.button("Remove", key="w.remove_cutoff"):
+                victim = next(c for c in cutoffs if c.label == gone)
+                for key in (Keys.cutoff_op(victim.variable), Keys.cutoff_threshold(victim.variable)):
+                    st.session_state.pop(key, None)
+                return [c for c in cutoffs if c is not victim]
     return cutoffs
 
 
@@ -86,9 +91,12 @@ def render_sidebar() -> tuple[Cohort, Settings]:
     source = current_source()
     cohort = cache.load(source, settings)
     with st.sidebar:
+        for path, label in PAGES.items():
+            st.page_link(path, label=label)
+        st.divider()
         st.markdown("### Cutoffs")
         cutoffs, _ = _cutoff_widgets(cohort, settings)
-        cutoffs = _add_cutoff(cohort, cutoffs)
+        cutoffs = _edit_cutoffs(cohort, cutoffs)
         st.markdown("### Endpoint rules")
         seed_widget(Keys.ORIGIN, settings.rules.origin)
         origin = st.radio("Time origin", list(ORIGINS), format_func=ORIGINS.get, key=Keys.ORIGIN)

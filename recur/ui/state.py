@@ -37,6 +37,7 @@ class Keys:
     FILTER_COLUMN = "w.filter_column"
     FILTER_VALUES = "w.filter_values"
     NEW_CUTOFF = "w.new_cutoff"
+    REMOVE_CUTOFF = "w.remove_cutoff"
     ENDPOINT = "w.endpoint"
     GROUP_BY = "w.group_by"
     SHOW_CI = "w.show_ci"
@@ -51,10 +52,6 @@ class Keys:
     @staticmethod
     def cutoff_threshold(variable: str) -> str:
         return f"w.cut.{variable}.thr"
-
-    @staticmethod
-    def cutoff_remove(variable: str) -> str:
-        return f"w.cut.{variable}.remove"
 
 
 @dataclass(frozen=True)
