@@ -62,7 +62,7 @@ def _edit_cutoffs(cohort: Cohort, cutoffs: list[Cutoff]) -> list[Cutoff]:
                 return cutoffs + [Cutoff(var, ">=", round(median, 1))]
         if cutoffs:
             gone = st.selectbox("Remove", [c.label for c in cutoffs], key=Keys.REMOVE_CUTOFF)
-            if st.button("Remove", key="w.remove_cutoff"):
+            if st.button("Remove", key="w.remove_cutoff_button"):
                 victim = next(c for c in cutoffs if c.label == gone)
                 for key in (Keys.cutoff_op(victim.variable), Keys.cutoff_threshold(victim.variable)):
                     st.session_state.pop(key, None)
