@@ -49,7 +49,7 @@ def derive_radiotherapy(df: pd.DataFrame, alpha_beta: float) -> pd.DataFrame:
     bed = dose * (1 + d / ab)
     if "rt_dose_gy" in out or "rt_fractions" in out:
         out["dose_per_fraction"] = d
-    if "bed_gy" in out or bed.notna().any():
+    if "bed_gy" in out or ("rt_dose_gy" in out and "rt_fractions" in out):
         out["bed_gy"] = bed.fillna(_col(out, "bed_gy"))
     if "bed_gy" in out:
         out["eqd2_gy"] = out["bed_gy"] / (1 + 2 / ab)
@@ -74,12 +74,17 @@ def derive_intervals(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
         problems.append(problem("error", "date_recurrence", ids[before], "recurrence is dated before the "
                                 "primary surgery; correct either date. DFI left missing.", "date_order"))
     dfi = _months(rec, surg).where(~before)
-    if dfi.notna().any():
+    if "date_recurrence" in out and "date_surgery" in out:
         out["dfi_months"] = dfi.fillna(_col(out, "dfi_months"))
     ttr_from = first_rt.where(first_rt.notna(), surg)
     ttr = _months(rec, ttr_from)
+    early = (ttr < 0) & first_rt.notna()
+    if early.any():
+        problems.append(problem("error", "date_recurrence", ids[early], "recurrence is dated before the end "
+                                "of the first radiotherapy course; correct either date. TTR left missing.",
+                                "date_order"))
     ttr = ttr.where(ttr >= 0)
-    if ttr.notna().any():
+    if "date_recurrence" in out and ("date_surgery" in out or "date_initial_rt_end" in out):
         out["ttr_months"] = ttr.fillna(_col(out, "ttr_months"))
     return out
 

@@ -1,0 +1,67 @@
+"""Settings: cutoff semantics and lossless JSON / URL round trips."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from recur.errors import RecurError
+from recur.settings import (METHOD_PRESETS, Cutoff, EndpointRules, Filter, Settings)
+
+
+def test_default_cutoffs_and_labels():
+    s = Settings()
+    assert [c.label for c in s.cutoffs] == ["BED >=78 Gy", "DFI >=12 months", "TTR <=24 months"]
+    assert [c.reference_label for c in s.cutoffs] == ["BED <78 Gy", "DFI <12 months", "TTR >24 months"]
+
+
+def test_cutoff_assigns_named_group_reference_and_missing():
+    values = pd.Series([77.9, 78.0, 90.0, np.nan])
+    groups = Cutoff("bed_gy", ">=", 78).assign(values)
+    assert list(groups.astype(object).fillna("missing")) == ["BED <78 Gy", "BED >=78 Gy", "BED >=78 Gy", "missing"]
+    # the reference level comes first, so hazard ratios are named group vs reference
+    assert list(groups.cat.categories) == ["BED <78 Gy", "BED >=78 Gy"]
+
+
+def test_cutoff_strict_operators():
+    g = Cutoff("ttr_months", "<", 24).assign(pd.Series([23.9, 24.0]))
+    assert list(g) == ["TTR <24 months", "TTR >=24 months"]
+
+
+def test_cutoff_text_round_trip_and_error():
+    assert Cutoff.from_text("gtv_cc>28.7") == Cutoff("gtv_cc", ">", 28.7)
+    with pytest.raises(RecurError, match="bed_gy>=78"):
+        Cutoff.from_text("bed_gy~78")
+
+
+EXAMPLE = Settings(
+    cutoffs=(Cutoff("bed_gy", ">", 80.5), Cutoff("age", ">=", 59)),
+    rules=EndpointRules(origin="recurrence", pfs_death_is_event=False, dmfs_death_is_event=True),
+    methods=METHOD_PRESETS["SPSS"], filters=(Filter("histology", ("squamous", "LELC")),),
+    alpha_beta=3.0, endpoint="lrfs", group_by="BED >80.5 Gy", show_ci=True, extended_risk_table=True,
+    screen_p=0.1, landmarks_months=(6.0, 12.0, 18.5), mapping=(("OS (months)", "os_months"),),
+)
+
+
+@pytest.mark.parametrize("s", [Settings(), EXAMPLE, Settings(cutoffs=())])
+def test_json_and_query_round_trip(s):
+    assert Settings.from_json(s.to_json()) == s
+    assert Settings.from_query(s.to_query()) == s
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(threshold=st.floats(min_value=0.01, max_value=500, allow_nan=False).map(lambda x: round(x, 3)),
+       op=st.sampled_from([">=", ">", "<=", "<"]), ab=st.sampled_from([2.0, 3.0, 10.0]),
+       origin=st.sampled_from(["rt_start", "recurrence"]), ci=st.booleans())
+def test_round_trip_any_values(threshold, op, ab, origin, ci):
+    s = Settings(cutoffs=(Cutoff("bed_gy", op, threshold),), alpha_beta=ab,
+                 rules=EndpointRules(origin=origin), show_ci=ci)
+    assert Settings.from_query(s.to_query()) == s
+    assert Settings.from_json(s.to_json()) == s
+
+
+def test_unknown_json_key_and_bad_endpoint_are_errors():
+    with pytest.raises(RecurError, match="colour"):
+        Settings.from_json('{"colour": "red"}')
+    with pytest.raises(RecurError, match="Endpoint"):
+        Settings(endpoint="xyz")

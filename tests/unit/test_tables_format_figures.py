@@ -1,0 +1,98 @@
+"""Clinician tables, number formatting, screening and the figures (read from
+fig.data / fig.layout), each against hand-computed values."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import binomtest
+
+from recur import tables
+from recur.figures import build_forest_figure, build_km_figure
+from recur.figures.km import risk_table
+from recur.format import fmt_hr, fmt_median_ci, fmt_p, fmt_percent_ci
+from recur.screen import screen_cox
+from recur.stats.cox import cox
+from recur.stats.km import kaplan_meier
+from recur.stats.logrank import logrank
+from tests.conftest import reference, reference_data
+
+
+def test_formatting():
+    assert fmt_hr(0.3171, 0.1123, 0.8994) == "0.317 (0.112-0.899)"
+    assert fmt_hr(float("nan"), 1, 2) == "-"
+    assert [fmt_p(p) for p in (0.0004, 0.016, 0.053, 0.53)] == ["p < 0.001", "p = 0.016", "p = 0.053", "p = 0.53"]
+    assert fmt_median_ci(19.04, 12.3, float("nan")) == "19.0 (12.3-NR)"
+    assert fmt_percent_ci(0.842, 0.71, 0.917) == "84.2% (71.0-91.7)"
+
+
+def test_response_table_and_exact_ci():
+    df = pd.DataFrame({"response": ["CR"] * 11 + ["PR"] * 36 + ["SD"] * 14 + ["PD"] * 13 + ["NE", None]})
+    r = tables.response_table(df).iloc[0]
+    assert (r.CR, r.PR, r.SD, r.PD, r.NE, r.missing, r.evaluable) == (11, 36, 14, 13, 1, 1, 74)
+    assert r.orr == pytest.approx(47 / 74)
+    ci = binomtest(47, 74).proportion_ci(0.95, method="exact")
+    assert (r.orr_lower, r.orr_upper) == pytest.approx((ci.low, ci.high))
+
+
+def test_toxicity_table_phases_and_grades():
+    df = pd.DataFrame({"tox_acute_esophagitis": [0, 1, 2, 3, 4, np.nan], "tox_late_fibrosis": [0, 0, 0, 0, 5, 1]})
+    t = tables.toxicity_table(df).set_index("event")
+    assert t.loc["esophagitis", "phase"] == "acute" and t.loc["esophagitis", "assessed"] == 5
+    assert t.loc["esophagitis", "grade_3plus"] == 2
+    assert t.loc["esophagitis", "grade_3plus_percent"] == pytest.approx(40.0)
+    assert t.loc["fibrosis", "phase"] == "late" and t.loc["fibrosis", "grade_5"] == 1
+
+
+def test_distant_sites_and_table_one_missing():
+    df = pd.DataFrame({"distant_sites": ["lung;brain", "lung", None, "bone;lung"], "stage_initial": ["I", None, "III", "I"],
+                       "age": [50, 60, 70, 80, 55, 65, 75][:4]})
+    sites = tables.distant_sites_table(df).set_index("site")["n"].to_dict()
+    assert sites == {"lung": 3, "brain": 1, "bone": 1}
+    t1 = tables.table_one(df, ["stage_initial"]).set_index("level")
+    assert t1.loc["I", "n"] == 2 and t1.loc["I", "percent"] == pytest.approx(100 * 2 / 3)
+    assert t1.loc["missing", "n"] == 1
+
+
+def test_screen_selects_by_univariate_p_and_refits():
+    df = reference_data("lung")
+    ref = reference("lung")["cox"]
+    res = screen_cox(df.rename(columns={"time": "os_months", "event": "os_event"}), ["age", "sex", "ph.ecog"],
+                     ["os"], threshold=0.01)
+    uni = res.table[res.table.model == "univariate"].set_index("term")
+    # R: coxph(Surv(time, status) ~ sex) and ~ age: the univariate rows are those fits
+    assert uni.loc["sex", "hr"] == pytest.approx(ref["sex"]["efron"]["coefficients"][0]["hr"], rel=1e-6)
+    assert uni.loc["age", "p"] == pytest.approx(ref["age"]["efron"]["coefficients"][0]["p"], rel=1e-6)
+    multi = res.table[res.table.model == "multivariable"]
+    assert list(multi.term) == ["sex", "ph.ecog"]  # age p = 0.042 > 0.01 is left out
+    direct = cox(df, "time", "event", ["sex", "ph.ecog"]).coefficients
+    assert multi.hr.tolist() == pytest.approx(direct.hr.tolist(), rel=1e-12)
+    assert list(res.wide().index) == ["age", "ph.ecog", "sex"]
+
+
+def test_km_figure_steps_legend_risk_table_and_p():
+    df = pd.DataFrame({"t": [1, 2, 2, 3, 4, 6, 8, 13], "e": [1, 1, 0, 1, 0, 1, 0, 1],
+                       "g": list("aaaabbbb")})
+    km = kaplan_meier(df, "t", "e", by="g")
+    fig = build_km_figure(km, logrank(df, "t", "e", "g"), show_ci=True)
+    curves = [tr for tr in fig.data if tr.mode == "lines" and tr.showlegend is not False]
+    assert [tr.name for tr in curves] == ["a (n=4)", "b (n=4)"]
+    assert all(tr.line.shape == "hv" for tr in curves)
+    assert list(curves[0].y) == pytest.approx([1.0, 0.75, 0.5, 0.0])
+    ticks = np.array([0.0, 6.0, 12.0])
+    table = risk_table(km, ticks)
+    # group b times 4+, 6, 8+, 13: at risk (time >= t) at 0, 6, 12 = 4, 3, 1
+    assert table["b"]["At risk"] == [4, 3, 1] and table["b"]["Events"] == [0, 0, 1]
+    texts = [a.text for a in fig.layout.annotations]
+    assert any(t.startswith("Log-rank p = ") for t in texts)
+
+
+def test_forest_figure_log_axis_and_not_estimable_reason():
+    coefs = pd.DataFrame({"term": ["BED >=78 Gy", "EGFR"], "reference": ["BED <78 Gy", ""],
+                          "hr": [0.317, np.nan], "lower": [0.112, np.nan], "upper": [0.899, np.nan],
+                          "p": [0.03, np.nan], "note": ["", "no events in this group (n=3)"]})
+    fig = build_forest_figure(coefs)
+    assert fig.layout.xaxis.type == "log"
+    assert list(fig.data[0].x) == [0.317]
+    text = list(fig.data[1].text)
+    assert text[0].startswith("0.317 (0.112-0.899)") and "no events in this group" in text[1]
+    assert any(s.x0 == 1 for s in fig.layout.shapes)
