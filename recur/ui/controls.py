@@ -35,7 +35,8 @@ def grouping_control(cohort: Cohort, settings: Settings, container=st, label: st
     """None, any cutoff, or any categorical column."""
     options = grouping_options(cohort, settings)
     current = settings.group_by if settings.group_by in options else NO_GROUPING
-    if st.session_state.get(Keys.GROUP_BY) not in options or st.session_state.get(Keys.GROUP_BY) != current:
+    seed_widget(Keys.GROUP_BY, current)
+    if st.session_state[Keys.GROUP_BY] not in options:  # its cutoff was changed or removed
         st.session_state[Keys.GROUP_BY] = current
     by = container.selectbox(label, options, key=Keys.GROUP_BY, format_func=lambda o: o or "No grouping")
     return update(settings, group_by=by) if by != settings.group_by else settings

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
 from recur.cohort import Cohort
@@ -14,7 +13,7 @@ from recur.errors import RecurError
 from recur.format import fmt_number
 from recur.settings import METHOD_PRESETS, OPS, Cutoff, EndpointRules, Filter, Settings
 from recur.ui import cache
-from recur.ui.state import Keys, commit_settings, current_settings, current_source, seed_widget
+from recur.ui.state import Keys, commit_settings, current_settings, current_source, keep_widget_values, seed_widget
 from recur.variables import variable_label
 
 ORIGINS = {"rt_start": "First day of salvage RT", "recurrence": "Diagnosis of the recurrence"}
@@ -28,10 +27,12 @@ def _preset_name(settings: Settings) -> str:
     return next((k for k, m in METHOD_PRESETS.items() if m == settings.methods), "recur")
 
 
-def _cutoff_widgets(cohort: Cohort, settings: Settings) -> tuple[list[Cutoff], pd.DataFrame]:
-    sizes = cache.group_sizes(cohort, settings)
+def _cutoff_widgets(cohort: Cohort, settings: Settings) -> list[Cutoff]:
+    """Operator and threshold per cutoff, with the group sizes of the values
+    just chosen (filled in after all widgets are read)."""
     cutoffs: list[Cutoff] = []
-    for cut, size in zip(settings.cutoffs, sizes.itertuples()):
+    slots = []
+    for cut in settings.cutoffs:
         name, unit = variable_label(cut.variable)
         seed_widget(Keys.cutoff_op(cut.variable), cut.op)
         seed_widget(Keys.cutoff_threshold(cut.variable), float(cut.threshold))
@@ -39,13 +40,16 @@ def _cutoff_widgets(cohort: Cohort, settings: Settings) -> tuple[list[Cutoff], p
         op = left.selectbox(f"{name}", OPS, key=Keys.cutoff_op(cut.variable))
         thr = right.number_input(f"threshold{f' ({unit})' if unit else ''}",
                                  key=Keys.cutoff_threshold(cut.variable), step=1.0, format="%g")
-        if size.available:
-            st.caption(f"{cut.label}: n={size.n_group} · {cut.reference_label}: n={size.n_reference}"
-                       + (f" · missing {size.n_missing}" if size.n_missing else ""))
-        else:
-            st.caption(f"{cut.variable} is not in this cohort.")
+        slots.append(st.empty())
         cutoffs.append(Cutoff(cut.variable, op, thr))
-    return cutoffs, sizes
+    sizes = cache.group_sizes(cohort, replace(settings, cutoffs=tuple(cutoffs)))
+    for cut, size, slot in zip(cutoffs, sizes.itertuples(), slots):
+        if size.available:
+            slot.caption(f"{cut.label}: n={size.n_group} · {cut.reference_label}: n={size.n_reference}"
+                         + (f" · missing {size.n_missing}" if size.n_missing else ""))
+        else:
+            slot.caption(f"{cut.variable} is not in this cohort.")
+    return cutoffs
 
 
 def _edit_cutoffs(cohort: Cohort, cutoffs: list[Cutoff]) -> list[Cutoff]:
@@ -58,11 +62,11 @@ def _edit_cutoffs(cohort: Cohort, cutoffs: list[Cutoff]) -> list[Cutoff]:
                                format_func=lambda c: f"{variable_label(c)[0]} ({c})")
             median = float(cohort.data[var].median())
             st.caption(f"Median {fmt_number(median)}: offered as the first threshold (a data-derived cutoff).")
-            if st.button("Add", key="w.add_cutoff"):
+            if st.button("Add", key=Keys.ADD_CUTOFF_BUTTON):
                 return cutoffs + [Cutoff(var, ">=", round(median, 1))]
         if cutoffs:
             gone = st.selectbox("Remove", [c.label for c in cutoffs], key=Keys.REMOVE_CUTOFF)
-            if st.button("Remove", key="w.remove_cutoff_button"):
+            if st.button("Remove", key=Keys.REMOVE_CUTOFF_BUTTON):
                 victim = next(c for c in cutoffs if c.label == gone)
                 for key in (Keys.cutoff_op(victim.variable), Keys.cutoff_threshold(victim.variable)):
                     st.session_state.pop(key, None)
@@ -87,6 +91,7 @@ def _filter_widgets(cohort: Cohort, settings: Settings) -> tuple[Filter, ...]:
 
 def render_sidebar() -> tuple[Cohort, Settings]:
     """Draw the shared controls; return the cohort and the committed Settings."""
+    keep_widget_values()
     settings = current_settings()
     source = current_source()
     cohort = cache.load(source, settings)
@@ -95,7 +100,7 @@ def render_sidebar() -> tuple[Cohort, Settings]:
             st.page_link(path, label=label)
         st.divider()
         st.markdown("### Cutoffs")
-        cutoffs, _ = _cutoff_widgets(cohort, settings)
+        cutoffs = _cutoff_widgets(cohort, settings)
         cutoffs = _edit_cutoffs(cohort, cutoffs)
         st.markdown("### Endpoint rules")
         seed_widget(Keys.ORIGIN, settings.rules.origin)

@@ -44,6 +44,10 @@ class Keys:
     EXTENDED = "w.extended"
     SCREEN_P = "w.screen_p"
     MAPPING = "w.mapping"
+    ADD_CUTOFF_BUTTON = "w.add_cutoff"
+    REMOVE_CUTOFF_BUTTON = "w.remove_cutoff_button"
+    # Widgets whose value Streamlit refuses to set through session state.
+    NOT_SETTABLE = frozenset({UPLOAD, MAPPING, ADD_CUTOFF_BUTTON, REMOVE_CUTOFF_BUTTON})
 
     @staticmethod
     def cutoff_op(variable: str) -> str:
@@ -105,6 +109,14 @@ def commit_settings(settings: Settings) -> Settings:
     if _query_dict() != wanted:
         st.query_params.from_dict(wanted)
     return settings
+
+
+def keep_widget_values() -> None:
+    """Re-assert every widget value at the start of a run. A page switch
+    otherwise resets widgets that share a key with the previous page's."""
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and key.startswith("w.") and key not in Keys.NOT_SETTABLE:
+            st.session_state[key] = st.session_state[key]
 
 
 def seed_widget(key: str, value) -> None:

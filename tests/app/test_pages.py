@@ -1,0 +1,125 @@
+"""AppTest: every page opens on the demo cohort; widgets change numbers;
+uploads show the validation report; the URL restores the Settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from recur.settings import Cutoff, EndpointRules, Settings
+from recur.ui.state import Keys
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = ["pages/1_Survival.py", "pages/2_Prognostic_factors.py", "pages/3_Failure_patterns.py",
+         "pages/4_Toxicity_and_response.py"]
+
+
+def open_app(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if query:
+        at.query_params.update(query)
+    return at.run()
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info])
+
+
+def test_every_page_opens_on_the_demo_cohort():
+    at = open_app()
+    no_exception(at)
+    assert "Synthetic demo data" in texts(at)
+    assert at.dataframe[-1].value.shape[0] > 20  # Table 1
+    for page in PAGES:
+        at.switch_page(page).run()
+        no_exception(at)
+        assert not at.error, [e.value for e in at.error]
+
+
+def survival_page(query: dict | None = None) -> AppTest:
+    at = open_app(query)
+    at.switch_page(PAGES[0]).run()
+    return at
+
+
+def logrank_line(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("**Log-rank**"))
+
+
+def test_bed_threshold_changes_group_sizes_and_logrank_p():
+    at = survival_page({"by": "BED >=78 Gy"})
+    no_exception(at)
+    summary = at.dataframe[0].value
+    assert summary["Group"].tolist() == ["BED <78 Gy", "BED >=78 Gy"]
+    before_n, before_p = summary["n"].tolist(), logrank_line(at)
+    assert "BED >=78 Gy: n=34" in texts(at)
+    at.number_input(key=Keys.cutoff_threshold("bed_gy")).set_value(72.0).run()
+    no_exception(at)
+    summary = at.dataframe[0].value
+    assert summary["Group"].tolist() == ["BED <72 Gy", "BED >=72 Gy"]  # the grouping follows the cutoff
+    assert summary["n"].tolist() != before_n and sum(summary["n"]) == 74
+    assert logrank_line(at) != before_p
+    assert f"BED >=72 Gy: n={summary['n'].iloc[1]}" in texts(at)
+
+
+def test_switching_endpoint_changes_the_curves():
+    at = survival_page()
+    os_events = at.dataframe[0].value["Events"].iloc[0]
+    at.selectbox(key=Keys.ENDPOINT).set_value("pfs").run()
+    no_exception(at)
+    assert at.dataframe[0].value["Events"].iloc[0] != os_events
+    assert at.session_state[Keys.SETTINGS].endpoint == "pfs"
+
+
+def test_settings_survive_page_switches():
+    at = survival_page()
+    at.selectbox(key=Keys.GROUP_BY).set_value("DFI >=12 months").run()
+    at.switch_page(PAGES[2]).run()
+    at.switch_page(PAGES[0]).run()
+    no_exception(at)
+    assert at.session_state[Keys.SETTINGS].group_by == "DFI >=12 months"
+    assert at.dataframe[0].value["Group"].tolist() == ["DFI <12 months", "DFI >=12 months"]
+
+
+def test_url_round_trip_restores_settings():
+    wanted = Settings(cutoffs=(Cutoff("bed_gy", ">", 70.0), Cutoff("dfi_months", ">=", 12.0)),
+                      rules=EndpointRules(origin="rt_start", lrfs_death_is_event=True), endpoint="lrfs",
+                      group_by="BED >70 Gy", show_ci=True)
+    at = survival_page(wanted.to_query())
+    no_exception(at)
+    assert at.session_state[Keys.SETTINGS] == wanted
+    assert at.dataframe[0].value["Group"].tolist() == ["BED <=70 Gy", "BED >70 Gy"]
+    at.checkbox(key=Keys.SHOW_CI).uncheck().run()
+    restored = Settings.from_query({k: at.query_params[k] for k in at.query_params})
+    assert restored == Settings(**{**wanted.__dict__, "show_ci": False})
+
+
+def test_malformed_upload_shows_errors_naming_the_patient():
+    at = open_app()
+    bad = (b"patient_id,date_rt_start,date_last_followup,date_death,tox_pneumonitis\n"
+           b"OK1,2015-01-05,2016-01-05,,1\nBAD7,2015-13-99,2016-01-05,,9\nOK2,2015-03-01,2015-12-01,2015-12-01,0\n")
+    at.file_uploader(key=Keys.UPLOAD).set_value(("bad.csv", bad, "text/csv")).run()
+    no_exception(at)
+    report = next(d.value for d in at.dataframe if "message" in d.value.columns)
+    assert set(report["column"]) >= {"date_rt_start", "tox_pneumonitis"}
+    assert report["patients"].str.contains("BAD7").all()
+    assert any("error(s)" in e.value for e in at.error)
+    at.switch_page(PAGES[0]).run()
+    no_exception(at)
+    assert "1 patient(s) without usable data" in texts(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_explain_instead_of_crashing_when_a_group_is_empty(page):
+    # a BED cutoff above every patient: one group only
+    at = open_app({"cut": ["bed_gy>=500"], "by": "BED >=500 Gy"})
+    at.switch_page(page).run()
+    no_exception(at)
+    if page == PAGES[0]:
+        assert any("Only one group" in e.value for e in at.error)
