@@ -52,6 +52,8 @@ def fmt_percent_ci(s: float | None, lower: float | None, upper: float | None) ->
     """A survival probability as '84.2% (71.0-91.7)'."""
     if _missing(s):
         return "-"
+    if _missing(lower) and _missing(upper):
+        return f"{100 * s:.1f}%"
     lo = "-" if _missing(lower) else f"{100 * lower:.1f}"
     hi = "-" if _missing(upper) else f"{100 * upper:.1f}"
     return f"{100 * s:.1f}% ({lo}-{hi})"

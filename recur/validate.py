@@ -51,15 +51,21 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, str | None, pd.Series]:
 
     Already-parsed datetimes (from XLSX / Parquet) pass through.
     """
-    present = values.notna() & (values.astype(str).str.strip() != "")
+    present = values.notna()
     if pd.api.types.is_datetime64_any_dtype(values):
         return values.dt.normalize(), None, pd.Series(False, index=values.index)
     as_text = values.where(present).astype(object)
-    is_ts = as_text.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
+    if pd.api.types.infer_dtype(as_text, skipna=True) in ("string", "empty"):
+        is_ts = pd.Series(False, index=values.index)
+    else:  # XLSX cells may mix real dates and text
+        is_ts = as_text.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
+    text = as_text.where(~is_ts).astype(str)
+    stamps = pd.to_datetime(as_text.where(is_ts), errors="coerce") if is_ts.any() else None
     best = None
     for fmt in DATE_FORMATS:
-        parsed = pd.to_datetime(as_text.where(~is_ts).astype(str).str.strip(), format=fmt, errors="coerce")
-        parsed = parsed.where(~is_ts, pd.to_datetime(as_text.where(is_ts), errors="coerce"))
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        if stamps is not None:
+            parsed = parsed.where(~is_ts, stamps)
         n_ok = int((parsed.notna() & present).sum())
         if best is None or n_ok > best[0]:
             best = (n_ok, fmt, parsed)
@@ -68,6 +74,16 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, str | None, pd.Series]:
     _, fmt, parsed = best  # type: ignore[misc]
     bad = present & parsed.isna()
     return parsed.dt.normalize(), fmt, bad
+
+
+def _strip(values: pd.Series) -> pd.Series:
+    """Trim text cells once; blank cells become missing."""
+    if values.dtype != object:
+        return values
+    if pd.api.types.infer_dtype(values, skipna=True) != "string":
+        return values.where(values.astype(str).str.strip() != "")
+    text = values.str.strip()
+    return text.where(text != "")
 
 
 def _closest(value: str, choices: list[str]) -> str | None:
@@ -114,8 +130,8 @@ def clean_table(table: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
         kind = COLUMNS.get(col, ("grade", "") if is_tox_column(col) else (None, ""))[0]
         if kind is None or kind in ("id", "text"):
             continue
-        values = df[col]
-        present = values.notna() & (values.astype(str).str.strip() != "")
+        values = _strip(df[col])
+        present = values.notna()
         if kind == "date":
             parsed, fmt, bad = parse_dates(values)
             if bad.any():
@@ -128,8 +144,10 @@ def clean_table(table: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
                                         "ISO YYYY-MM-DD avoids any doubt.", "date_format"))
             df[col] = parsed
         elif kind in ("number", "integer", "event", "grade"):
-            num = pd.to_numeric(values.astype(str).str.strip().str.replace(",", ".", regex=False)
-                                .where(present), errors="coerce")
+            if (pd.api.types.infer_dtype(values, skipna=True) == "string"
+                    and values.str.contains(",", regex=False).any()):
+                values = values.str.replace(",", ".", regex=False)  # decimal commas
+            num = pd.to_numeric(values, errors="coerce")
             bad = present & num.isna()
             if bad.any():
                 problems.append(problem("error", col, ids[bad], "values that are not numbers "
@@ -184,7 +202,7 @@ def _normalise_category(col: str, values: pd.Series, present: pd.Series, ids: pd
                         problems: list[Problem]) -> pd.Series:
     vocab = VOCABULARIES.get(col, {})
     canon = sorted(set(vocab.values()))
-    text = values.astype(str).str.strip()
+    text = values.astype(str)
     mapped = text.str.lower().map(vocab)
     unknown = present & mapped.isna()
     for raw in sorted(text[unknown].unique()):

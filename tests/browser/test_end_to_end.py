@@ -1,0 +1,117 @@
+"""End to end in real headless Chromium (Debian's chromium + Playwright),
+in the first browser session after a fresh server start, where Streamlit's
+multipage pitfall bites: upload a CSV, change the BED cutoff, check the
+Survival page's legend counts and p-value change, keep a screenshot, and
+assert every network request went to the app's own host.
+
+Fails (never skips) when chromium is missing."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+TIMEOUT_MS = 30_000
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def server():
+    """`streamlit run app.py` as `make run` does, on a free port; stopped by PID."""
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                             "--server.port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("streamlit did not become healthy within 60 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def _cohort_csv(path: Path) -> Path:
+    """A small uploaded cohort: 30 patients, dose/fractions spanning BED 78."""
+    lines = ["patient_id,date_rt_start,date_last_followup,date_death,date_local_failure,rt_dose_gy,rt_fractions"]
+    for i in range(30):
+        start = f"2015-{1 + i % 12:02d}-10"
+        dose, fx = [(60, 30), (60, 20), (66, 33), (60, 15), (70, 35)][i % 5]  # BED 72, 78, 79.2, 84, 84
+        died = f"2017-{1 + (i * 7) % 12:02d}-05" if i % 3 == 0 else ""
+        local = f"2016-{1 + (i * 5) % 12:02d}-20" if i % 4 == 0 else ""
+        lines.append(f"U{i:03d},{start},2018-06-30" if not died else f"U{i:03d},{start},{died}")
+        lines[-1] += f",{died},{local},{dose},{fx}"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _legend_and_p(page) -> tuple[list[str], str]:
+    page.wait_for_selector("text=Log-rank p", timeout=TIMEOUT_MS)
+    legend = page.locator(".legendtext").all_text_contents()
+    p_text = page.locator("text=/Log-rank p [=<]/").first.text_content()
+    return legend, p_text
+
+
+def test_upload_cutoff_change_updates_survival_page(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is required: apt-get install -y chromium"
+    ARTIFACTS.mkdir(exist_ok=True)
+    csv_path = _cohort_csv(tmp_path / "uploaded_cohort.csv")
+    host = server.split("//")[1]
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1600})
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(server)
+        page.wait_for_selector("text=Synthetic demo data", timeout=TIMEOUT_MS)
+        page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(csv_path))
+        page.wait_for_selector("text=uploaded_cohort.csv: 30 patients", timeout=TIMEOUT_MS)
+        page.get_by_role("link", name="Survival").click()
+        page.wait_for_selector("text=Group by", timeout=TIMEOUT_MS)
+        page.get_by_role("combobox", name="Group by").click()
+        page.get_by_role("option", name="BED >=78 Gy").click()
+        legend_before, p_before = _legend_and_p(page)
+        assert legend_before == ["BED <78 Gy (n=6)", "BED >=78 Gy (n=24)"], legend_before
+        threshold = page.get_by_label("threshold (Gy)")
+        threshold.fill("80")
+        threshold.press("Enter")
+        page.wait_for_selector("text=BED >=80 Gy (n=12)", timeout=TIMEOUT_MS)
+        legend_after, p_after = _legend_and_p(page)
+        assert legend_after == ["BED <80 Gy (n=18)", "BED >=80 Gy (n=12)"], legend_after
+        assert p_after != p_before
+        assert re.search(r"p [=<] 0?\.\d+", p_after)
+        page.screenshot(path=str(ARTIFACTS / "survival_after_cutoff_change.png"), full_page=True)
+        browser.close()
+    foreign = sorted({u for u in requests if not (u.startswith(f"http://{host}") or u.startswith("data:")
+                                                  or u.startswith("blob:"))})
+    assert requests and not foreign, foreign
