@@ -3,7 +3,7 @@
 import streamlit as st
 
 from recur import tables
-from recur.figures import build_failure_pattern_figure
+from recur.figures import build_failure_pattern_figure, build_sites_figure
 from recur.ui import cache
 from recur.ui.controls import grouping_control
 from recur.ui.page import start_page
@@ -31,4 +31,5 @@ sites = tables.distant_sites_table(frame)
 if sites.empty:
     st.info("No distant sites recorded (column distant_sites).")
 else:
-    st.dataframe(sites, hide_index=True)
+    st.plotly_chart(build_sites_figure(sites, len(frame), title="Patients with each distant site"),
+                    width="stretch", key="sites")

@@ -53,3 +53,11 @@ def build_response_figure(resp: pd.DataFrame, *, title: str = "") -> go.Figure:
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text="Patients")
     return journal_layout(fig, title=title, height=420)
+
+
+def build_sites_figure(sites: pd.DataFrame, n_patients: int, *, title: str = "") -> go.Figure:
+    """Bars of patients per distant site (columns site, n); percent of all patients."""
+    fig = go.Figure(go.Bar(x=sites["site"], y=sites["n"], marker_color=colour(0), cliponaxis=False,
+                           text=[f"{n} ({100 * n / n_patients:.0f}%)" for n in sites["n"]], textposition="outside"))
+    fig.update_yaxes(title_text="Patients")
+    return journal_layout(fig, title=title, height=380)

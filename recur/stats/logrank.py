@@ -29,6 +29,10 @@ class LogrankResult:
     rho: float = 0.0
     n_dropped: int = 0
 
+    @property
+    def methods(self) -> dict[str, str]:
+        return {"test": "log-rank" if self.rho == 0 else f"G-rho, rho = {self.rho:g} (Peto & Peto)"}
+
 
 def logrank(df: pd.DataFrame, time: str, event: str, by: str, rho: float = 0.0) -> LogrankResult:
     """Log-rank test of equal survival across the levels of ``by``.

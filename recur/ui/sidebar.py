@@ -128,6 +128,8 @@ def render_sidebar() -> tuple[Cohort, Settings]:
     if new.group_by and new.cutoff_by_label(new.group_by) is None and new.group_by not in cohort.data:
         new = replace(new, group_by=_renamed_group(settings, new))
     commit_settings(new)
+    st.sidebar.download_button("Download analysis settings (JSON)", new.to_json(), "recur_settings.json",
+                               help="Every choice on every page; the page link carries the same settings.")
     if len(new.cutoffs) != len(settings.cutoffs):
         st.rerun()  # draw the added or removed cutoff's widgets now
     return cache.load(source, new), new

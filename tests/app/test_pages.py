@@ -123,3 +123,18 @@ def test_pages_explain_instead_of_crashing_when_a_group_is_empty(page):
     no_exception(at)
     if page == PAGES[0]:
         assert any("Only one group" in e.value for e in at.error)
+
+
+def test_a_cohort_with_precomputed_times_only_opens_every_page_with_explanations():
+    at = open_app()
+    minimal = b"patient_id,os_months,os_event,age\nA,5,1,60\nB,12,0,70\nC,20,1,55\nD,30,0,65\n"
+    at.file_uploader(key=Keys.UPLOAD).set_value(("minimal.csv", minimal, "text/csv")).run()
+    no_exception(at)
+    assert at.session_state[Keys.SOURCE].name == "minimal.csv"
+    for page in PAGES:
+        at.switch_page(page).run()
+        no_exception(at)
+    at.switch_page(PAGES[2]).run()
+    assert any("no failure dates" in e.value for e in at.error)
+    at.switch_page(PAGES[3]).run()
+    assert any("No toxicity columns" in i.value for i in at.info)

@@ -96,3 +96,18 @@ def test_forest_figure_log_axis_and_not_estimable_reason():
     text = list(fig.data[1].text)
     assert text[0].startswith("0.317 (0.112-0.899)") and "no events in this group" in text[1]
     assert any(s.x0 == 1 for s in fig.layout.shapes)
+
+
+def test_bar_figures_write_counts_and_percentages():
+    from recur.figures import build_failure_pattern_figure, build_sites_figure, build_toxicity_figure
+
+    pattern = pd.DataFrame({"group": ["All patients"] * 2, "pattern": ["none", "distant only"], "n": [3, 1],
+                            "percent": [75.0, 25.0]})
+    fig = build_failure_pattern_figure(pattern)
+    assert fig.data[0].name == "All patients (n=4)" and list(fig.data[0].text) == ["3 (75%)", "1 (25%)"]
+    assert list(build_sites_figure(pd.DataFrame({"site": ["lung"], "n": [14]}), 74).data[0].text) == ["14 (19%)"]
+    tox = tables.toxicity_table(pd.DataFrame({"tox_late_trismus": [0, 3, 3, 4]}))
+    bars = build_toxicity_figure(tox).data
+    assert [b.name for b in bars] == [f"Grade {g}" for g in range(6)]
+    assert [int(b.x[0]) for b in bars] == [1, 0, 0, 2, 1, 0]
+    assert bars[0].y[0] == "trismus (late)"
