@@ -14,7 +14,7 @@ import pandas as pd
 from scipy.stats import chi2, norm
 
 from recur.errors import RecurError
-from recur.stats._coxfit import CoxFit, RiskSets, Ties, fit_cox, risk_sets
+from recur.stats._coxfit import Ties, fit_cox, risk_sets
 from recur.stats._prepare import group_levels, prepare_survival
 from recur.stats.km import km_step_function
 
@@ -65,7 +65,6 @@ class Design:
     time: np.ndarray
     event: np.ndarray
     columns: list[dict]  # per column: term, variable, level, reference, note
-    notes: list[str]
     n_dropped: int
     dropped_rows: tuple
 
@@ -77,9 +76,9 @@ def _design(
     covariates: Sequence[str],
     reference: Mapping[str, object] | None,
     ordered: Mapping[str, Sequence] | None,
-) -> Design:
-    """Build the model matrix; drop incomplete rows; drop columns that carry
-    no information (absent level, constant, collinear) with a note each."""
+) -> tuple[Design, list[int]]:
+    """Build the model matrix; drop incomplete rows. Returns the design and the
+    columns to fit: those carrying no information (constant, collinear) get a note."""
     if not covariates:
         raise RecurError("A Cox model needs at least one covariate.")
     missing = [c for c in covariates if c not in df.columns]
@@ -97,7 +96,6 @@ def _design(
     data = frame[complete]
     cols: list[np.ndarray] = []
     info: list[dict] = []
-    notes: list[str] = []
     for var in covariates:
         values = data[var]
         if var in ordered:
@@ -133,7 +131,7 @@ def _design(
             continue
         keep.append(j)
     return Design(
-        x=x, time=surv.time, event=surv.event, columns=info, notes=notes,
+        x=x, time=surv.time, event=surv.event, columns=info,
         n_dropped=int((~complete).sum()), dropped_rows=tuple(df.index[~complete]),
     ), keep
 
