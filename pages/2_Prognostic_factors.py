@@ -4,7 +4,7 @@ import streamlit as st
 
 from recur.errors import RecurError
 from recur.figures import build_forest_figure
-from recur.format import fmt_hr, fmt_p_value
+from recur.format import cox_table_display
 from recur.ui import cache
 from recur.ui.controls import screen_threshold_control
 from recur.ui.page import methods_caption, start_page
@@ -19,20 +19,19 @@ except RecurError as exc:
     st.error(str(exc))
     st.stop()
 
-table = screen.table.assign(
-    **{"HR (95% CI)": [fmt_hr(h, lo, hi) for h, lo, hi in zip(screen.table.hr, screen.table.lower, screen.table.upper)],
-       "p": [fmt_p_value(p) for p in screen.table.p]})
 for model in ("univariate", "multivariable"):
-    part = table[table.model == model]
     st.subheader(f"{model.capitalize()} Cox models")
-    if part.empty:
+    shown = cox_table_display(screen.table, model)
+    if shown.empty:
         st.info(f"No factor reached univariate p < {settings.screen_p:g}; no multivariable model.")
         continue
-    shown = part.rename(columns={"endpoint": "Endpoint", "term": "Factor", "reference": "Reference",
-                                 "n_events": "Events", "note": "Note"})
-    shown["Endpoint"] = shown["Endpoint"].str.upper()
-    st.dataframe(shown[["Endpoint", "Factor", "Reference", "HR (95% CI)", "p", "n", "Events", "Note"]],
-                 hide_index=True, width="stretch")
+    st.dataframe(shown, hide_index=True, width="stretch")
+    sizes = screen.table[screen.table.model == model].groupby("endpoint", sort=False)[["n", "n_events"]].max()
+    st.caption(" · ".join(f"{ep.upper()}: n={r.n}, events={r.n_events}" for ep, r in sizes.iterrows()))
+notes = screen.table[screen.table.note != ""]
+if not notes.empty:
+    with st.expander(f"{len(notes)} estimate(s) could not be made: why"):
+        st.dataframe(notes[["endpoint", "model", "term", "note"]], hide_index=True, width="stretch")
 
 st.subheader("Forest plots")
 tabs = st.tabs([ep.upper() for ep in cohort.endpoints])

@@ -18,14 +18,14 @@ if ever.empty:
     st.error("This cohort has no failure dates (date_local_failure, date_regional_failure, "
              "date_distant_failure), so failure patterns cannot be shown.")
     st.stop()
-left, right = st.columns(2)
-left.plotly_chart(build_failure_pattern_figure(ever, title="Whole follow-up"), width="stretch",
-                  key="pattern_ever")
+st.plotly_chart(build_failure_pattern_figure(ever, title="Failure pattern over the whole follow-up"),
+                width="stretch", key="pattern_ever")
 first = tables.failure_pattern_table(frame, "first", by)
-right.plotly_chart(build_failure_pattern_figure(first, title="At first failure (28-day window)"),
-                   width="stretch", key="pattern_first")
+st.plotly_chart(build_failure_pattern_figure(first, title="Failure pattern at first failure (sites within 28 days "
+                                                          "count together)"), width="stretch", key="pattern_first")
+percent = st.column_config.NumberColumn(format="%.1f%%")
 st.dataframe(ever.merge(first, on=["group", "pattern"], suffixes=(" ever", " first")), hide_index=True,
-             width="stretch")
+             width="stretch", column_config={"percent ever": percent, "percent first": percent})
 st.subheader("Distant sites")
 sites = tables.distant_sites_table(frame)
 if sites.empty:

@@ -20,7 +20,8 @@ else:
     st.plotly_chart(build_toxicity_figure(tox), width="stretch", key="toxicity")
     grade3 = tox.assign(**{"Grade >=3": [fmt_n_percent(n, p) for n, p in zip(tox.grade_3plus,
                                                                               tox.grade_3plus_percent)]})
-    st.dataframe(grade3[["event", "phase", "assessed", "grade_3", "grade_4", "grade_5", "Grade >=3"]],
+    grade3 = grade3.rename(columns={f"grade_{g}": f"Grade {g}" for g in range(6)})
+    st.dataframe(grade3[["event", "phase", "assessed", "Grade 3", "Grade 4", "Grade 5", "Grade >=3"]],
                  hide_index=True, width="stretch")
 
 st.subheader("Response")

@@ -94,3 +94,32 @@ def table_one_display(t1: pd.DataFrame) -> pd.DataFrame:
                          aggfunc="first", sort=False)
     order = list(dict.fromkeys(t[tables.GROUP]))
     return wide[order].reset_index().rename_axis(columns=None)
+
+
+def term_label(variable: str, level: str, term: str) -> str:
+    """'egfr', 'wild-type' -> 'EGFR: wild-type'; cutoff and numeric terms keep their name."""
+    if level == term:  # a cutoff group, already named
+        return term
+    if not level or level.startswith("trend"):
+        return variable_title(variable) + (f" ({level})" if level else "")
+    return f"{variable_title(variable).split(' (')[0]}: {level}"
+
+
+def cox_table_display(table: pd.DataFrame, model: str) -> pd.DataFrame:
+    """The papers' Tables 2 / 3: rows = factors, per endpoint 'HR (95% CI)'
+    and 'p'; a term that could not be estimated reads 'not estimable'."""
+    part = table[table["model"] == model]
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    for r in part.itertuples():
+        key = (term_label(r.variable, r.level, r.term), r.reference or "")
+        cells = rows.setdefault(key, {})
+        ep = r.endpoint.upper()
+        cells[f"{ep} HR (95% CI)"] = fmt_hr(r.hr, r.lower, r.upper) if r.hr == r.hr else "not estimable"
+        cells[f"{ep} p"] = fmt_p_value(r.p)
+    out = pd.DataFrame([{"Factor": k[0], "Reference": k[1], **v} for k, v in rows.items()])
+    return out.fillna("")
+
+
+def short_note(note: str) -> str:
+    """The reason part of a Cox note ('no events in this group (n=3)')."""
+    return note.split(";")[0]

@@ -19,8 +19,8 @@ def build_failure_pattern_figure(table: pd.DataFrame, *, title: str = "") -> go.
         total = int(part["n"].sum())
         fig.add_trace(go.Bar(x=part["pattern"], y=part["n"], name=f"{group} (n={total})", marker_color=colour(i),
                              text=[f"{n} ({p:.0f}%)" for n, p in zip(part["n"], part["percent"])],
-                             textposition="outside", cliponaxis=False))
-    fig.update_layout(barmode="group")
+                             textposition="outside", cliponaxis=False, textfont=dict(size=12)))
+    fig.update_layout(barmode="group", uniformtext=dict(minsize=11, mode="show"))
     fig.update_yaxes(title_text="Patients")
     return journal_layout(fig, title=title, height=430)
 
@@ -49,8 +49,8 @@ def build_response_figure(resp: pd.DataFrame, *, title: str = "") -> go.Figure:
         fig.add_trace(go.Bar(x=list(RESPONSES), y=counts, name=f"{r.group} (n={total}; ORR {100 * r.orr:.0f}%)"
                              if r.orr == r.orr else f"{r.group} (n={total})", marker_color=PALETTE[i % len(PALETTE)],
                              text=[f"{c} ({100 * c / total:.0f}%)" if total else "0" for c in counts],
-                             textposition="outside", cliponaxis=False))
-    fig.update_layout(barmode="group")
+                             textposition="outside", cliponaxis=False, textfont=dict(size=12)))
+    fig.update_layout(barmode="group", uniformtext=dict(minsize=11, mode="show"))
     fig.update_yaxes(title_text="Patients")
     return journal_layout(fig, title=title, height=420)
 

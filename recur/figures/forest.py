@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from recur.figures.style import colour, journal_layout
-from recur.format import fmt_hr, fmt_p_value
+from recur.format import fmt_hr, fmt_p_value, short_note, term_label
 
 
 def build_forest_figure(coefficients: pd.DataFrame, *, title: str = "") -> go.Figure:
@@ -17,9 +17,10 @@ def build_forest_figure(coefficients: pd.DataFrame, *, title: str = "") -> go.Fi
     rows = coefficients.reset_index(drop=True)
     y = list(range(len(rows)))[::-1]
     ok = rows["hr"].notna()
-    labels = [f"{r.term}" + (f" vs {r.reference}" if getattr(r, "reference", "") else "") for r in rows.itertuples()]
-    text = [fmt_hr(r.hr, r.lower, r.upper) + ("   p " + fmt_p_value(r.p) if r.hr == r.hr else "")
-            if r.hr == r.hr else f"not estimable: {r.note}" for r in rows.itertuples()]
+    labels = [term_label(getattr(r, "variable", r.term), getattr(r, "level", ""), r.term)
+              + (f" vs {r.reference}" if getattr(r, "reference", "") else "") for r in rows.itertuples()]
+    text = [fmt_hr(r.hr, r.lower, r.upper) + "   p " + fmt_p_value(r.p)
+            if r.hr == r.hr else f"not estimable: {short_note(r.note)}" for r in rows.itertuples()]
     fig = go.Figure()
     est = rows[ok]
     y_ok = [y[i] for i in est.index]

@@ -16,8 +16,9 @@ def colour(i: int) -> str:
 def journal_layout(fig: go.Figure, *, title: str = "", height: int = 520) -> go.Figure:
     """White background, black axes, no grid clutter, readable fonts."""
     fig.update_layout(
-        template="simple_white", font=FONT, height=height, margin=dict(l=70, r=30, t=60 if title else 30, b=50),
-        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=17)),
+        template="simple_white", font=FONT, height=height, margin=dict(l=70, r=30, t=95 if title else 45, b=50),
+        title=dict(text=title, x=0.01, xanchor="left", y=0.985, yref="container", yanchor="top",
+                   font=dict(size=17)),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, font=dict(size=13)),
     )
     return fig

@@ -111,3 +111,18 @@ def test_bar_figures_write_counts_and_percentages():
     assert [b.name for b in bars] == [f"Grade {g}" for g in range(6)]
     assert [int(b.x[0]) for b in bars] == [1, 0, 0, 2, 1, 0]
     assert bars[0].y[0] == "trismus (late)"
+
+
+def test_cox_table_display_is_shaped_like_the_papers_tables():
+    long = pd.DataFrame({
+        "endpoint": ["os", "lrfs", "os"], "model": ["univariate"] * 3,
+        "term": ["BED >=78 Gy", "BED >=78 Gy", "egfr=wild-type"], "variable": ["BED >=78 Gy", "BED >=78 Gy", "egfr"],
+        "level": ["BED >=78 Gy", "BED >=78 Gy", "wild-type"], "reference": ["BED <78 Gy", "BED <78 Gy", "mutant"],
+        "hr": [0.347, 0.288, np.nan], "lower": [0.119, 0.104, np.nan], "upper": [1.013, 0.795, np.nan],
+        "p": [0.053, 0.016, np.nan], "note": ["", "", "no events in this group (n=3); not estimable"]})
+    from recur.format import cox_table_display
+    wide = cox_table_display(long, "univariate")
+    assert list(wide.columns) == ["Factor", "Reference", "OS HR (95% CI)", "OS p", "LRFS HR (95% CI)", "LRFS p"]
+    assert wide.iloc[0].tolist() == ["BED >=78 Gy", "BED <78 Gy", "0.347 (0.119-1.013)", "0.053",
+                                     "0.288 (0.104-0.795)", "0.016"]
+    assert wide.iloc[1]["Factor"] == "EGFR: wild-type" and wide.iloc[1]["OS HR (95% CI)"] == "not estimable"
