@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -52,18 +53,26 @@ def logrank_line(at: AppTest) -> str:
     return next(m.value for m in at.markdown if m.value.startswith("**Log-rank**"))
 
 
+def bed_at_least(threshold: float) -> int:
+    """Patients of the demo file with BED10 = D (1 + d/10) >= threshold, by hand."""
+    demo = pd.read_csv(ROOT / "data" / "demo_nsclc_synthetic.csv")
+    bed = demo.rt_dose_gy * (1 + demo.rt_dose_gy / demo.rt_fractions / 10)
+    return int((bed >= threshold - 1e-9).sum())
+
+
 def test_bed_threshold_changes_group_sizes_and_logrank_p():
     at = survival_page({"by": "BED >=78 Gy"})
     no_exception(at)
     summary = at.dataframe[0].value
     assert summary["Group"].tolist() == ["BED <78 Gy", "BED >=78 Gy"]
     before_n, before_p = summary["n"].tolist(), logrank_line(at)
-    assert "BED >=78 Gy: n=34" in texts(at)
+    assert before_n == [74 - bed_at_least(78), bed_at_least(78)]
+    assert f"BED >=78 Gy: n={bed_at_least(78)}" in texts(at)
     at.number_input(key=Keys.cutoff_threshold("bed_gy")).set_value(72.0).run()
     no_exception(at)
     summary = at.dataframe[0].value
     assert summary["Group"].tolist() == ["BED <72 Gy", "BED >=72 Gy"]  # the grouping follows the cutoff
-    assert summary["n"].tolist() != before_n and sum(summary["n"]) == 74
+    assert summary["n"].tolist() == [74 - bed_at_least(72), bed_at_least(72)] != before_n
     assert logrank_line(at) != before_p
     assert f"BED >=72 Gy: n={summary['n'].iloc[1]}" in texts(at)
 
