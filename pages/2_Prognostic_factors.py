@@ -33,6 +33,15 @@ if not notes.empty:
     with st.expander(f"{len(notes)} estimate(s) could not be made: why"):
         st.dataframe(notes[["endpoint", "model", "term", "note"]], hide_index=True, width="stretch")
 
+if not screen.ph.empty:
+    violated = screen.ph[(screen.ph.p < 0.05) & (screen.ph.term != "GLOBAL")]
+    if not violated.empty:
+        st.warning("Proportional hazards look violated (Schoenfeld test p < 0.05) for "
+                   + ", ".join(f"{r.term} ({r.endpoint.upper()})" for r in violated.itertuples())
+                   + ": read those hazard ratios as averages over follow-up.")
+    with st.expander("Proportional-hazards test of the multivariable models"):
+        st.dataframe(screen.ph[["endpoint", "term", "chisq", "df", "p"]], hide_index=True, width="stretch")
+
 st.subheader("Forest plots")
 tabs = st.tabs([ep.upper() for ep in cohort.endpoints])
 for tab, ep in zip(tabs, cohort.endpoints):

@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from recur.stats._coxfit import Ties
-from recur.stats.cox import COEF_COLUMNS, P, cox
+from recur.errors import RecurError
+from recur.stats.cox import COEF_COLUMNS, P, cox, ph_test
 from recur.variables import event_column, time_column
 
 MODEL, ENDPOINT, N, N_EVENTS = "model", "endpoint", "n", "n_events"
@@ -24,6 +26,7 @@ class ScreenResult:
     table: pd.DataFrame
     threshold: float
     methods: dict[str, str] = field(default_factory=dict)
+    ph: pd.DataFrame = field(default_factory=pd.DataFrame)  # endpoint, term, chisq, df, p (cox.zph, km)
 
     def wide(self, model: str = "univariate") -> pd.DataFrame:
         """Rows = terms, columns = endpoints (for Tables 2 and 3 of a paper)."""
@@ -46,7 +49,7 @@ def screen_cox(
     A factor enters the multivariable model when any of its univariate terms
     has p < ``threshold``; with none, no multivariable row is produced.
     """
-    rows = []
+    rows, ph_rows = [], []
     for ep in endpoints:
         t, e = time_column(ep), event_column(ep)
         selected = []
@@ -58,8 +61,15 @@ def screen_cox(
         if selected:
             res = cox(df, t, e, selected, ties=ties, reference=reference, ordered=ordered)
             rows.append(_rows(res, ep, "multivariable"))
+            try:
+                ph = ph_test(df, t, e, selected, ties=ties, reference=reference, ordered=ordered)
+                ph_rows.append(ph.assign(**{ENDPOINT: ep}))
+            except (RecurError, np.linalg.LinAlgError):
+                pass  # no estimable term: the coefficient notes already say why
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=[ENDPOINT, MODEL, *COEF_COLUMNS])
-    return ScreenResult(table, threshold, {"ties": ties, "selection": f"univariate p < {threshold:g}"})
+    ph_table = pd.concat(ph_rows, ignore_index=True) if ph_rows else pd.DataFrame()
+    return ScreenResult(table, threshold, {"ties": ties, "selection": f"univariate p < {threshold:g}",
+                                           "PH test": "Schoenfeld score test (cox.zph, km transform)"}, ph_table)
 
 
 def _rows(res, endpoint: str, model: str) -> pd.DataFrame:

@@ -95,8 +95,8 @@ def build_km_figure(
     fig.update_yaxes(row=1, col=1, title_text=y_title, range=[0, 1.03], tickformat=".0%", dtick=0.2)
     journal_layout(fig, title=title, height=520 + 22 * n_table_rows)
     annotation = "Number at risk" + (" (KMunicate)" if extended_table else "")
-    fig.add_annotation(text=annotation, xref="paper", yref="paper", x=0, y=table_share + 0.035,
-                       showarrow=False, xanchor="right", yanchor="bottom", font=dict(size=12))
+    fig.add_annotation(text=annotation, xref="paper", yref="paper", x=0, y=table_share,
+                       showarrow=False, xanchor="right", yanchor="bottom", font=dict(size=12, color="#222222"))
     fig.update_layout(margin=dict(l=150 if extended_table or len(km.groups) > 1 else 110))
     if logrank_result is not None:
         fig.add_annotation(text=f"Log-rank {fmt_p(logrank_result.p)}", xref="x", yref="y", x=horizon * 0.98,

@@ -126,3 +126,12 @@ def test_cox_table_display_is_shaped_like_the_papers_tables():
     assert wide.iloc[0].tolist() == ["BED >=78 Gy", "BED <78 Gy", "0.347 (0.119-1.013)", "0.053",
                                      "0.288 (0.104-0.795)", "0.016"]
     assert wide.iloc[1]["Factor"] == "EGFR: wild-type" and wide.iloc[1]["OS HR (95% CI)"] == "not estimable"
+
+
+def test_screen_reports_the_ph_test_of_each_multivariable_model():
+    df = reference_data("lung").rename(columns={"time": "os_months", "event": "os_event"})
+    res = screen_cox(df, ["age", "sex", "ph.ecog", "wt.loss"], ["os"], threshold=1.01)
+    # every factor enters: the multivariable model is R's age + sex + ph.ecog + wt.loss
+    expected = reference("lung")["cox"]["multivariable"]["efron"]["cox_zph"]["km"]["rows"]
+    assert res.ph["term"].tolist() == [r["term"] for r in expected]
+    assert res.ph["chisq"].tolist() == pytest.approx([r["chisq"] for r in expected], rel=1e-6)
