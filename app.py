@@ -4,9 +4,7 @@ validation report and Table 1. Run with `make run`."""
 import streamlit as st
 
 from recur import tables
-from recur.errors import RecurError
 from recur.format import table_one_display
-from recur.io import read_table
 from recur.mapping import propose_mapping
 from recur.schema import COLUMNS
 from recur.ui import cache
@@ -31,16 +29,10 @@ if upload is not None:
         st.rerun()
 
 st.subheader(f"{cohort.source_name}: {len(cohort.data)} patients")
-try:
-    raw, _ = read_table(current_source().raw, current_source().name)
-except RecurError as exc:
-    st.error(str(exc))
-    st.stop()
-
 with st.expander("Column mapping", expanded=bool(cohort.errors) and not current_source().is_demo):
-    proposed = propose_mapping(list(raw.columns))
+    proposed = propose_mapping(list(cohort.raw_columns))
     chosen = dict(settings.mapping)
-    rows = [{"Your column": c, "recur column": chosen.get(c, proposed[c] or "")} for c in raw.columns]
+    rows = [{"Your column": c, "recur column": chosen.get(c, proposed[c] or "")} for c in cohort.raw_columns]
     edited = st.data_editor(rows, key=Keys.MAPPING, hide_index=True, width="stretch",
                             column_config={"recur column": st.column_config.SelectboxColumn(
                                 options=[""] + list(COLUMNS), help="Leave empty to keep the column as it is")},

@@ -23,6 +23,8 @@ except RecurError as exc:
     st.error(str(exc))
     st.stop()
 
+for note in result.notes:
+    st.warning(note)
 fig = build_km_figure(result.km, result.logrank, title=result.title, show_ci=settings.show_ci,
                       extended_table=settings.extended_risk_table)
 st.plotly_chart(fig, width="stretch", key="km_figure", config={"displaylogo": False})

@@ -9,7 +9,7 @@ It never imports streamlit (that glue lives in ``recur.ui``).
 """
 
 from recur.cohort import Cohort, analysis_frame, build_cohort, cutoff_group_sizes, load_cohort
-from recur.errors import RecurError, RecurWarning
+from recur.errors import RecurError
 from recur.settings import DEFAULT_CUTOFFS, METHOD_PRESETS, Cutoff, EndpointRules, Filter, Methods, Settings
 from recur.screen import screen_cox
 from recur.stats.cox import cox, ph_test
@@ -18,7 +18,7 @@ from recur.stats.logrank import logrank
 
 __all__ = [
     "Cohort", "load_cohort", "build_cohort", "analysis_frame", "cutoff_group_sizes",
-    "RecurError", "RecurWarning",
+    "RecurError",
     "Settings", "Cutoff", "Filter", "EndpointRules", "Methods", "METHOD_PRESETS", "DEFAULT_CUTOFFS",
     "kaplan_meier", "median_followup", "logrank", "cox", "ph_test", "screen_cox",
 ]

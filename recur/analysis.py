@@ -17,6 +17,9 @@ from recur.stats.logrank import LogrankResult, logrank
 from recur.variables import ENDPOINT_NAMES, event_column, time_column
 
 
+SMALL_GROUP = 10  # patients; below this a KM curve and a log-rank p say little
+
+
 @dataclass(frozen=True)
 class SurvivalAnalysis:
     """Kaplan-Meier (+ log-rank when grouped) for the Settings' endpoint and grouping."""
@@ -30,6 +33,7 @@ class SurvivalAnalysis:
     n_filtered: int
     followup: tuple[float, float, float]
     summary: pd.DataFrame  # display table: group, n, events, median (95% CI), rates
+    notes: tuple[str, ...] = ()  # caveats to show with the result
 
     @property
     def title(self) -> str:
@@ -72,8 +76,10 @@ def survival_analysis(cohort: Cohort, settings: Settings) -> SurvivalAnalysis:
                          "cannot be compared. Change the cutoff or the filter.")
     follow = median_followup(frame, t, e, m.km_conf_type) if frame[e].sum() < usable.sum() else (
         float("nan"),) * 3
+    notes = tuple(f"Group '{r.group}' has only {r.n} patients ({r.n_events} events): its estimates are unstable."
+                  for r in km.medians.itertuples() if r.n < SMALL_GROUP)
     return SurvivalAnalysis(ep, by or "", km, lr, int((~usable).sum()), n_missing_group, n_filtered,
-                            follow, _summary(km))
+                            follow, _summary(km), notes)
 
 
 def _summary(km: KMResult) -> pd.DataFrame:

@@ -36,6 +36,7 @@ class Cohort:
     source_name: str
     renames: dict[str, str] = field(default_factory=dict)
     content_hash: str = ""
+    raw_columns: tuple[str, ...] = ()  # the file's own column names, for the mapping step
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -103,7 +104,8 @@ def build_cohort(table: pd.DataFrame, source_name: str = "table", mapping: Mappi
                                 "os_months and os_event.", "no_endpoint"))
     problems.sort(key=lambda p: (p.level != "error", p.column))
     return Cohort(data=data, problems=tuple(problems), exclusions=exclusions, endpoints=endpoints,
-                  source_name=source_name, renames=renames, content_hash=_content_hash(table))
+                  source_name=source_name, renames=renames, content_hash=_content_hash(table),
+                  raw_columns=tuple(table.columns))
 
 
 def load_cohort(source: Source, mapping: Mapping[str, str] | None = None, settings: Settings | None = None,

@@ -9,10 +9,12 @@ are the published ones rescaled by largest remainder, exact at n = 74.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
-from recur.schema import MONTH_DAYS
+from recur.schema import COLUMNS, MONTH_DAYS, data_dictionary
 
 NSCLC_SEED = 135
 NPC_SEED = 4
@@ -244,10 +246,6 @@ DEMO_FILES = {"demo_nsclc_synthetic.csv": make_nsclc_demo, "demo_npc_reirradiati
 
 def write_demo_files(folder: str = "data") -> list[str]:
     """Write the demo cohorts, a blank template and the data dictionary."""
-    from pathlib import Path
-
-    from recur.schema import COLUMNS, data_dictionary
-
     out = Path(folder)
     out.mkdir(exist_ok=True)
     written = []

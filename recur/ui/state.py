@@ -126,10 +126,6 @@ def seed_widget(key: str, value) -> None:
         st.session_state[key] = value
 
 
-def widget_value(key: str, default=None):
-    return st.session_state.get(key, default)
-
-
 def update(settings: Settings, **changes) -> Settings:
     """A new Settings with ``changes``, committed."""
     return commit_settings(replace(settings, **changes))
