@@ -76,6 +76,14 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, str | None, pd.Series]:
     return parsed.dt.normalize(), fmt, bad
 
 
+def _looks_like_names(values: pd.Series) -> bool:
+    """Mostly 'Firstname Lastname' (two or three capitalised words)."""
+    text = values.dropna().astype(str).head(200)
+    if len(text) < 3:
+        return False
+    return text.str.fullmatch(r"[A-Z][a-z'\-]+( [A-Z][a-z'\-]+){1,2}").mean() > 0.6
+
+
 def _strip(values: pd.Series) -> pd.Series:
     """Trim text cells once; blank cells become missing."""
     if values.dtype != object:
@@ -123,7 +131,10 @@ def clean_table(table: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
                                 "pseudonymised study IDs before sharing.", "privacy"))
     for col in df.columns:
         key = col.lower()
-        if col not in COLUMNS and not is_tox_column(col) and any(h in key for h in IDENTIFYING_NAME_HINTS):
+        if col not in COLUMNS and not is_tox_column(col) and _looks_like_names(df[col]):
+            problems.append(problem("warning", col, (), "values look like personal names; remove the column: "
+                                    "recur does not need it.", "privacy"))
+        elif col not in COLUMNS and not is_tox_column(col) and any(h in key for h in IDENTIFYING_NAME_HINTS):
             problems.append(problem("warning", col, (), "looks like identifying data (a name, record number or "
                                     "birth date); remove it from the file: recur does not need it.", "privacy"))
     for col in list(df.columns):

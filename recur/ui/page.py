@@ -16,6 +16,8 @@ def start_page(title: str) -> tuple[Cohort, Settings]:
     st.set_page_config(page_title=f"recur · {title}", layout="wide", page_icon=None)
     cohort, settings = render_sidebar()
     st.title(title)
+    if Keys.LOAD_ERROR in st.session_state:
+        st.error(st.session_state.pop(Keys.LOAD_ERROR))
     if Keys.URL_ERROR in st.session_state:
         st.warning(st.session_state.pop(Keys.URL_ERROR) + " Default settings are shown instead.")
     if cohort.is_synthetic:

@@ -13,7 +13,8 @@ from recur.errors import RecurError
 from recur.format import fmt_number
 from recur.settings import METHOD_PRESETS, OPS, Cutoff, EndpointRules, Filter, Settings
 from recur.ui import cache
-from recur.ui.state import Keys, commit_settings, current_settings, current_source, keep_widget_values, seed_widget
+from recur.ui.state import (Keys, commit_settings, current_settings, current_source, demo_source,
+                            keep_widget_values, seed_widget, set_source)
 from recur.variables import variable_label
 
 ORIGINS = {"rt_start": "First day of salvage RT", "recurrence": "Diagnosis of the recurrence"}
@@ -94,7 +95,13 @@ def render_sidebar() -> tuple[Cohort, Settings]:
     keep_widget_values()
     settings = current_settings()
     source = current_source()
-    cohort = cache.load(source, settings)
+    try:
+        cohort = cache.load(source, settings)
+    except RecurError as exc:  # an unreadable upload: say why, reopen the demo
+        st.session_state[Keys.LOAD_ERROR] = f"{exc} The demo cohort is shown instead."
+        set_source(demo_source())
+        source = current_source()
+        cohort = cache.load(source, settings)
     with st.sidebar:
         for path, label in PAGES.items():
             st.page_link(path, label=label)
@@ -142,8 +149,3 @@ def _renamed_group(old: Settings, new: Settings) -> str:
         return ""
     after = next((c for c in new.cutoffs if c.variable == before.variable), None)
     return after.label if after else ""
-
-
-def show_problem(exc: RecurError) -> None:
-    """A data or choice problem, in words (never a traceback)."""
-    st.error(str(exc))

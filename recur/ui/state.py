@@ -26,6 +26,7 @@ class Keys:
     SETTINGS = "recur.settings"
     SOURCE = "recur.source"
     URL_ERROR = "recur.url_error"
+    LOAD_ERROR = "recur.load_error"
     UPLOAD = "w.upload"
     DEMO = "w.demo"
     ORIGIN = "w.origin"

@@ -147,3 +147,11 @@ def test_a_cohort_with_precomputed_times_only_opens_every_page_with_explanations
     assert any("no failure dates" in e.value for e in at.error)
     at.switch_page(PAGES[3]).run()
     assert any("No toxicity columns" in i.value for i in at.info)
+
+
+def test_unreadable_upload_says_why_and_keeps_the_app_running():
+    at = open_app()
+    at.file_uploader(key=Keys.UPLOAD).set_value(("scan.csv", "patient_id\n\xe9".encode("latin-1"), "text/csv")).run()
+    no_exception(at)
+    assert any("not UTF-8" in e.value and "demo cohort is shown instead" in e.value for e in at.error)
+    assert at.session_state[Keys.SOURCE].is_demo

@@ -83,6 +83,8 @@ def test_full_step_function_matches_survfit(ds, conf_type):
     np.testing.assert_array_equal(c["n_event"], sf["n_event"])
     np.testing.assert_array_equal(c["n_censor"], sf["n_censor"])
     np.testing.assert_allclose(c["surv"], sf["surv"], rtol=0, atol=1e-12)
+    se = np.array([np.nan if v is None else v for v in sf["std_err_surv"]], dtype=float)
+    np.testing.assert_allclose(c["std_err"], se, rtol=1e-9, atol=1e-12, equal_nan=True)
     for ours, key in ((c["lower"], f"lower95_{conf_type}"), (c["upper"], f"upper95_{conf_type}")):
         theirs = np.array([np.nan if v is None else v for v in sf[key]], dtype=float)
         np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9, equal_nan=True)

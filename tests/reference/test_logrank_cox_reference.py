@@ -71,6 +71,7 @@ def test_cox_matches_coxph(ds, covs, ref, ties):
     assert (res.n, res.n_events, res.n_dropped) == (ref["n"], ref["nevent"], ref["n_dropped_missing"])
     assert res.loglik_null == pytest.approx(ref["loglik_null"], abs=1e-6)
     assert res.loglik == pytest.approx(ref["loglik_final"], abs=1e-6)
+    assert res.iterations == ref["iterations"] and res.converged
     ours = {_r_term(r): r for r in res.coefficients.itertuples()}
     assert set(ours) == {c["term"] for c in ref["coefficients"]}
     for c in ref["coefficients"]:

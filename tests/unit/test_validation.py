@@ -120,6 +120,12 @@ def test_identifying_columns_and_mrn_like_ids_warn():
     assert find(c, "patient_id", "privacy").level == "warning"
 
 
+def test_a_column_of_personal_names_warns():
+    c = load("patient_id,contact,os_months,os_event\nA,Ann Smith,5,1\nB,Bo Li,6,0\nC,Eva Maria Stone,7,1\n")
+    assert find(c, "contact", "privacy").level == "warning"
+    assert not [p for p in load(HEADER + GOOD).problems if p.rule == "privacy"]
+
+
 def test_not_a_number():
     c = load("patient_id,os_months,os_event,age\nA,5,1,sixty\n")
     p = find(c, "age", "not_a_number")
