@@ -15,16 +15,16 @@ cohort, settings = start_page("Cohort")
 
 left, right = st.columns(2)
 demo = left.selectbox("Demo cohort", list(DEMOS), key=Keys.DEMO, index=None, placeholder="Open a demo cohort…")
-if demo and st.session_state.get("recur.opened_demo") != demo:
-    st.session_state["recur.opened_demo"] = demo
+if demo and st.session_state.get(Keys.OPENED_DEMO) != demo:
+    st.session_state[Keys.OPENED_DEMO] = demo
     set_source(demo_source(demo))
     st.rerun()
 upload = right.file_uploader("Upload a cohort (CSV, XLSX or Parquet)", type=["csv", "xlsx", "parquet"],
                              key=Keys.UPLOAD, help="Kept in this browser session's memory only; never written to disk.")
 if upload is not None:
     source = CohortSource(upload.name, upload.getvalue(), False)
-    if st.session_state.get("recur.last_upload") != source.key:  # a new file, not the one already opened
-        st.session_state["recur.last_upload"] = source.key
+    if st.session_state.get(Keys.LAST_UPLOAD) != source.key:  # a new file, not the one already opened
+        st.session_state[Keys.LAST_UPLOAD] = source.key
         set_source(source)
         st.rerun()
 

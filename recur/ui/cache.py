@@ -1,9 +1,12 @@
 """Cached calls into recur, keyed by the cohort's content hash and the
-Settings (as JSON); the data themselves are passed unhashed (``_`` prefix).
+Settings that matter; the data themselves are passed unhashed (``_`` prefix).
 ``cache_resource`` returns the same frozen result without copying it."""
 
 from __future__ import annotations
 
+from typing import Callable
+
+import pandas as pd
 import streamlit as st
 
 from recur.analysis import SurvivalAnalysis, prognostic_analysis, survival_analysis
@@ -13,59 +16,56 @@ from recur.screen import ScreenResult
 from recur.settings import Settings
 from recur.ui.state import CohortSource
 
-MAX_ENTRIES = 32
+ANALYSES: dict[str, Callable[[Cohort, Settings], object]] = {
+    "survival": survival_analysis,
+    "prognostic": prognostic_analysis,
+    "group_sizes": cutoff_group_sizes,
+    "frame": lambda cohort, settings: analysis_frame(cohort, settings)[0],
+}
 
 
-def _cohort_settings_key(settings: Settings) -> str:
+def _derivation_key(settings: Settings) -> str:
     """Only what changes the derived cohort: mapping, endpoint rules, alpha/beta."""
     return repr((settings.mapping, settings.rules, settings.alpha_beta))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _load(source_key: str, cohort_key: str, _source: CohortSource, _settings: Settings) -> Cohort:
+def _load(source_key: str, derivation_key: str, _source: CohortSource, _settings: Settings) -> Cohort:
     table, name = read_table(_source.raw, _source.name)
     return build_cohort(table, name, dict(_settings.mapping) or None, _settings)
 
 
 def load(source: CohortSource, settings: Settings) -> Cohort:
     """The validated cohort for this source and these derivation settings."""
-    return _load(source.key, _cohort_settings_key(settings), source, settings)
+    return _load(source.key, _derivation_key(settings), source, settings)
 
 
-@st.cache_resource(max_entries=MAX_ENTRIES, show_spinner=False)
-def _survival(cohort_key: str, settings_key: str, _cohort: Cohort, _settings: Settings) -> SurvivalAnalysis:
-    return survival_analysis(_cohort, _settings)
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _analysis(name: str, cohort_key: str, settings_key: str, _cohort: Cohort, _settings: Settings):
+    return ANALYSES[name](_cohort, _settings)
+
+
+def _run(name: str, cohort: Cohort, settings: Settings, settings_key: str):
+    return _analysis(name, cohort.content_hash + _derivation_key(settings), settings_key, cohort, settings)
+
+
+def _selection_key(settings: Settings) -> str:
+    """What the row selection depends on: cutoffs and filters."""
+    return repr((settings.cutoffs, settings.filters))
 
 
 def survival(cohort: Cohort, settings: Settings) -> SurvivalAnalysis:
-    return _survival(cohort.content_hash + _cohort_settings_key(settings), settings.to_json(), cohort, settings)
-
-
-@st.cache_resource(max_entries=MAX_ENTRIES, show_spinner=False)
-def _prognostic(cohort_key: str, settings_key: str, _cohort: Cohort, _settings: Settings) -> ScreenResult:
-    return prognostic_analysis(_cohort, _settings)
+    return _run("survival", cohort, settings, settings.to_json())
 
 
 def prognostic(cohort: Cohort, settings: Settings) -> ScreenResult:
-    return _prognostic(cohort.content_hash + _cohort_settings_key(settings), settings.to_json(), cohort, settings)
+    return _run("prognostic", cohort, settings, settings.to_json())
 
 
-@st.cache_resource(max_entries=MAX_ENTRIES, show_spinner=False)
-def _group_sizes(cohort_key: str, settings_key: str, _cohort: Cohort, _settings: Settings):
-    return cutoff_group_sizes(_cohort, _settings)
+def group_sizes(cohort: Cohort, settings: Settings) -> pd.DataFrame:
+    return _run("group_sizes", cohort, settings, _selection_key(settings))
 
 
-def group_sizes(cohort: Cohort, settings: Settings):
-    key = repr((settings.cutoffs, settings.filters))
-    return _group_sizes(cohort.content_hash + _cohort_settings_key(settings), key, cohort, settings)
-
-
-@st.cache_resource(max_entries=MAX_ENTRIES, show_spinner=False)
-def _frame(cohort_key: str, settings_key: str, _cohort: Cohort, _settings: Settings):
-    return analysis_frame(_cohort, _settings)[0]
-
-
-def frame(cohort: Cohort, settings: Settings):
+def frame(cohort: Cohort, settings: Settings) -> pd.DataFrame:
     """The filtered rows with cutoff group columns (see ``recur.analysis_frame``)."""
-    key = repr((settings.cutoffs, settings.filters))
-    return _frame(cohort.content_hash + _cohort_settings_key(settings), key, cohort, settings)
+    return _run("frame", cohort, settings, _selection_key(settings))

@@ -27,6 +27,8 @@ class Keys:
     SOURCE = "recur.source"
     URL_ERROR = "recur.url_error"
     LOAD_ERROR = "recur.load_error"
+    OPENED_DEMO = "recur.opened_demo"
+    LAST_UPLOAD = "recur.last_upload"
     UPLOAD = "w.upload"
     DEMO = "w.demo"
     ORIGIN = "w.origin"
