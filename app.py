@@ -53,7 +53,7 @@ else:
     st.dataframe(report, hide_index=True, width="stretch")
     st.download_button("Download the report (CSV)", report.to_csv(index=False), "validation_report.csv")
 if not cohort.exclusions.empty:
-    counts = cohort.exclusions.groupby("endpoint").size()
+    counts = cohort.exclusion_counts()
     st.caption("Excluded from an endpoint: " + ", ".join(f"{k.upper()} {v}" for k, v in counts.items()))
     with st.expander("Excluded rows"):
         st.dataframe(cohort.exclusions, hide_index=True, width="stretch")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from recur.errors import RecurError
 from recur.figures import build_km_figure
-from recur.format import fmt_median_ci
+from recur.format import fmt_median_ci, survival_summary_display
 from recur.ui import cache
 from recur.ui.controls import endpoint_control, grouping_control, toggle_control
 from recur.ui.page import methods_caption, start_page
@@ -31,7 +31,7 @@ st.plotly_chart(fig, width="stretch", key="km_figure", config={"displaylogo": Fa
 if result.logrank is not None:
     lr = result.logrank
     st.markdown(f"**Log-rank** χ² = {lr.chisq:.3f}, df = {lr.df}, p = {lr.p:.4g}")
-st.dataframe(result.summary, hide_index=True, width="stretch")
+st.dataframe(survival_summary_display(result.km), hide_index=True, width="stretch")
 notes = []
 if result.n_excluded_endpoint:
     notes.append(f"{result.n_excluded_endpoint} patient(s) without usable data for this endpoint")

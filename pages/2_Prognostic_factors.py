@@ -4,7 +4,7 @@ import streamlit as st
 
 from recur.errors import RecurError
 from recur.figures import build_forest_figure
-from recur.format import cox_table_display
+from recur.format import cox_table_display, model_sizes_caption
 from recur.ui import cache
 from recur.ui.controls import screen_threshold_control
 from recur.ui.page import methods_caption, start_page
@@ -26,8 +26,7 @@ for model in ("univariate", "multivariable"):
         st.info(f"No factor reached univariate p < {settings.screen_p:g}; no multivariable model.")
         continue
     st.dataframe(shown, hide_index=True, width="stretch")
-    sizes = screen.table[screen.table.model == model].groupby("endpoint", sort=False)[["n", "n_events"]].max()
-    st.caption(" · ".join(f"{ep.upper()}: n={r.n}, events={r.n_events}" for ep, r in sizes.iterrows()))
+    st.caption(model_sizes_caption(screen.table, model))
 notes = screen.table[screen.table.note != ""]
 if not notes.empty:
     with st.expander(f"{len(notes)} estimate(s) could not be made: why"):

@@ -4,6 +4,7 @@ import streamlit as st
 
 from recur import tables
 from recur.figures import build_failure_pattern_figure, build_sites_figure
+from recur.format import failure_pattern_display
 from recur.ui import cache
 from recur.ui.controls import grouping_control
 from recur.ui.page import start_page
@@ -24,7 +25,7 @@ first = tables.failure_pattern_table(frame, "first", by)
 st.plotly_chart(build_failure_pattern_figure(first, title="Failure pattern at first failure (sites within 28 days "
                                                           "count together)"), width="stretch", key="pattern_first")
 percent = st.column_config.NumberColumn(format="%.1f%%")
-st.dataframe(ever.merge(first, on=["group", "pattern"], suffixes=(" ever", " first")), hide_index=True,
+st.dataframe(failure_pattern_display(ever, first), hide_index=True,
              width="stretch", column_config={"percent ever": percent, "percent first": percent})
 st.subheader("Distant sites")
 sites = tables.distant_sites_table(frame)

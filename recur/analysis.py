@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
 from recur.cohort import Cohort, analysis_frame
 from recur.errors import RecurError
-from recur.format import fmt_median_ci, fmt_percent_ci
 from recur.screen import ScreenResult, screen_cox
 from recur.settings import Settings
 from recur.stats.km import KMResult, kaplan_meier, median_followup
@@ -32,7 +29,6 @@ class SurvivalAnalysis:
     n_missing_group: int
     n_filtered: int
     followup: tuple[float, float, float]
-    summary: pd.DataFrame  # display table: group, n, events, median (95% CI), rates
     notes: tuple[str, ...] = ()  # caveats to show with the result
 
     @property
@@ -79,21 +75,7 @@ def survival_analysis(cohort: Cohort, settings: Settings) -> SurvivalAnalysis:
     notes = tuple(f"Group '{r.group}' has only {r.n} patients ({r.n_events} events): its estimates are unstable."
                   for r in km.medians.itertuples() if r.n < SMALL_GROUP)
     return SurvivalAnalysis(ep, by or "", km, lr, int((~usable).sum()), n_missing_group, n_filtered,
-                            follow, _summary(km), notes)
-
-
-def _summary(km: KMResult) -> pd.DataFrame:
-    rows = []
-    for g in km.groups:
-        med = km.medians[km.medians["group"] == g].iloc[0]
-        row = {"Group": g, "n": int(med["n"]), "Events": int(med["n_events"]),
-               "Median, months (95% CI)": fmt_median_ci(med["median"], med["lower"], med["upper"])}
-        if not km.at_times.empty:
-            for r in km.at_times[km.at_times["group"] == g].itertuples():
-                label = f"{r.time / 12:g}-year" if r.time % 12 == 0 else f"{r.time:g}-month"
-                row[label] = "-" if r.beyond_last_observed else fmt_percent_ci(r.surv, r.lower, r.upper)
-        rows.append(row)
-    return pd.DataFrame(rows)
+                            follow, notes)
 
 
 def candidate_factors(cohort: Cohort, settings: Settings) -> list[str]:

@@ -54,6 +54,10 @@ class Cohort:
                  "message": p.message} for p in self.problems]
         return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
 
+    def exclusion_counts(self) -> dict[str, int]:
+        """Patients excluded per endpoint (see ``exclusions`` for who and why)."""
+        return self.exclusions.groupby("endpoint", sort=False).size().to_dict()
+
     def numeric_columns(self) -> list[str]:
         """Columns a cutoff can be placed on (numeric, not an endpoint or ID)."""
         skip = {"synthetic"} | {c for c in self.data if c.endswith("_event") or c.endswith("_months")

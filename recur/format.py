@@ -123,3 +123,42 @@ def cox_table_display(table: pd.DataFrame, model: str) -> pd.DataFrame:
 def short_note(note: str) -> str:
     """The reason part of a Cox note ('no events in this group (n=3)')."""
     return note.split(";")[0]
+
+
+def survival_summary_display(km) -> pd.DataFrame:
+    """Per group: n, events, median (95% CI) and the landmark rates (95% CI)."""
+    rows = []
+    for g in km.groups:
+        med = km.medians[km.medians["group"] == g].iloc[0]
+        row = {"Group": g, "n": int(med["n"]), "Events": int(med["n_events"]),
+               "Median, months (95% CI)": fmt_median_ci(med["median"], med["lower"], med["upper"])}
+        if not km.at_times.empty:
+            for r in km.at_times[km.at_times["group"] == g].itertuples():
+                label = f"{r.time / 12:g}-year" if r.time % 12 == 0 else f"{r.time:g}-month"
+                row[label] = "-" if r.beyond_last_observed else fmt_percent_ci(r.surv, r.lower, r.upper)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def model_sizes_caption(table: pd.DataFrame, model: str) -> str:
+    """'OS: n=74, events=14 · PFS: ...' for one model type of a screening table."""
+    sizes = table[table["model"] == model].groupby("endpoint", sort=False)[["n", "n_events"]].max()
+    return " · ".join(f"{ep.upper()}: n={r.n}, events={r.n_events}" for ep, r in sizes.iterrows())
+
+
+def toxicity_display(tox: pd.DataFrame) -> pd.DataFrame:
+    """Grade 3 / 4 / 5 counts and grade >=3 n (%) per adverse event."""
+    out = tox.rename(columns={f"grade_{g}": f"Grade {g}" for g in range(6)})
+    out["Grade >=3"] = [fmt_n_percent(n, p) for n, p in zip(tox["grade_3plus"], tox["grade_3plus_percent"])]
+    return out[["event", "phase", "assessed", "Grade 3", "Grade 4", "Grade 5", "Grade >=3"]]
+
+
+def response_display(resp: pd.DataFrame) -> pd.DataFrame:
+    """Response counts with the objective response rate as '63.5% (51.5-74.4)'."""
+    orr = [fmt_percent_ci(o, lo, hi) for o, lo, hi in zip(resp["orr"], resp["orr_lower"], resp["orr_upper"])]
+    return resp.drop(columns=["orr", "orr_lower", "orr_upper"]).assign(ORR=orr)
+
+
+def failure_pattern_display(ever: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
+    """Whole follow-up and first failure side by side."""
+    return ever.merge(first, on=["group", "pattern"], suffixes=(" ever", " first"))

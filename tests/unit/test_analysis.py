@@ -5,6 +5,7 @@ import pytest
 
 import recur
 from recur.analysis import prognostic_analysis, survival_analysis
+from recur.format import survival_summary_display
 from recur.settings import Settings
 
 
@@ -19,10 +20,11 @@ def test_survival_analysis_counts_groups_and_flags_small_groups():
     c = small_cohort()
     res = survival_analysis(c, Settings(group_by="BED >=78 Gy", landmarks_months=(12.0,)))
     assert res.km.groups == ["BED <78 Gy", "BED >=78 Gy"]
-    assert res.summary["n"].tolist() == [3, 3] and res.summary["Events"].tolist() == [2, 1]
+    summary = survival_summary_display(res.km)
+    assert summary["n"].tolist() == [3, 3] and summary["Events"].tolist() == [2, 1]
     assert res.n_missing_group == 1
     # BED <78 Gy: death at 5, censored at 8, death at 12 (last at risk): S(12) = (1 - 1/3)(1 - 1/1) = 0
-    assert res.summary["1-year"].iloc[0] == "0.0%"
+    assert summary["1-year"].iloc[0] == "0.0%"
     assert len(res.notes) == 2 and "only 3 patients" in res.notes[0]
     assert res.logrank is not None and res.logrank.df == 1
 

@@ -135,3 +135,13 @@ def test_screen_reports_the_ph_test_of_each_multivariable_model():
     expected = reference("lung")["cox"]["multivariable"]["efron"]["cox_zph"]["km"]["rows"]
     assert res.ph["term"].tolist() == [r["term"] for r in expected]
     assert res.ph["chisq"].tolist() == pytest.approx([r["chisq"] for r in expected], rel=1e-6)
+
+
+def test_display_tables_for_toxicity_and_response():
+    from recur.format import response_display, toxicity_display
+
+    tox = toxicity_display(tables.toxicity_table(pd.DataFrame({"tox_esophagitis": [0, 1, 3, 4]})))
+    assert tox.iloc[0][["Grade 3", "Grade 4", "Grade >=3"]].tolist() == [1, 1, "2 (50.0%)"]
+    resp = response_display(tables.response_table(pd.DataFrame({"response": ["CR", "PR", "SD", "PD"]})))
+    lo, hi = tables.clopper_pearson(2, 4)
+    assert resp["ORR"].iloc[0] == f"50.0% ({100 * lo:.1f}-{100 * hi:.1f})"
