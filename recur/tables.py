@@ -11,6 +11,7 @@ from scipy.stats import beta
 
 from recur.derive import FAILURE_PATTERNS
 from recur.schema import DISTANT_SITES, RESPONSES, is_tox_column
+from recur.stats._prepare import group_levels
 
 # Table 1 columns.
 VARIABLE, LEVEL, KIND, N, PERCENT, MEDIAN, MIN, MAX, N_MISSING = (
@@ -25,8 +26,7 @@ def _groups(df: pd.DataFrame, by: str | None) -> list[tuple[str, pd.DataFrame]]:
     parts = [("All patients", df)]
     if by:
         g = df[by]
-        levels = list(g.cat.categories) if isinstance(g.dtype, pd.CategoricalDtype) else sorted(g.dropna().unique())
-        parts += [(str(lv), df[g == lv]) for lv in levels]
+        parts += [(str(lv), df[g == lv]) for lv in group_levels(g.dropna())]
     return parts
 
 

@@ -187,14 +187,14 @@ def cox(
     se = np.sqrt(np.diag(fit.var))
     for pos, j in enumerate(keep):
         b, s = fit.beta[pos], se[pos]
-        note = no_events.get(j, "")
-        if not note and (fit.infinite[pos] or abs(b) > HUGE_COEF):
-            note = "estimate diverges (separation: the groups barely overlap in events); not estimable"
-        if not note and not fit.converged:
-            note = "model did not converge in 20 iterations; estimate unreliable"
-        table.loc[j, NOTE] = note
-        if note and not note.startswith("model did not converge"):
+        if j in no_events:
+            table.loc[j, NOTE] = no_events[j]
             continue
+        if fit.infinite[pos] or abs(b) > HUGE_COEF:
+            table.loc[j, NOTE] = "estimate diverges (separation: the groups barely overlap in events); not estimable"
+            continue
+        if not fit.converged:  # shown, but flagged
+            table.loc[j, NOTE] = "model did not converge in 20 iterations; estimate unreliable"
         table.loc[j, [COEF, SE, HR, LOWER, UPPER, Z, P]] = [
             b, s, np.exp(b), np.exp(b - z_crit * s), np.exp(b + z_crit * s), b / s, 2 * norm.sf(abs(b / s))]
     p = len(keep)
