@@ -67,6 +67,8 @@ def test_screen_selects_by_univariate_p_and_refits():
     direct = cox(df, "time", "event", ["sex", "ph.ecog"]).coefficients
     assert multi.hr.tolist() == pytest.approx(direct.hr.tolist(), rel=1e-12)
     assert list(res.wide().index) == ["age", "ph.ecog", "sex"]
+    from recur.format import model_sizes_caption
+    assert model_sizes_caption(res.table, "multivariable") == "OS: n=227, events=164"  # ph.ecog has 1 NA (R: n 227)
 
 
 def test_km_figure_steps_legend_risk_table_and_p():

@@ -71,6 +71,7 @@ def test_event_after_last_followup_is_excluded_from_that_endpoint_only():
     assert p.patient_ids == ("P1",) and "after the last follow-up" in p.message
     dm = c.exclusions[c.exclusions.endpoint == "dmfs"]
     assert list(dm.patient_id) == ["P1"]
+    assert c.exclusion_counts() == {"pfs": 1, "dmfs": 1}  # the distant failure also counts for PFS
     assert c.data.loc[c.data.patient_id == "P1", "os_months"].notna().all()  # still in OS
     assert c.data.loc[c.data.patient_id == "P1", "dmfs_months"].isna().all()
 
