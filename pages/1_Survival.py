@@ -17,14 +17,15 @@ settings = grouping_control(cohort, settings, c2)
 settings = toggle_control(settings, "show_ci", Keys.SHOW_CI, "95% CI bands", c3)
 settings = toggle_control(settings, "extended_risk_table", Keys.EXTENDED, "KMunicate table", c4)
 
+notes_box = st.container()  # fixed slot: the figure keeps its place whether or not notes appear
 try:
     result = cache.survival(cohort, settings)
 except RecurError as exc:
-    st.error(str(exc))
+    notes_box.error(str(exc))
     st.stop()
 
 for note in result.notes:
-    st.warning(note)
+    notes_box.warning(note)
 fig = build_km_figure(result.km, result.logrank, title=result.title, show_ci=settings.show_ci,
                       extended_table=settings.extended_risk_table)
 st.plotly_chart(fig, width="stretch", key="km_figure", config={"displaylogo": False})

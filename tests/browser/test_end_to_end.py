@@ -73,11 +73,17 @@ def _cohort_csv(path: Path) -> Path:
     return path
 
 
-def _legend_and_p(page) -> tuple[list[str], str]:
-    page.wait_for_selector("text=Log-rank p", timeout=TIMEOUT_MS)
-    legend = page.locator(".legendtext").all_text_contents()
-    p_text = page.locator("text=/Log-rank p [=<]/").first.text_content()
-    return legend, p_text
+def _settled_legend_and_p(page, expected_legend: list[str]) -> str:
+    """Wait until the rerun has finished and the plot shows exactly `expected_legend`
+    (stale elements of the previous run can linger while a rerun streams in), then
+    return the log-rank text. Fails after TIMEOUT_MS if the legend never matches."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("[data-testid=stStatusWidget]")).to_have_count(0, timeout=TIMEOUT_MS)
+    expect(page.locator(".legendtext")).to_have_text(expected_legend, timeout=TIMEOUT_MS)
+    p_text = page.locator("text=/Log-rank p [=<]/")
+    expect(p_text).to_have_count(1, timeout=TIMEOUT_MS)
+    return p_text.text_content()
 
 
 def test_upload_cutoff_change_updates_survival_page(server, tmp_path):
@@ -100,14 +106,11 @@ def test_upload_cutoff_change_updates_survival_page(server, tmp_path):
         page.wait_for_selector("text=Group by", timeout=TIMEOUT_MS)
         page.get_by_role("combobox", name="Group by").click()
         page.get_by_role("option", name="BED >=78 Gy").click()
-        legend_before, p_before = _legend_and_p(page)
-        assert legend_before == ["BED <78 Gy (n=6)", "BED >=78 Gy (n=24)"], legend_before
+        p_before = _settled_legend_and_p(page, ["BED <78 Gy (n=6)", "BED >=78 Gy (n=24)"])
         threshold = page.get_by_label("threshold (Gy)")
         threshold.fill("80")
         threshold.press("Enter")
-        page.wait_for_selector("text=BED >=80 Gy (n=12)", timeout=TIMEOUT_MS)
-        legend_after, p_after = _legend_and_p(page)
-        assert legend_after == ["BED <80 Gy (n=18)", "BED >=80 Gy (n=12)"], legend_after
+        p_after = _settled_legend_and_p(page, ["BED <80 Gy (n=18)", "BED >=80 Gy (n=12)"])
         assert p_after != p_before
         assert re.search(r"p [=<] 0?\.\d+", p_after)
         page.screenshot(path=str(ARTIFACTS / "survival_after_cutoff_change.png"), full_page=True)
