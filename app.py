@@ -11,7 +11,7 @@ from recur.ui import cache
 from recur.ui.page import start_page
 from recur.ui.state import DEMOS, CohortSource, Keys, current_source, demo_source, set_source, update
 
-cohort, settings = start_page("Cohort")
+cohort, settings = start_page("Cohort", needs_patients=False)
 
 left, right = st.columns(2)
 demo = left.selectbox("Demo cohort", list(DEMOS), key=Keys.DEMO, index=None, placeholder="Open a demo cohort…")
@@ -59,6 +59,10 @@ if not cohort.exclusions.empty:
         st.dataframe(cohort.exclusions, hide_index=True, width="stretch")
 
 st.subheader("Table 1")
-table_one = table_one_display(tables.table_one(cache.frame(cohort, settings)))
-st.dataframe(table_one, hide_index=True, width="stretch", height=36 * (len(table_one) + 1) + 4)
-st.download_button("Download Table 1 (CSV)", table_one.to_csv(index=False), "table1.csv")
+selected = cache.frame(cohort, settings)
+if selected.empty:
+    st.caption("Table 1 needs at least one patient in the subgroup.")
+else:
+    table_one = table_one_display(tables.table_one(selected))
+    st.dataframe(table_one, hide_index=True, width="stretch", height=36 * (len(table_one) + 1) + 4)
+    st.download_button("Download Table 1 (CSV)", table_one.to_csv(index=False), "table1.csv")

@@ -9,6 +9,7 @@ from recur.ui import cache
 from recur.ui.controls import endpoint_control, grouping_control, toggle_control
 from recur.ui.page import methods_caption, start_page
 from recur.ui.state import Keys
+from recur.variables import ORIGIN_LABELS
 
 cohort, settings = start_page("Survival")
 c1, c2, c3, c4 = st.columns([1.3, 1.3, 0.8, 1.0], vertical_alignment="bottom")
@@ -43,7 +44,7 @@ if result.n_filtered:
 if notes:
     st.caption("Not in the analysis: " + "; ".join(notes) + ".")
 st.caption(f"Median follow-up (reverse Kaplan-Meier): {fmt_median_ci(*result.followup)} months. "
-           f"Time origin: {settings.rules.origin.replace('_', ' ')}.")
+           f"Time origin: {ORIGIN_LABELS[settings.rules.origin]}.")
 methods_caption(result.km.methods)
 st.download_button("Download the curve data (CSV)", result.km.curves.to_csv(index=False),
                    f"km_{settings.endpoint}.csv")

@@ -128,16 +128,22 @@ def load_cohort(source: Source, mapping: Mapping[str, str] | None = None, settin
     return build_cohort(table, source_name, mapping, settings)
 
 
-def analysis_frame(cohort: Cohort, settings: Settings) -> tuple[pd.DataFrame, int]:
-    """The rows selected by the filters, with one group column per cutoff
-    (named by its label). Returns (frame, number of rows filtered out)."""
+def filter_mask(cohort: Cohort, settings: Settings) -> pd.Series:
+    """True for the rows every subgroup filter keeps (a missing value is kept by none)."""
     df = cohort.data
     keep = pd.Series(True, index=df.index)
     for f in settings.filters:
         if f.column not in df:
             raise RecurError(f"Filter column '{f.column}' is not in this cohort.")
         keep &= df[f.column].astype(str).isin(f.values)
-    out = df[keep].copy()
+    return keep
+
+
+def analysis_frame(cohort: Cohort, settings: Settings) -> tuple[pd.DataFrame, int]:
+    """The rows selected by the filters, with one group column per cutoff
+    (named by its label). Returns (frame, number of rows filtered out)."""
+    keep = filter_mask(cohort, settings)
+    out = cohort.data[keep].copy()
     for cut in settings.cutoffs:
         if cut.variable not in out:
             continue

@@ -55,6 +55,9 @@ def event_column(endpoint: str) -> str:
     return f"{endpoint}_event"
 
 
+ORIGIN_LABELS = {"rt_start": "first day of salvage RT", "recurrence": "diagnosis of the recurrence"}
+
+
 def variable_label(variable: str) -> tuple[str, str]:
     """Short label and unit of a column; unknown columns keep their own name."""
     return VARIABLE_LABELS.get(variable, (variable, ""))

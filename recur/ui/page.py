@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from recur.cohort import Cohort
+from recur.cohort import Cohort, filter_mask
 from recur.settings import Settings
 from recur.ui.sidebar import render_sidebar
 from recur.ui.state import Keys
+from recur.variables import variable_label
 
 
-def start_page(title: str) -> tuple[Cohort, Settings]:
-    """Set up the page and the sidebar; stop with a message if no cohort."""
+def start_page(title: str, needs_patients: bool = True) -> tuple[Cohort, Settings]:
+    """Set up the page and the sidebar; stop with a message when the subgroup
+    filter leaves no patient (unless the page works without, as Cohort does)."""
     st.set_page_config(page_title=f"recur · {title}", layout="wide", page_icon=None)
     cohort, settings = render_sidebar()
     st.title(title)
@@ -26,6 +28,13 @@ def start_page(title: str) -> tuple[Cohort, Settings]:
     if cohort.errors:
         st.warning(f"This cohort has {len(cohort.errors)} data error(s); see the validation report on the "
                    "Cohort page. Affected values are left out of the analyses.")
+    if settings.filters and not filter_mask(cohort, settings).any():
+        chosen = "; ".join(f"{variable_label(f.column)[0]}: {', '.join(f.values) or 'no value chosen'}"
+                           for f in settings.filters)
+        st.warning(f"The subgroup filter keeps no patient ({chosen}). Choose at least one value present "
+                   "in the cohort for each filter in the sidebar, or remove a filter.")
+        if needs_patients:
+            st.stop()
     return cohort, settings
 
 

@@ -15,10 +15,8 @@ from recur.settings import METHOD_PRESETS, OPS, Cutoff, EndpointRules, Filter, S
 from recur.ui import cache
 from recur.ui.state import (Keys, commit_settings, current_settings, current_source, demo_source,
                             keep_widget_values, seed_widget, set_source)
-from recur.variables import variable_label
+from recur.variables import ORIGIN_LABELS, variable_label
 
-ORIGINS = {"rt_start": "First day of salvage RT", "recurrence": "Diagnosis of the recurrence"}
-FILTER_NONE = "(all patients)"
 PAGES = {"app.py": "Cohort", "pages/1_Survival.py": "Survival", "pages/2_Prognostic_factors.py": "Prognostic factors",
          "pages/3_Failure_patterns.py": "Failure patterns",
          "pages/4_Toxicity_and_response.py": "Toxicity and response"}
@@ -76,18 +74,23 @@ def _edit_cutoffs(cohort: Cohort, cutoffs: list[Cutoff]) -> list[Cutoff]:
 
 
 def _filter_widgets(cohort: Cohort, settings: Settings) -> tuple[Filter, ...]:
-    columns = [FILTER_NONE] + cohort.categorical_columns()
-    current = settings.filters[0] if settings.filters else None
-    seed_widget(Keys.FILTER_COLUMN, current.column if current and current.column in columns else FILTER_NONE)
-    column = st.selectbox("Subgroup", columns, key=Keys.FILTER_COLUMN)
-    if column == FILTER_NONE:
-        return ()
-    levels = sorted(cohort.data[column].dropna().astype(str).unique())
-    if current is None or current.column != column:
-        st.session_state[Keys.FILTER_VALUES] = levels
-    seed_widget(Keys.FILTER_VALUES, [v for v in current.values if v in levels] if current else levels)
-    values = st.multiselect(f"Keep {column}", levels, key=Keys.FILTER_VALUES)
-    return (Filter(column, tuple(values)),)
+    """Any number of categorical columns, each keeping the chosen levels
+    (e.g. histology = adenocarcinoma and margin = R0)."""
+    columns = cohort.categorical_columns()
+    current = {f.column: f for f in settings.filters if f.column in columns}
+    seed_widget(Keys.FILTER_COLUMNS, list(current))
+    chosen = st.multiselect("Restrict to patients with", columns, key=Keys.FILTER_COLUMNS,
+                            format_func=lambda c: variable_label(c)[0], placeholder="all patients")
+    filters = []
+    for column in chosen:
+        levels = sorted(cohort.data[column].dropna().astype(str).unique())
+        kept = current[column].values if column in current else levels
+        seed_widget(Keys.filter_values(column), [v for v in kept if v in levels])
+        values = st.multiselect(variable_label(column)[0], levels, key=Keys.filter_values(column))
+        filters.append(Filter(column, tuple(values)))
+    for column in set(current) - set(chosen):  # a dropped column starts from all levels next time
+        st.session_state.pop(Keys.filter_values(column), None)
+    return tuple(filters)
 
 
 def render_sidebar() -> tuple[Cohort, Settings]:
@@ -111,7 +114,8 @@ def render_sidebar() -> tuple[Cohort, Settings]:
         cutoffs = _edit_cutoffs(cohort, cutoffs)
         st.markdown("### Endpoint rules")
         seed_widget(Keys.ORIGIN, settings.rules.origin)
-        origin = st.radio("Time origin", list(ORIGINS), format_func=ORIGINS.get, key=Keys.ORIGIN)
+        origin = st.radio("Time origin", list(ORIGIN_LABELS), format_func=lambda o: ORIGIN_LABELS[o].capitalize(),
+                          key=Keys.ORIGIN)
         flags = {}
         for key, attr, label in ((Keys.PFS_DEATH, "pfs_death_is_event", "PFS"),
                                  (Keys.LRFS_DEATH, "lrfs_death_is_event", "LRFS"),

@@ -37,8 +37,7 @@ class Keys:
     DMFS_DEATH = "w.dmfs_death"
     PRESET = "w.preset"
     ALPHA_BETA = "w.alpha_beta"
-    FILTER_COLUMN = "w.filter_column"
-    FILTER_VALUES = "w.filter_values"
+    FILTER_COLUMNS = "w.filter_columns"
     NEW_CUTOFF = "w.new_cutoff"
     REMOVE_CUTOFF = "w.remove_cutoff"
     ENDPOINT = "w.endpoint"
@@ -59,6 +58,10 @@ class Keys:
     @staticmethod
     def cutoff_threshold(variable: str) -> str:
         return f"w.cut.{variable}.thr"
+
+    @staticmethod
+    def filter_values(column: str) -> str:
+        return f"w.filter.{column}"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from recur.settings import Cutoff, EndpointRules, Settings
+from recur.settings import Cutoff, EndpointRules, Filter, Settings
 from recur.ui.state import Keys
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,6 +96,25 @@ def test_settings_survive_page_switches():
     assert at.dataframe[0].value["Group"].tolist() == ["DFI <12 months", "DFI >=12 months"]
 
 
+def test_subgroup_filter_on_two_columns_counts_and_survives_page_switches():
+    demo = pd.read_csv(ROOT / "data" / "demo_nsclc_synthetic.csv")
+    kept = int(((demo.histology == "adenocarcinoma") & (demo.sex == "M")).sum())  # counted from the file
+    at = survival_page()
+    at.multiselect(key=Keys.FILTER_COLUMNS).set_value(["histology", "sex"]).run()
+    at.multiselect(key=Keys.filter_values("histology")).set_value(["adenocarcinoma"]).run()
+    at.multiselect(key=Keys.filter_values("sex")).set_value(["M"]).run()
+    no_exception(at)
+    assert at.dataframe[0].value["n"].tolist() == [kept]
+    assert f"{74 - kept} patient(s) outside the subgroup filter" in texts(at)
+    at.switch_page(PAGES[2]).run()
+    at.switch_page(PAGES[0]).run()
+    no_exception(at)
+    assert at.session_state[Keys.SETTINGS].filters == (Filter("histology", ("adenocarcinoma",)), Filter("sex", ("M",)))
+    assert at.dataframe[0].value["n"].tolist() == [kept]
+    at.multiselect(key=Keys.FILTER_COLUMNS).set_value(["sex"]).run()  # histology dropped: all histologies again
+    assert at.dataframe[0].value["n"].tolist() == [int((demo.sex == "M").sum())]
+
+
 def test_url_round_trip_restores_settings():
     wanted = Settings(cutoffs=(Cutoff("bed_gy", ">", 70.0), Cutoff("dfi_months", ">=", 12.0)),
                       rules=EndpointRules(origin="rt_start", lrfs_death_is_event=True), endpoint="lrfs",
@@ -132,6 +151,17 @@ def test_pages_explain_instead_of_crashing_when_a_group_is_empty(page):
     no_exception(at)
     if page == PAGES[0]:
         assert any("Only one group" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("page", ["app.py"] + PAGES)
+def test_a_filter_that_keeps_no_patient_says_so_on_every_page(page):
+    at = open_app({"filter": ["histology:"]})
+    at.switch_page(page).run()
+    no_exception(at)
+    assert [w.value for w in at.warning if "keeps no patient" in w.value] == [
+        "The subgroup filter keeps no patient (Histology: no value chosen). Choose at least one value present "
+        "in the cohort for each filter in the sidebar, or remove a filter."]
+    assert not at.error, [e.value for e in at.error]
 
 
 def test_a_cohort_with_precomputed_times_only_opens_every_page_with_explanations():
