@@ -9,7 +9,9 @@ from recur.mapping import propose_mapping
 from recur.schema import COLUMNS
 from recur.ui import cache
 from recur.ui.page import start_page
-from recur.ui.state import DEMOS, CohortSource, Keys, current_source, demo_source, set_source, update
+from recur.demo import PUBLISHED_RULES
+from recur.ui.state import (DEMOS, CohortSource, Keys, current_source, demo_source, set_rules, set_source,
+                             update)
 
 cohort, settings = start_page("Cohort", needs_patients=False)
 
@@ -29,6 +31,13 @@ if upload is not None:
         st.rerun()
 
 st.subheader(f"{cohort.source_name}: {len(cohort.data)} patients")
+published = PUBLISHED_RULES.get(cohort.source_name) if current_source().is_demo else None
+if published and settings.rules != published[0]:
+    note, button = st.columns([3, 1], vertical_alignment="center")
+    note.caption(f"The publication this demo imitates used: {published[1]}. The sidebar shows recur's defaults.")
+    if button.button("Use the publication's endpoint rules", key=Keys.PUBLISHED_RULES_BUTTON):
+        set_rules(settings, published[0])
+        st.rerun()
 with st.expander("Column mapping", expanded=bool(cohort.errors) and not current_source().is_demo):
     proposed = propose_mapping(list(cohort.raw_columns))
     chosen = dict(settings.mapping)

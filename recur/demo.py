@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from recur.schema import COLUMNS, MONTH_DAYS, data_dictionary
+from recur.settings import EndpointRules
 
 NSCLC_SEED = 135
 NPC_SEED = 4
@@ -242,6 +243,16 @@ def make_npc_demo(n: int = 184, seed: int = NPC_SEED) -> pd.DataFrame:
 
 
 DEMO_FILES = {"demo_nsclc_synthetic.csv": make_nsclc_demo, "demo_npc_reirradiation_synthetic.csv": make_npc_demo}
+
+# The endpoint rules of the publication each demo imitates (published-cohorts.md),
+# so the demo can be viewed as the paper reported it.
+PUBLISHED_RULES = {
+    "demo_nsclc_synthetic.csv": (EndpointRules(origin="rt_start", pfs_death_is_event=False),
+                                 "time from the first day of RT; death without the event censored for PFS, "
+                                 "LRFS and DMFS"),
+    "demo_npc_reirradiation_synthetic.csv": (EndpointRules(origin="recurrence"),
+                                             "time from the diagnosis of the recurrence"),
+}
 
 
 def write_demo_files(folder: str = "data") -> list[str]:

@@ -26,12 +26,16 @@ def reference_data(name: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def nsclc_cohort():
+    """The NSCLC demo under its publication's endpoint rules (PFS: death censored)."""
     import recur
-    return recur.load_cohort(DATA / "demo_nsclc_synthetic.csv")
+    from recur.demo import PUBLISHED_RULES
+    settings = recur.Settings(rules=PUBLISHED_RULES["demo_nsclc_synthetic.csv"][0])
+    return recur.load_cohort(DATA / "demo_nsclc_synthetic.csv", settings=settings)
 
 
 @pytest.fixture(scope="session")
 def npc_cohort():
     import recur
-    settings = recur.Settings(rules=recur.EndpointRules(origin="recurrence"))
+    from recur.demo import PUBLISHED_RULES
+    settings = recur.Settings(rules=PUBLISHED_RULES["demo_npc_reirradiation_synthetic.csv"][0])
     return recur.load_cohort(DATA / "demo_npc_reirradiation_synthetic.csv", settings=settings), settings

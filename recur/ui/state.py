@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from recur.errors import RecurError
-from recur.settings import Settings
+from recur.settings import EndpointRules, Settings
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEMOS = {
@@ -48,8 +48,9 @@ class Keys:
     MAPPING = "w.mapping"
     ADD_CUTOFF_BUTTON = "w.add_cutoff"
     REMOVE_CUTOFF_BUTTON = "w.remove_cutoff_button"
+    PUBLISHED_RULES_BUTTON = "w.published_rules"
     # Widgets whose value Streamlit refuses to set through session state.
-    NOT_SETTABLE = frozenset({UPLOAD, MAPPING, ADD_CUTOFF_BUTTON, REMOVE_CUTOFF_BUTTON})
+    NOT_SETTABLE = frozenset({UPLOAD, MAPPING, ADD_CUTOFF_BUTTON, REMOVE_CUTOFF_BUTTON, PUBLISHED_RULES_BUTTON})
 
     @staticmethod
     def cutoff_op(variable: str) -> str:
@@ -130,6 +131,13 @@ def seed_widget(key: str, value) -> None:
     or after a page switch dropped it), so widgets never fight the Settings."""
     if key not in st.session_state:
         st.session_state[key] = value
+
+
+def set_rules(settings: Settings, rules: EndpointRules) -> Settings:
+    """Commit new endpoint rules and let the sidebar widgets take them up."""
+    for key in (Keys.ORIGIN, Keys.PFS_DEATH, Keys.LRFS_DEATH, Keys.DMFS_DEATH):
+        st.session_state.pop(key, None)
+    return commit_settings(replace(settings, rules=rules))
 
 
 def update(settings: Settings, **changes) -> Settings:

@@ -115,6 +115,21 @@ def test_subgroup_filter_on_two_columns_counts_and_survives_page_switches():
     assert at.dataframe[0].value["n"].tolist() == [int((demo.sex == "M").sum())]
 
 
+def test_npc_demo_can_take_its_publications_endpoint_rules():
+    at = open_app()
+    at.selectbox(key=Keys.DEMO).set_value("Synthetic NPC re-irradiation (184 patients)").run()
+    assert at.session_state[Keys.SETTINGS].rules.origin == "rt_start"
+    at.button(key=Keys.PUBLISHED_RULES_BUTTON).click().run()
+    no_exception(at)
+    assert at.session_state[Keys.SETTINGS].rules == EndpointRules(origin="recurrence")
+    assert at.radio(key=Keys.ORIGIN).value == "recurrence"  # the sidebar shows the new rule
+    assert not [b for b in at.button if b.key == Keys.PUBLISHED_RULES_BUTTON]  # offered only while different
+    at.switch_page(PAGES[0]).run()
+    assert "Time origin: diagnosis of the recurrence." in texts(at)
+    demo = pd.read_csv(ROOT / "data" / "demo_npc_reirradiation_synthetic.csv")
+    assert at.dataframe[0].value["Events"].tolist() == [int(demo.date_death.notna().sum())]
+
+
 def test_url_round_trip_restores_settings():
     wanted = Settings(cutoffs=(Cutoff("bed_gy", ">", 70.0), Cutoff("dfi_months", ">=", 12.0)),
                       rules=EndpointRules(origin="rt_start", lrfs_death_is_event=True), endpoint="lrfs",
