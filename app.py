@@ -33,9 +33,9 @@ if upload is not None:
 st.subheader(f"{cohort.source_name}: {len(cohort.data)} patients")
 published = PUBLISHED_RULES.get(cohort.source_name) if current_source().is_demo else None
 if published and settings.rules != published[0]:
-    note, button = st.columns([3, 1], vertical_alignment="center")
+    note, button = st.columns([3, 1.2], vertical_alignment="center")
     note.caption(f"The publication this demo imitates used: {published[1]}. The sidebar shows recur's defaults.")
-    if button.button("Use the publication's endpoint rules", key=Keys.PUBLISHED_RULES_BUTTON):
+    if button.button("Use the paper's rules", width="stretch", key=Keys.PUBLISHED_RULES_BUTTON):
         set_rules(settings, published[0])
         st.rerun()
 with st.expander("Column mapping", expanded=bool(cohort.errors) and not current_source().is_demo):

@@ -24,9 +24,7 @@ st.plotly_chart(build_failure_pattern_figure(ever, title="Failure pattern over t
 first = tables.failure_pattern_table(frame, "first", by)
 st.plotly_chart(build_failure_pattern_figure(first, title="Failure pattern at first failure (sites within 28 days "
                                                           "count together)"), width="stretch", key="pattern_first")
-percent = st.column_config.NumberColumn(format="%.1f%%")
-st.dataframe(failure_pattern_display(ever, first), hide_index=True,
-             width="stretch", column_config={"percent ever": percent, "percent first": percent})
+st.dataframe(failure_pattern_display(ever, first), hide_index=True, width="stretch")
 st.subheader("Distant sites")
 sites = tables.distant_sites_table(frame)
 if sites.empty:

@@ -150,15 +150,24 @@ def toxicity_display(tox: pd.DataFrame) -> pd.DataFrame:
     """Grade 3 / 4 / 5 counts and grade >=3 n (%) per adverse event."""
     out = tox.rename(columns={f"grade_{g}": f"Grade {g}" for g in range(6)})
     out["Grade >=3"] = [fmt_n_percent(n, p) for n, p in zip(tox["grade_3plus"], tox["grade_3plus_percent"])]
-    return out[["event", "phase", "assessed", "Grade 3", "Grade 4", "Grade 5", "Grade >=3"]]
+    out = out.rename(columns={"event": "Adverse event", "phase": "Phase", "assessed": "Assessed"})
+    return out[["Adverse event", "Phase", "Assessed", "Grade 3", "Grade 4", "Grade 5", "Grade >=3"]]
 
 
 def response_display(resp: pd.DataFrame) -> pd.DataFrame:
     """Response counts with the objective response rate as '63.5% (51.5-74.4)'."""
     orr = [fmt_percent_ci(o, lo, hi) for o, lo, hi in zip(resp["orr"], resp["orr_lower"], resp["orr_upper"])]
-    return resp.drop(columns=["orr", "orr_lower", "orr_upper"]).assign(ORR=orr)
+    out = resp.drop(columns=["orr", "orr_lower", "orr_upper"]).assign(**{"ORR (95% CI)": orr})
+    return out.rename(columns={"group": "Group", "missing": "Missing", "evaluable": "Evaluable"})
 
 
 def failure_pattern_display(ever: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
-    """Whole follow-up and first failure side by side."""
-    return ever.merge(first, on=["group", "pattern"], suffixes=(" ever", " first"))
+    """Whole follow-up and first failure side by side, as n (%)."""
+    both = ever.merge(first, on=["group", "pattern"], how="outer", sort=False, suffixes=("_ever", "_first"))
+    both = both.fillna({"n_ever": 0, "n_first": 0, "percent_ever": 0.0, "percent_first": 0.0})
+    both[["n_ever", "n_first"]] = both[["n_ever", "n_first"]].astype(int)
+    return pd.DataFrame({
+        "Group": both["group"], "Pattern": both["pattern"],
+        "Whole follow-up, n (%)": [fmt_n_percent(n, p) for n, p in zip(both["n_ever"], both["percent_ever"])],
+        "At first failure, n (%)": [fmt_n_percent(n, p) for n, p in zip(both["n_first"], both["percent_first"])],
+    })

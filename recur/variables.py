@@ -55,7 +55,7 @@ def event_column(endpoint: str) -> str:
     return f"{endpoint}_event"
 
 
-ORIGIN_LABELS = {"rt_start": "first day of salvage RT", "recurrence": "diagnosis of the recurrence"}
+ORIGIN_LABELS = {"rt_start": "First day of salvage RT", "recurrence": "Diagnosis of the recurrence"}
 
 
 def variable_label(variable: str) -> tuple[str, str]:

@@ -114,8 +114,7 @@ def render_sidebar() -> tuple[Cohort, Settings]:
         cutoffs = _edit_cutoffs(cohort, cutoffs)
         st.markdown("### Endpoint rules")
         seed_widget(Keys.ORIGIN, settings.rules.origin)
-        origin = st.radio("Time origin", list(ORIGIN_LABELS), format_func=lambda o: ORIGIN_LABELS[o].capitalize(),
-                          key=Keys.ORIGIN)
+        origin = st.radio("Time origin", list(ORIGIN_LABELS), format_func=ORIGIN_LABELS.get, key=Keys.ORIGIN)
         flags = {}
         for key, attr, label in ((Keys.PFS_DEATH, "pfs_death_is_event", "PFS"),
                                  (Keys.LRFS_DEATH, "lrfs_death_is_event", "LRFS"),

@@ -125,7 +125,7 @@ def test_npc_demo_can_take_its_publications_endpoint_rules():
     assert at.radio(key=Keys.ORIGIN).value == "recurrence"  # the sidebar shows the new rule
     assert not [b for b in at.button if b.key == Keys.PUBLISHED_RULES_BUTTON]  # offered only while different
     at.switch_page(PAGES[0]).run()
-    assert "Time origin: diagnosis of the recurrence." in texts(at)
+    assert "Time origin: Diagnosis of the recurrence." in texts(at)
     demo = pd.read_csv(ROOT / "data" / "demo_npc_reirradiation_synthetic.csv")
     assert at.dataframe[0].value["Events"].tolist() == [int(demo.date_death.notna().sum())]
 

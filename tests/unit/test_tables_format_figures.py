@@ -146,4 +146,21 @@ def test_display_tables_for_toxicity_and_response():
     assert tox.iloc[0][["Grade 3", "Grade 4", "Grade >=3"]].tolist() == [1, 1, "2 (50.0%)"]
     resp = response_display(tables.response_table(pd.DataFrame({"response": ["CR", "PR", "SD", "PD"]})))
     lo, hi = tables.clopper_pearson(2, 4)
-    assert resp["ORR"].iloc[0] == f"50.0% ({100 * lo:.1f}-{100 * hi:.1f})"
+    assert resp["ORR (95% CI)"].iloc[0] == f"50.0% ({100 * lo:.1f}-{100 * hi:.1f})"
+    assert resp[["Group", "CR", "PR", "Evaluable"]].iloc[0].tolist() == ["All patients", 1, 1, 4]
+    assert tox.columns[:3].tolist() == ["Adverse event", "Phase", "Assessed"]
+
+
+def test_failure_pattern_display_puts_both_views_side_by_side():
+    from recur.format import failure_pattern_display
+
+    df = pd.DataFrame({"failure_pattern": ["none", "locoregional + distant", "locoregional + distant", "distant only"],
+                       "failure_pattern_first": ["none", "locoregional only", "locoregional + distant",
+                                                 "distant only"]})
+    out = failure_pattern_display(tables.failure_pattern_table(df, "ever"), tables.failure_pattern_table(df, "first"))
+    assert out.set_index("Pattern")[["Whole follow-up, n (%)", "At first failure, n (%)"]].to_dict("index") == {
+        "none": {"Whole follow-up, n (%)": "1 (25.0%)", "At first failure, n (%)": "1 (25.0%)"},
+        "locoregional only": {"Whole follow-up, n (%)": "0 (0.0%)", "At first failure, n (%)": "1 (25.0%)"},
+        "distant only": {"Whole follow-up, n (%)": "1 (25.0%)", "At first failure, n (%)": "1 (25.0%)"},
+        "locoregional + distant": {"Whole follow-up, n (%)": "2 (50.0%)", "At first failure, n (%)": "1 (25.0%)"},
+    }
