@@ -7,11 +7,14 @@ from recur.figures import build_forest_figure
 from recur.format import cox_table_display, model_sizes_caption
 from recur.ui import cache
 from recur.ui.controls import screen_threshold_control
+from recur.ui.factor_controls import factor_controls
 from recur.ui.page import methods_caption, start_page
 from recur.variables import ENDPOINT_NAMES
 
 cohort, settings = start_page("Prognostic factors")
 settings = screen_threshold_control(settings, st.columns(3)[0])
+with st.expander("Factors and their coding", expanded=settings.factors is not None):
+    settings = factor_controls(cohort, settings)
 
 try:
     screen = cache.prognostic(cohort, settings)

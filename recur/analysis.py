@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from recur.cohort import Cohort, analysis_frame
 from recur.errors import RecurError
+from recur.factors import default_factors, factor_column, factor_label
 from recur.screen import ScreenResult, screen_cox
 from recur.settings import Settings
 from recur.stats.km import KMResult, kaplan_meier, median_followup
@@ -78,20 +79,21 @@ def survival_analysis(cohort: Cohort, settings: Settings) -> SurvivalAnalysis:
                             follow, notes)
 
 
-def candidate_factors(cohort: Cohort, settings: Settings) -> list[str]:
-    """Default prognostic factors: the cutoffs that apply plus common clinical factors."""
+def prognostic_analysis(cohort: Cohort, settings: Settings) -> ScreenResult:
+    """Univariate and multivariable Cox across the cohort's endpoints, on the
+    Settings' factors (default: the cutoffs and common clinical factors) with
+    their reference levels and ordered trends."""
     frame, _ = analysis_frame(cohort, settings)
-    cut = [c.label for c in settings.cutoffs if c.label in frame and frame[c.label].nunique() == 2]
-    clinical = [c for c in ("sex", "ecog", "histology", "egfr", "concurrent_chemo", "stage_recurrence")
-                if c in frame and frame[c].nunique() >= 2]
-    return cut + clinical
-
-
-def prognostic_analysis(cohort: Cohort, settings: Settings, factors: list[str] | None = None) -> ScreenResult:
-    """Univariate and multivariable Cox across the cohort's endpoints."""
-    frame, _ = analysis_frame(cohort, settings)
-    factors = factors if factors is not None else candidate_factors(cohort, settings)
-    if not factors:
-        raise RecurError("No prognostic factor to test: add a cutoff or a column with at least two groups.")
-    return screen_cox(frame, factors, list(cohort.endpoints), threshold=settings.screen_p,
-                      ties=settings.methods.cox_ties)
+    chosen = settings.factors if settings.factors is not None else default_factors(cohort, settings, frame)
+    columns = [factor_column(settings, f) for f in chosen]
+    missing = [factor_label(settings, f) for f, c in zip(chosen, columns) if c is None or c not in frame]
+    if missing:
+        raise RecurError(f"Factor(s) {', '.join(missing)} are not in this cohort or no longer have a cutoff; "
+                         "remove them from the factor list.")
+    if not columns:
+        raise RecurError("No prognostic factor to test: choose at least one factor, or add a cutoff or a column "
+                         "with at least two groups.")
+    trends = {col: list(levels) for col, levels in settings.trends if col in columns}
+    references = {col: level for col, level in settings.references if col in columns and col not in trends}
+    return screen_cox(frame, columns, list(cohort.endpoints), threshold=settings.screen_p,
+                      ties=settings.methods.cox_ties, reference=references, ordered=trends)

@@ -137,6 +137,9 @@ class Settings:
     show_ci: bool = False
     extended_risk_table: bool = False
     screen_p: float = 0.2
+    factors: tuple[str, ...] | None = None  # Cox screen; None = recur.factors.default_factors
+    references: tuple[tuple[str, str], ...] = ()  # (column, reference level) for categorical factors
+    trends: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (column, levels low -> high): one trend term
     landmarks_months: tuple[float, ...] = (12.0, 24.0, 36.0, 60.0)
     mapping: tuple[tuple[str, str], ...] = ()  # (user column, canonical column)
 
@@ -176,6 +179,12 @@ class Settings:
                 kw[key] = tuple(float(v) for v in kw[key])
         if "mapping" in kw:
             kw["mapping"] = tuple((a, b) for a, b in kw["mapping"])
+        if kw.get("factors") is not None:
+            kw["factors"] = tuple(kw["factors"])
+        if "references" in kw:
+            kw["references"] = tuple((a, b) for a, b in kw["references"])
+        if "trends" in kw:
+            kw["trends"] = tuple((col, tuple(levels)) for col, levels in kw["trends"])
         return cls(**kw)
 
     # URL query string ---------------------------------------------------
@@ -186,6 +195,9 @@ class Settings:
             "filter": [f"{f.column}:{'|'.join(f.values)}" for f in self.filters],
             "map": [f"{a}=>{b}" for a, b in self.mapping],
             "lm": [format_threshold(v) for v in self.landmarks_months],
+            "factor": (list(self.factors) or ["none"]) if self.factors is not None else [],
+            "ref": [f"{col}=>{level}" for col, level in self.references],
+            "trend": [f"{col}:{'|'.join(levels)}" for col, levels in self.trends],
         }
         scalars = {
             "origin": self.rules.origin,
@@ -218,8 +230,13 @@ class Settings:
         if (cuts := many("cut")) is not None:
             kw["cutoffs"] = tuple(Cutoff.from_text(c) for c in cuts if c != "none")
         if (flts := many("filter")) is not None:
-            kw["filters"] = tuple(
-                Filter(col, tuple(vals.split("|"))) for col, _, vals in (f.partition(":") for f in flts))
+            kw["filters"] = tuple(Filter(col, _split_levels(vals)) for col, _, vals in (f.partition(":") for f in flts))
+        if (facs := many("factor")) is not None:
+            kw["factors"] = tuple(f for f in facs if f != "none")
+        if (refs := many("ref")) is not None:
+            kw["references"] = tuple(tuple(r.split("=>", 1)) for r in refs)  # type: ignore[misc]
+        if (trends := many("trend")) is not None:
+            kw["trends"] = tuple((col, _split_levels(vals)) for col, _, vals in (t.partition(":") for t in trends))
         if (maps := many("map")) is not None:
             kw["mapping"] = tuple(tuple(m.split("=>", 1)) for m in maps)  # type: ignore[misc]
         if (lms := many("lm")) is not None:
@@ -250,3 +267,8 @@ class Settings:
                 except ValueError as exc:
                     raise RecurError(f"The link's setting {key}={v!r} cannot be read.") from exc
         return cls(**kw)
+
+
+def _split_levels(text: str) -> tuple[str, ...]:
+    """'a|b' -> ('a', 'b'); '' -> () (a filter or trend with no level chosen)."""
+    return tuple(text.split("|")) if text else ()

@@ -49,8 +49,12 @@ class Keys:
     ADD_CUTOFF_BUTTON = "w.add_cutoff"
     REMOVE_CUTOFF_BUTTON = "w.remove_cutoff_button"
     PUBLISHED_RULES_BUTTON = "w.published_rules"
+    FACTOR_PREFIX = "w.factor"
+    FACTORS = "w.factors"
+    RESET_FACTORS_BUTTON = "w.reset_factors"
     # Widgets whose value Streamlit refuses to set through session state.
-    NOT_SETTABLE = frozenset({UPLOAD, MAPPING, ADD_CUTOFF_BUTTON, REMOVE_CUTOFF_BUTTON, PUBLISHED_RULES_BUTTON})
+    NOT_SETTABLE = frozenset({UPLOAD, MAPPING, ADD_CUTOFF_BUTTON, REMOVE_CUTOFF_BUTTON, PUBLISHED_RULES_BUTTON,
+                              RESET_FACTORS_BUTTON})
 
     @staticmethod
     def cutoff_op(variable: str) -> str:
@@ -63,6 +67,14 @@ class Keys:
     @staticmethod
     def filter_values(column: str) -> str:
         return f"w.filter.{column}"
+
+    @staticmethod
+    def factor_reference(column: str) -> str:
+        return f"w.factor.{column}.ref"
+
+    @staticmethod
+    def factor_trend(column: str) -> str:
+        return f"w.factor.{column}.trend"
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,28 @@ def test_npc_demo_can_take_its_publications_endpoint_rules():
     assert at.dataframe[0].value["Events"].tolist() == [int(demo.date_death.notna().sum())]
 
 
+def test_prognostic_factors_reference_level_trend_and_threshold_follow():
+    at = open_app()
+    at.switch_page(PAGES[1]).run()
+    at.multiselect(key=Keys.FACTORS).set_value(["cutoff:bed_gy", "histology", "stage_initial"]).run()
+    at.selectbox(key=Keys.factor_reference("histology")).set_value("squamous").run()
+    at.multiselect(key=Keys.factor_trend("stage_initial")).set_value(["I", "II", "III"]).run()
+    no_exception(at)
+    s = at.session_state[Keys.SETTINGS]
+    assert (s.factors, s.references, s.trends) == (("cutoff:bed_gy", "histology", "stage_initial"),
+                                                    (("histology", "squamous"),), (("stage_initial", ("I", "II", "III")),))
+    uni = at.dataframe[0].value.set_index("Factor")
+    assert uni.loc["Histology: adenocarcinoma", "Reference"] == "squamous"
+    assert "Histology: squamous" not in uni.index and "Initial stage (trend: I < II < III)" in uni.index
+    at.number_input(key=Keys.cutoff_threshold("bed_gy")).set_value(80.0).run()  # the cutoff factor follows
+    no_exception(at)
+    assert at.dataframe[0].value["Factor"].iloc[0] == "BED >=80 Gy"
+    at.button(key=Keys.RESET_FACTORS_BUTTON).click().run()
+    no_exception(at)
+    assert at.session_state[Keys.SETTINGS].factors is None
+    assert at.dataframe[0].value["Factor"].tolist()[:3] == ["BED >=80 Gy", "DFI >=12 months", "TTR <=24 months"]
+
+
 def test_url_round_trip_restores_settings():
     wanted = Settings(cutoffs=(Cutoff("bed_gy", ">", 70.0), Cutoff("dfi_months", ">=", 12.0)),
                       rules=EndpointRules(origin="rt_start", lrfs_death_is_event=True), endpoint="lrfs",

@@ -41,3 +41,38 @@ def test_prognostic_analysis_uses_the_cutoffs_that_apply(nsclc_cohort):
     frame, _ = recur.analysis_frame(nsclc_cohort, Settings())
     direct = recur.cox(frame, "lrfs_months", "lrfs_event", ["BED >=78 Gy"]).coefficients.hr.iloc[0]
     assert uni.hr.iloc[0] == pytest.approx(direct, rel=1e-12)
+
+
+def test_chosen_factors_with_reference_level_and_ordered_trend(nsclc_cohort):
+    s = Settings(factors=("cutoff:bed_gy", "histology", "stage_initial"), references=(("histology", "squamous"),),
+                 trends=(("stage_initial", ("I", "II", "III")),))
+    res = prognostic_analysis(nsclc_cohort, s)
+    uni = res.table[(res.table.model == "univariate") & (res.table.endpoint == "os")].set_index("term")
+    # histology: three terms against squamous; stage: one trend term per step I -> II -> III
+    assert set(uni.loc[uni.variable == "histology", "reference"]) == {"squamous"}
+    assert len(uni[uni.variable == "histology"]) == 3 and len(uni[uni.variable == "stage_initial"]) == 1
+    frame, _ = recur.analysis_frame(nsclc_cohort, s)
+    trend = recur.cox(frame, "os_months", "os_event", ["stage_initial"],
+                      ordered={"stage_initial": ["I", "II", "III"]}).coefficients.iloc[0]
+    got = uni[uni.variable == "stage_initial"].iloc[0]
+    assert got.hr == pytest.approx(trend.hr, rel=1e-12) and got.n == 67  # 7 patients miss the initial stage
+
+
+def test_a_cutoff_factor_follows_its_threshold_and_a_stale_factor_is_named(nsclc_cohort):
+    s = Settings(cutoffs=(recur.Cutoff("bed_gy", ">=", 80),), factors=("cutoff:bed_gy",))
+    res = prognostic_analysis(nsclc_cohort, s)
+    assert set(res.table.term) == {"BED >=80 Gy"}
+    with pytest.raises(recur.RecurError, match="gtv_cc"):
+        prognostic_analysis(nsclc_cohort, Settings(factors=("cutoff:bed_gy", "cutoff:gtv_cc")))
+    with pytest.raises(recur.RecurError, match="choose at least one factor"):
+        prognostic_analysis(nsclc_cohort, Settings(factors=()))
+
+
+def test_factor_options_offer_cutoffs_and_columns_but_not_outcomes(nsclc_cohort):
+    from recur.factors import factor_label, factor_options
+
+    options = factor_options(nsclc_cohort, Settings())
+    assert options[:3] == ["cutoff:bed_gy", "cutoff:dfi_months", "cutoff:ttr_months"]
+    assert {"age", "histology", "egfr", "response"} <= set(options)
+    assert not {"failure_pattern", "failure_pattern_first", "distant_sites", "os_months", "patient_id"} & set(options)
+    assert factor_label(Settings(), "cutoff:dfi_months") == "DFI >=12 months"

@@ -40,10 +40,13 @@ EXAMPLE = Settings(
     methods=METHOD_PRESETS["SPSS"], filters=(Filter("histology", ("squamous", "LELC")),),
     alpha_beta=3.0, endpoint="lrfs", group_by="BED >80.5 Gy", show_ci=True, extended_risk_table=True,
     screen_p=0.1, landmarks_months=(6.0, 12.0, 18.5), mapping=(("OS (months)", "os_months"),),
+    factors=("cutoff:bed_gy", "histology", "stage_initial", "age"), references=(("histology", "squamous"),),
+    trends=(("stage_initial", ("I", "II", "III")),),
 )
 
 
-@pytest.mark.parametrize("s", [Settings(), EXAMPLE, Settings(cutoffs=())])
+@pytest.mark.parametrize("s", [Settings(), EXAMPLE, Settings(cutoffs=()), Settings(factors=()),
+                               Settings(filters=(Filter("histology", ()),))])
 def test_json_and_query_round_trip(s):
     assert Settings.from_json(s.to_json()) == s
     assert Settings.from_query(s.to_query()) == s

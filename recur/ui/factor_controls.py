@@ -1,0 +1,59 @@
+"""The Cox screen's factor list and per-factor coding (reference level or an
+ordered trend), seeded from and written back to the one Settings value."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from recur.cohort import Cohort
+from recur.factors import categorical_levels, default_factors, factor_label, factor_options, is_cutoff_factor
+from recur.settings import Settings
+from recur.ui import cache
+from recur.ui.state import Keys, seed_widget, update
+
+
+def _valid_choice(key: str, options: list[str], fallback: list[str]) -> None:
+    """Drop a remembered choice whose option vanished (a cutoff removed, another cohort)."""
+    if key in st.session_state and not set(st.session_state[key]) <= set(options):
+        st.session_state[key] = [v for v in fallback if v in options]
+
+
+def factor_controls(cohort: Cohort, settings: Settings) -> Settings:
+    """Which factors enter the screen, and how each categorical one is coded."""
+    frame = cache.frame(cohort, settings)
+    options = factor_options(cohort, settings)
+    defaults = list(default_factors(cohort, settings, frame))
+    current = [f for f in (settings.factors if settings.factors is not None else defaults) if f in options]
+    seed_widget(Keys.FACTORS, current)
+    _valid_choice(Keys.FACTORS, options, current)
+    chosen = st.multiselect("Factors", options, key=Keys.FACTORS, format_func=lambda f: factor_label(settings, f),
+                            help="Cutoffs keep their place here when their threshold changes.")
+    if st.button("Back to the default factors", key=Keys.RESET_FACTORS_BUTTON):
+        for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(Keys.FACTOR_PREFIX)]:
+            del st.session_state[key]
+        update(settings, factors=None, references=(), trends=())
+        st.rerun()
+    categorical = set(cohort.categorical_columns())
+    references, trends = dict(settings.references), dict(settings.trends)
+    new_refs, new_trends = [], []
+    for col in [f for f in chosen if not is_cutoff_factor(f) and f in categorical]:
+        levels = categorical_levels(cohort.data, col)
+        left, right = st.columns(2)
+        ref_key, trend_key = Keys.factor_reference(col), Keys.factor_trend(col)
+        seed_widget(ref_key, references.get(col, levels[0]) if references.get(col) in levels else levels[0])
+        seed_widget(trend_key, [v for v in trends.get(col, ()) if v in levels])
+        _valid_choice(trend_key, levels, [])
+        order = right.multiselect(f"{factor_label(settings, col)}: ordered trend, low to high (optional)", levels,
+                                  key=trend_key, help="One hazard ratio per step. Levels left out are "
+                                                      "excluded from models with this factor.")
+        ref = left.selectbox(f"{factor_label(settings, col)}: reference level", levels, key=ref_key,
+                             disabled=len(order) >= 2)
+        if len(order) >= 2:
+            new_trends.append((col, tuple(order)))
+        elif ref != levels[0]:
+            new_refs.append((col, ref))
+    factors = None if chosen == defaults and not new_refs and not new_trends else tuple(chosen)
+    changes = {"factors": factors, "references": tuple(new_refs), "trends": tuple(new_trends)}
+    if any(getattr(settings, k) != v for k, v in changes.items()):
+        return update(settings, **changes)
+    return settings
