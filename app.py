@@ -4,12 +4,12 @@ validation report and Table 1. Run with `make run`."""
 import streamlit as st
 
 from recur import tables
+from recur.demo import PUBLISHED_RULES
 from recur.format import table_one_display
 from recur.mapping import propose_mapping
 from recur.schema import COLUMNS
 from recur.ui import cache
 from recur.ui.page import start_page
-from recur.demo import PUBLISHED_RULES
 from recur.ui.state import (DEMOS, CohortSource, Keys, current_source, demo_source, set_rules, set_source,
                              update)
 

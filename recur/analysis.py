@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from recur.cohort import Cohort, analysis_frame
 from recur.errors import RecurError
 from recur.factors import default_factors, factor_column, factor_label

@@ -40,7 +40,10 @@ def factor_controls(cohort: Cohort, settings: Settings) -> Settings:
         levels = categorical_levels(cohort.data, col)
         left, right = st.columns(2)
         ref_key, trend_key = Keys.factor_reference(col), Keys.factor_trend(col)
-        seed_widget(ref_key, references.get(col, levels[0]) if references.get(col) in levels else levels[0])
+        remembered = references.get(col)
+        seed_widget(ref_key, remembered if remembered in levels else levels[0])
+        if st.session_state[ref_key] not in levels:
+            st.session_state[ref_key] = levels[0]
         seed_widget(trend_key, [v for v in trends.get(col, ()) if v in levels])
         _valid_choice(trend_key, levels, [])
         order = right.multiselect(f"{factor_label(settings, col)}: ordered trend, low to high (optional)", levels,
