@@ -100,10 +100,14 @@ def fmt(r: dict) -> str:
 def survival_rerun_ms(n: int | None) -> tuple[float, float]:
     """Median server time (ms) of a Survival-page rerun after a BED threshold
     change: (cache miss: new threshold, cache hit: back to a seen threshold)."""
+    import logging
+
     from streamlit.testing.v1 import AppTest
 
     from recur.ui.state import CohortSource, Keys
 
+    for name in ("streamlit", "streamlit.runtime.scriptrunner_utils.script_run_context"):
+        logging.getLogger(name).setLevel(logging.ERROR)  # bare-mode chatter, not a result
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     at.query_params["by"] = "BED >=78 Gy"
     if n:
