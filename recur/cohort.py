@@ -65,6 +65,13 @@ class Cohort:
         return [c for c in self.data if c not in skip and not is_tox_column(c)
                 and pd.api.types.is_numeric_dtype(self.data[c]) and self.data[c].notna().any()]
 
+    def levels(self, column: str) -> list[str]:
+        """A categorical column's values as text, in their natural order (filters, reference levels)."""
+        s = self.data[column]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            return [str(v) for v in s.cat.categories if (s == v).any()]
+        return sorted(s.dropna().astype(str).unique())
+
     def categorical_columns(self, max_levels: int = 12) -> list[str]:
         """Columns usable as a grouping factor (few distinct text values)."""
         out = []
@@ -128,22 +135,17 @@ def load_cohort(source: Source, mapping: Mapping[str, str] | None = None, settin
     return build_cohort(table, source_name, mapping, settings)
 
 
-def filter_mask(cohort: Cohort, settings: Settings) -> pd.Series:
-    """True for the rows every subgroup filter keeps (a missing value is kept by none)."""
+def analysis_frame(cohort: Cohort, settings: Settings) -> tuple[pd.DataFrame, int]:
+    """The rows selected by the filters (a missing value is kept by none), with
+    one group column per cutoff (named by its label). Returns (frame, number of
+    rows filtered out)."""
     df = cohort.data
     keep = pd.Series(True, index=df.index)
     for f in settings.filters:
         if f.column not in df:
             raise RecurError(f"Filter column '{f.column}' is not in this cohort.")
         keep &= df[f.column].astype(str).isin(f.values)
-    return keep
-
-
-def analysis_frame(cohort: Cohort, settings: Settings) -> tuple[pd.DataFrame, int]:
-    """The rows selected by the filters, with one group column per cutoff
-    (named by its label). Returns (frame, number of rows filtered out)."""
-    keep = filter_mask(cohort, settings)
-    out = cohort.data[keep].copy()
+    out = df[keep].copy()
     for cut in settings.cutoffs:
         if cut.variable not in out:
             continue

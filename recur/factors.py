@@ -63,10 +63,3 @@ def default_factors(cohort: Cohort, settings: Settings, frame: pd.DataFrame) -> 
     clinical = [c for c in CLINICAL_DEFAULTS if c in frame and _varies(frame[c])]
     return tuple(cuts + clinical)
 
-
-def categorical_levels(frame: pd.DataFrame, column: str) -> list[str]:
-    """Levels of a categorical factor as text, in their natural order."""
-    s = frame[column]
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return [str(v) for v in s.cat.categories if (s == v).any()]
-    return sorted(s.dropna().astype(str).unique())

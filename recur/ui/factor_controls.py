@@ -6,10 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from recur.cohort import Cohort
-from recur.factors import categorical_levels, default_factors, factor_label, factor_options, is_cutoff_factor
+from recur.factors import default_factors, factor_label, factor_options, is_cutoff_factor
 from recur.settings import Settings
 from recur.ui import cache
-from recur.ui.state import Keys, seed_widget, update
+from recur.ui.state import Keys, forget_widgets, seed_widget, update
 
 
 def _valid_choice(key: str, options: list[str], fallback: list[str]) -> None:
@@ -29,15 +29,14 @@ def factor_controls(cohort: Cohort, settings: Settings) -> Settings:
     chosen = st.multiselect("Factors", options, key=Keys.FACTORS, format_func=lambda f: factor_label(settings, f),
                             help="Cutoffs keep their place here when their threshold changes.")
     if st.button("Back to the default factors", key=Keys.RESET_FACTORS_BUTTON):
-        for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(Keys.FACTOR_PREFIX)]:
-            del st.session_state[key]
+        forget_widgets(k for k in st.session_state if isinstance(k, str) and k.startswith(Keys.FACTOR_PREFIX))
         update(settings, factors=None, references=(), trends=())
         st.rerun()
     categorical = set(cohort.categorical_columns())
     references, trends = dict(settings.references), dict(settings.trends)
     new_refs, new_trends = [], []
     for col in [f for f in chosen if not is_cutoff_factor(f) and f in categorical]:
-        levels = categorical_levels(cohort.data, col)
+        levels = cohort.levels(col)
         left, right = st.columns(2)
         ref_key, trend_key = Keys.factor_reference(col), Keys.factor_trend(col)
         remembered = references.get(col)

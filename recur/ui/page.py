@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from recur.cohort import Cohort, filter_mask
+from recur.cohort import Cohort
 from recur.settings import Settings
+from recur.ui import cache
 from recur.ui.sidebar import render_sidebar
 from recur.ui.state import Keys
 from recur.variables import variable_label
@@ -28,7 +29,7 @@ def start_page(title: str, needs_patients: bool = True) -> tuple[Cohort, Setting
     if cohort.errors:
         st.warning(f"This cohort has {len(cohort.errors)} data error(s); see the validation report on the "
                    "Cohort page. Affected values are left out of the analyses.")
-    if settings.filters and not filter_mask(cohort, settings).any():
+    if settings.filters and cache.frame(cohort, settings).empty:
         chosen = "; ".join(f"{variable_label(f.column)[0]}: {', '.join(f.values) or 'no value chosen'}"
                            for f in settings.filters)
         st.warning(f"The subgroup filter keeps no patient ({chosen}). Choose at least one value present "

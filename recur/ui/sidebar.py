@@ -14,7 +14,7 @@ from recur.format import fmt_number
 from recur.settings import METHOD_PRESETS, OPS, Cutoff, EndpointRules, Filter, Settings
 from recur.ui import cache
 from recur.ui.state import (Keys, commit_settings, current_settings, current_source, demo_source,
-                            keep_widget_values, seed_widget, set_source)
+                            forget_widgets, keep_widget_values, seed_widget, set_source)
 from recur.variables import ORIGIN_LABELS, variable_label
 
 PAGES = {"app.py": "Cohort", "pages/1_Survival.py": "Survival", "pages/2_Prognostic_factors.py": "Prognostic factors",
@@ -67,8 +67,7 @@ def _edit_cutoffs(cohort: Cohort, cutoffs: list[Cutoff]) -> list[Cutoff]:
             gone = st.selectbox("Remove", [c.label for c in cutoffs], key=Keys.REMOVE_CUTOFF)
             if st.button("Remove", key=Keys.REMOVE_CUTOFF_BUTTON):
                 victim = next(c for c in cutoffs if c.label == gone)
-                for key in (Keys.cutoff_op(victim.variable), Keys.cutoff_threshold(victim.variable)):
-                    st.session_state.pop(key, None)
+                forget_widgets((Keys.cutoff_op(victim.variable), Keys.cutoff_threshold(victim.variable)))
                 return [c for c in cutoffs if c is not victim]
     return cutoffs
 
@@ -83,13 +82,12 @@ def _filter_widgets(cohort: Cohort, settings: Settings) -> tuple[Filter, ...]:
                             format_func=lambda c: variable_label(c)[0], placeholder="all patients")
     filters = []
     for column in chosen:
-        levels = sorted(cohort.data[column].dropna().astype(str).unique())
+        levels = cohort.levels(column)
         kept = current[column].values if column in current else levels
         seed_widget(Keys.filter_values(column), [v for v in kept if v in levels])
         values = st.multiselect(variable_label(column)[0], levels, key=Keys.filter_values(column))
         filters.append(Filter(column, tuple(values)))
-    for column in set(current) - set(chosen):  # a dropped column starts from all levels next time
-        st.session_state.pop(Keys.filter_values(column), None)
+    forget_widgets(Keys.filter_values(c) for c in set(current) - set(chosen))  # back to all levels next time
     return tuple(filters)
 
 

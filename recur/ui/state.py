@@ -49,8 +49,8 @@ class Keys:
     ADD_CUTOFF_BUTTON = "w.add_cutoff"
     REMOVE_CUTOFF_BUTTON = "w.remove_cutoff_button"
     PUBLISHED_RULES_BUTTON = "w.published_rules"
-    FACTOR_PREFIX = "w.factor"
-    FACTORS = "w.factors"
+    FACTOR_PREFIX = "w.factor."  # the factor list and every per-factor coding widget
+    FACTORS = "w.factor.list"
     RESET_FACTORS_BUTTON = "w.reset_factors"
     # Widgets whose value Streamlit refuses to set through session state.
     NOT_SETTABLE = frozenset({UPLOAD, MAPPING, ADD_CUTOFF_BUTTON, REMOVE_CUTOFF_BUTTON, PUBLISHED_RULES_BUTTON,
@@ -70,11 +70,11 @@ class Keys:
 
     @staticmethod
     def factor_reference(column: str) -> str:
-        return f"w.factor.{column}.ref"
+        return f"{Keys.FACTOR_PREFIX}{column}.ref"
 
     @staticmethod
     def factor_trend(column: str) -> str:
-        return f"w.factor.{column}.trend"
+        return f"{Keys.FACTOR_PREFIX}{column}.trend"
 
 
 @dataclass(frozen=True)
@@ -145,10 +145,16 @@ def seed_widget(key: str, value) -> None:
         st.session_state[key] = value
 
 
+def forget_widgets(keys) -> None:
+    """Drop widget values so the next run seeds them from Settings again
+    (after Settings changed from outside the widget, or a widget went away)."""
+    for key in list(keys):
+        st.session_state.pop(key, None)
+
+
 def set_rules(settings: Settings, rules: EndpointRules) -> Settings:
     """Commit new endpoint rules and let the sidebar widgets take them up."""
-    for key in (Keys.ORIGIN, Keys.PFS_DEATH, Keys.LRFS_DEATH, Keys.DMFS_DEATH):
-        st.session_state.pop(key, None)
+    forget_widgets((Keys.ORIGIN, Keys.PFS_DEATH, Keys.LRFS_DEATH, Keys.DMFS_DEATH))
     return commit_settings(replace(settings, rules=rules))
 
 

@@ -76,3 +76,10 @@ def test_factor_options_offer_cutoffs_and_columns_but_not_outcomes(nsclc_cohort)
     assert {"age", "histology", "egfr", "response"} <= set(options)
     assert not {"failure_pattern", "failure_pattern_first", "distant_sites", "os_months", "patient_id"} & set(options)
     assert factor_label(Settings(), "cutoff:dfi_months") == "DFI >=12 months"
+
+
+def test_cohort_levels_are_text_in_order_without_missing(nsclc_cohort):
+    # counted from the demo file: four histologies, EGFR with 'unknown' as a level, not as missing
+    assert nsclc_cohort.levels("histology") == ["LELC", "adenocarcinoma", "other", "squamous"]
+    assert nsclc_cohort.levels("egfr") == ["mutant", "unknown", "wild-type"]
+    assert nsclc_cohort.levels("stage_initial") == ["I", "II", "III"]  # 7 missing stages are not a level
