@@ -9,15 +9,31 @@ from typing import Mapping
 
 import pandas as pd
 
+from recur.dates import ORDER_NAMES, OrderDecision
 from recur.derive import derive_endpoints, derive_failure_patterns, derive_intervals, derive_radiotherapy
-from recur.errors import RecurError
-from recur.io import Source, read_table
-from recur.mapping import apply_mapping
+from recur.errors import RecurError, shorten
+from recur.io import RawTable, Source, read_table
+from recur.io.contract import DROPPED_COLUMNS, clean_cell, records_to_raw
+from recur.levels import apply_levels, propose_merges
+from recur.mapping import apply_mapping, units_from_names
 from recur.schema import is_tox_column
 from recur.settings import Settings
+from recur.variables import ENDPOINTS
 from recur.validate import Problem, clean_table, problem
 
 PROBLEM_COLUMNS = ["level", "column", "patients", "message"]
+NOT_FACTORS = frozenset({"patient_id", "synthetic", "alpha_beta", "distant_sites"})
+POST_BASELINE = frozenset({"response", "failure_pattern", "failure_pattern_first"})
+DERIVED_CATEGORIES = frozenset({"failure_pattern", "failure_pattern_first"})
+
+
+def level_text(values: pd.Series) -> pd.Series:
+    """Values as level text: whole numbers without '.0' (ECOG 1, not 1.0)."""
+    if pd.api.types.is_numeric_dtype(values) and not isinstance(values.dtype, pd.CategoricalDtype):
+        whole = values.notna() & (values % 1 == 0)
+        text = values.astype(object).where(~whole, values.where(whole).astype("Int64").astype(str))
+        return text.where(values.notna()).map(lambda v: v if v is None or isinstance(v, str) or v != v else repr(v))
+    return values.astype(object).where(values.isna(), values.astype(str))
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,14 @@ class Cohort:
     renames: dict[str, str] = field(default_factory=dict)
     content_hash: str = ""
     raw_columns: tuple[str, ...] = ()  # the file's own column names, for the mapping step
+    kinds: dict[str, str] = field(default_factory=dict)  # column -> kind (recur.validate.column_kind)
+    dropped_rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DROPPED_COLUMNS))
+    file_rows: int = 0  # rows in the file besides the header: len(data) + len(dropped_rows)
+    read_notes: tuple[str, ...] = ()  # how the file was read (format, encoding, sheet, repairs)
+    sheet: str = ""
+    sheets: tuple[str, ...] = ()
+    date_order: OrderDecision | None = None
+    time_units: dict[str, str] = field(default_factory=dict)  # time column -> unit it was given in
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -58,11 +82,14 @@ class Cohort:
         """Patients excluded per endpoint (see ``exclusions`` for who and why)."""
         return self.exclusions.groupby("endpoint", sort=False).size().to_dict()
 
+    def _analysable(self, column: str) -> bool:
+        """Not an ID, endpoint, toxicity grade, parameter or marker column."""
+        endpoint = column.endswith("_event") or (column.endswith("_months") and column.split("_")[0] in ENDPOINTS)
+        return not (endpoint or is_tox_column(column) or column in NOT_FACTORS)
+
     def numeric_columns(self) -> list[str]:
-        """Columns a cutoff can be placed on (numeric, not an endpoint or ID)."""
-        skip = {"synthetic"} | {c for c in self.data if c.endswith("_event") or c.endswith("_months")
-                                and c.split("_")[0] in ("os", "pfs", "lrfs", "fflp", "dmfs")}
-        return [c for c in self.data if c not in skip and not is_tox_column(c)
+        """Columns a cutoff can be placed on: every number column, extra ones included."""
+        return [c for c in self.data if self._analysable(c) and self.kinds.get(c, "number") in ("number", "integer")
                 and pd.api.types.is_numeric_dtype(self.data[c]) and self.data[c].notna().any()]
 
     def levels(self, column: str) -> list[str]:
@@ -70,42 +97,105 @@ class Cohort:
         s = self.data[column]
         if isinstance(s.dtype, pd.CategoricalDtype):
             return [str(v) for v in s.cat.categories if (s == v).any()]
+        if pd.api.types.is_numeric_dtype(s):
+            return [level_text(pd.Series([v])).iloc[0] for v in sorted(s.dropna().unique())]
         return sorted(s.dropna().astype(str).unique())
 
     def categorical_columns(self, max_levels: int = 12) -> list[str]:
-        """Columns usable as a grouping factor (few distinct text values)."""
+        """Columns usable as a grouping factor: categories with 2 to ``max_levels``
+        levels, and integer scores with at most 6 values (ECOG)."""
         out = []
         for c in self.data:
-            s = self.data[c]
-            if c == "patient_id" or is_tox_column(c) or pd.api.types.is_datetime64_any_dtype(s):
+            if not self._analysable(c):
                 continue
-            if (isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object) and 1 < s.nunique() <= max_levels:
+            kind, n = self.kinds.get(c, "category" if c in DERIVED_CATEGORIES else ""), self.data[c].nunique()
+            if (kind == "category" and 1 < n <= max_levels) or (kind == "integer" and 1 < n <= 6):
                 out.append(c)
         return out
 
+    @staticmethod
+    def is_post_baseline(column: str) -> bool:
+        """Known only after treatment (response, failure pattern): grouping by it
+        builds in immortal-time bias."""
+        return column in POST_BASELINE
 
-def _content_hash(table: pd.DataFrame) -> str:
+
+def _frame_as_raw(table: pd.DataFrame, name: str) -> RawTable:
+    """An in-memory table under the reader contract (every cell as text)."""
+    def text(v) -> str | None:
+        if v is None or (isinstance(v, float) and v != v) or v is pd.NaT or v is pd.NA:
+            return None
+        if isinstance(v, pd.Timestamp):
+            return v.date().isoformat()
+        if isinstance(v, float):
+            return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+        return clean_cell(str(v))
+    records = [(1, [str(c) for c in table.columns])]
+    records += [(i + 2, [text(v) for v in row]) for i, row in enumerate(table.itertuples(index=False, name=None))]
+    return records_to_raw(records, name, "table", header_first=True, description="in-memory table")
+
+
+def _fingerprint(raw: RawTable) -> str:
+    """Identifies the table's content exactly (a missing cell and the text 'None' differ)."""
     h = hashlib.sha256()
-    h.update("\x1f".join(map(str, table.columns)).encode())
-    h.update(pd.util.hash_pandas_object(table.astype(str), index=False).to_numpy().tobytes())
+    h.update("\x1f".join(map(str, raw.table.columns)).encode())
+    for col in raw.table:
+        values = raw.table[col]
+        h.update(values.isna().to_numpy().tobytes())
+        h.update("\x1e".join(values.fillna("").astype(str)).encode("utf-8", "surrogatepass"))
     return h.hexdigest()[:16]
 
 
-def build_cohort(table: pd.DataFrame, source_name: str = "table", mapping: Mapping[str, str] | None = None,
-                 settings: Settings | None = None) -> Cohort:
-    """Validate and derive from an in-memory raw table (see ``load_cohort``)."""
+def _reader_problems(raw: RawTable) -> tuple[list[Problem], list[str]]:
+    """The reader's findings as Problems (rows named 'row N'), and its notes."""
+    problems, notes = [], [raw.description] if raw.description else []
+    for f in raw.findings:
+        if f.level == "info":
+            notes.append((f"Column '{f.column}': " if f.column else "") + f.message)
+        else:
+            problems.append(problem(f.level, f.column or "(file)", [f"row {r}" for r in f.rows], f.message,
+                                    f.rule))
+    return problems, notes
+
+
+def _similar_levels(data: pd.DataFrame, kinds: Mapping[str, str], problems: list[Problem]) -> None:
+    for col, kind in kinds.items():
+        if kind != "category" or col not in data:
+            continue
+        for target, spellings in propose_merges(data[col]):
+            problems.append(problem("warning", col, (), f"{', '.join(repr(shorten(s, 30)) for s in spellings)} "
+                                    f"look like one level ('{shorten(target, 30)}'); merge them on the Cohort page "
+                                    "(Levels), or they are analysed as different groups.", "similar_levels"))
+
+
+def build_cohort(table: pd.DataFrame | RawTable, source_name: str = "table",
+                 mapping: Mapping[str, str] | None = None, settings: Settings | None = None) -> Cohort:
+    """Map, validate and derive from a table read by ``recur.io.read_table``
+    (or an in-memory DataFrame); see ``load_cohort``."""
     settings = settings or Settings()
-    mapped, renames = apply_mapping(table, mapping)
+    raw = table if isinstance(table, RawTable) else _frame_as_raw(table, source_name)
+    mapped, renames = apply_mapping(raw.table, mapping)
+    problems, notes = _reader_problems(raw)
     dup_cols = mapped.columns[mapped.columns.duplicated()].unique()
-    problems: list[Problem] = []
     if len(dup_cols):
         for col in dup_cols:
-            problems.append(problem("error", col, (), "two columns map to this name; only the first is "
-                                    "used. Remove or rename the other.", "duplicate_column"))
+            users = [u for u, c in renames.items() if c == col] + ([col] if col in raw.table else [])
+            problems.append(problem("error", col, (), f"the columns {', '.join(repr(u) for u in users)} all map to "
+                                    "this name; only the first is used. Map or rename the others.",
+                                    "duplicate_column"))
         mapped = mapped.loc[:, ~mapped.columns.duplicated()]
-    clean, found = clean_table(mapped)
-    problems += found
-    data = derive_radiotherapy(clean, settings.alpha_beta)
+    units = {**units_from_names(renames), **dict(settings.time_units)}
+    cleaned = clean_table(mapped.reset_index(drop=True), rows=list(raw.table.index),
+                          types=dict(settings.column_types), units=units, date_order=settings.date_order)
+    problems += cleaned.problems
+    if cleaned.date_order.status in ("settled", "chosen"):
+        why = f"shown by {cleaned.date_order.evidence}" if cleaned.date_order.evidence else "as chosen"
+        notes.append(f"Dates read {ORDER_NAMES[cleaned.date_order.order]}, {why}.")
+    data, absent = apply_levels(cleaned.data, dict(settings.recodes), dict(settings.level_orders))
+    if absent:
+        notes.append(f"Level recodings or orders for {', '.join(absent)} do not apply: not in this cohort.")
+    _similar_levels(data, cleaned.kinds, problems)
+    data = derive_radiotherapy(data, settings.alpha_beta)
     data = derive_intervals(data, problems)
     data, exclusions, endpoints = derive_endpoints(data, settings.rules, problems)
     data = derive_failure_patterns(data)
@@ -114,9 +204,13 @@ def build_cohort(table: pd.DataFrame, source_name: str = "table", mapping: Mappi
                                 "(or date_recurrence) with date_last_followup / date_death, or precomputed "
                                 "os_months and os_event.", "no_endpoint"))
     problems.sort(key=lambda p: (p.level != "error", p.column))
+    kinds = {**cleaned.kinds, **{c: "number" if pd.api.types.is_numeric_dtype(data[c]) else "category"
+                                 for c in data if c not in cleaned.kinds}}
     return Cohort(data=data, problems=tuple(problems), exclusions=exclusions, endpoints=endpoints,
-                  source_name=source_name, renames=renames, content_hash=_content_hash(table),
-                  raw_columns=tuple(table.columns))
+                  source_name=raw.name if isinstance(table, RawTable) else source_name, renames=renames,
+                  content_hash=_fingerprint(raw), raw_columns=tuple(raw.table.columns), kinds=kinds,
+                  dropped_rows=raw.dropped, file_rows=raw.file_rows, read_notes=tuple(notes), sheet=raw.sheet,
+                  sheets=raw.sheets, date_order=cleaned.date_order, time_units=units)
 
 
 def load_cohort(source: Source, mapping: Mapping[str, str] | None = None, settings: Settings | None = None,
@@ -124,15 +218,17 @@ def load_cohort(source: Source, mapping: Mapping[str, str] | None = None, settin
     """Read a cohort file (CSV / XLSX / Parquet; path, bytes or file object),
     map its columns, validate it and derive variables and endpoints.
 
-    Only an unreadable file raises ``RecurError``; bad values become problems.
+    Only an unreadable file raises ``RecurError``; bad values become problems,
+    rows that are not patients are listed in ``dropped_rows``.
 
     >>> cohort = load_cohort("data/demo_nsclc_synthetic.csv")
     >>> cohort.data[["bed_gy", "os_months", "os_event"]].head()
     """
-    table, source_name = read_table(source, name)
-    if settings and settings.mapping and mapping is None:
+    settings = settings or Settings()
+    raw = read_table(source, name, sheet=settings.sheet or None)
+    if settings.mapping and mapping is None:
         mapping = dict(settings.mapping)
-    return build_cohort(table, source_name, mapping, settings)
+    return build_cohort(raw, raw.name, mapping, settings)
 
 
 def analysis_frame(cohort: Cohort, settings: Settings) -> tuple[pd.DataFrame, int]:
@@ -144,7 +240,7 @@ def analysis_frame(cohort: Cohort, settings: Settings) -> tuple[pd.DataFrame, in
     for f in settings.filters:
         if f.column not in df:
             raise RecurError(f"Filter column '{f.column}' is not in this cohort.")
-        keep &= df[f.column].astype(str).isin(f.values)
+        keep &= level_text(df[f.column]).isin(f.values)
     out = df[keep].copy()
     for cut in settings.cutoffs:
         if cut.variable not in out:

@@ -4,6 +4,7 @@ first, then case-insensitive matching, and proposals for the mapping step."""
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Mapping
 
 import pandas as pd
@@ -22,11 +23,36 @@ SYNONYMS: dict[str, str] = {
 }
 
 
+_TIME_NAME = re.compile(r"^(os|pfs|lrfs|dmfs|fflp|dfi|ttr)(?:_(?:time|interval))?_(days?|d|weeks?|wks?|w|months?|mos?|"
+                        r"mths?|m|years?|yrs?|y)$")
+UNIT_WORDS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
+
+
+def time_unit_in_name(column: str) -> tuple[str, str] | None:
+    """'OS (days)' -> ('os_months', 'days'); None when the name states no time unit."""
+    m = _TIME_NAME.match(canonical_key(column))
+    if not m:
+        return None
+    return f"{m.group(1)}_months", UNIT_WORDS[m.group(2)[0]]
+
+
 def _match(column: str) -> str | None:
     key = canonical_key(column)
     if key in COLUMNS or key.startswith("tox_"):
         return key
+    if (timed := time_unit_in_name(column)) is not None:
+        return timed[0]
     return SYNONYMS.get(key)
+
+
+def units_from_names(renames: Mapping[str, str]) -> dict[str, str]:
+    """Time unit of each renamed time column, read from the user's column name."""
+    out = {}
+    for user, canonical in renames.items():
+        timed = time_unit_in_name(user)
+        if timed and timed[0] == canonical:
+            out[canonical] = timed[1]
+    return out
 
 
 def apply_mapping(table: pd.DataFrame, mapping: Mapping[str, str] | None) -> tuple[pd.DataFrame, dict[str, str]]:

@@ -142,12 +142,27 @@ class Settings:
     trends: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (column, levels low -> high): one trend term
     landmarks_months: tuple[float, ...] = (12.0, 24.0, 36.0, 60.0)
     mapping: tuple[tuple[str, str], ...] = ()  # (user column, canonical column)
+    # How the file is read (the mapping step): see recur.cohort.load_cohort.
+    sheet: str = ""  # XLSX sheet; "" = the one holding patient_id
+    column_types: tuple[tuple[str, str], ...] = ()  # (column, kind) overrides, kinds in recur.values.KINDS
+    time_units: tuple[tuple[str, str], ...] = ()  # (time column, days / weeks / months / years)
+    date_order: Literal["auto", "dmy", "mdy"] = "auto"
+    recodes: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # (column, ((level, new level), ...))
+    level_orders: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (column, levels in order)
+    cohort_id: str = ""  # "<content hash>|<file name>" of the cohort these settings were made on
 
     def __post_init__(self) -> None:
         if self.endpoint not in ENDPOINTS:
             raise RecurError(f"Endpoint must be one of {', '.join(ENDPOINTS)}, not {self.endpoint!r}.")
         if not self.alpha_beta > 0:
             raise RecurError(f"alpha/beta must be positive (Gy), not {self.alpha_beta}.")
+        if self.date_order not in ("auto", "dmy", "mdy"):
+            raise RecurError(f"Date order must be auto, dmy or mdy, not {self.date_order!r}.")
+
+    def derivation_key(self) -> tuple:
+        """Everything that changes the loaded cohort itself (not just a view of it)."""
+        return (self.mapping, self.rules, self.alpha_beta, self.sheet, self.column_types, self.time_units,
+                self.date_order, self.recodes, self.level_orders)
 
     def cutoff_by_label(self, label: str) -> Cutoff | None:
         """The cutoff whose named-group label is ``label``."""
@@ -177,8 +192,13 @@ class Settings:
         for key in ("landmarks_months",):
             if key in kw:
                 kw[key] = tuple(float(v) for v in kw[key])
-        if "mapping" in kw:
-            kw["mapping"] = tuple((a, b) for a, b in kw["mapping"])
+        for key in ("mapping", "column_types", "time_units"):
+            if key in kw:
+                kw[key] = tuple((a, b) for a, b in kw[key])
+        if "recodes" in kw:
+            kw["recodes"] = tuple((col, tuple((a, b) for a, b in pairs)) for col, pairs in kw["recodes"])
+        if "level_orders" in kw:
+            kw["level_orders"] = tuple((col, tuple(levels)) for col, levels in kw["level_orders"])
         if kw.get("factors") is not None:
             kw["factors"] = tuple(kw["factors"])
         if "references" in kw:
@@ -198,6 +218,10 @@ class Settings:
             "factor": (list(self.factors) or ["none"]) if self.factors is not None else [],
             "ref": [f"{col}=>{level}" for col, level in self.references],
             "trend": [f"{col}:{'|'.join(levels)}" for col, levels in self.trends],
+            "type": [f"{a}=>{b}" for a, b in self.column_types],
+            "unit": [f"{a}=>{b}" for a, b in self.time_units],
+            "recode": [f"{col}=>{a}=>{b}" for col, pairs in self.recodes for a, b in pairs],
+            "order": [f"{col}:{'|'.join(levels)}" for col, levels in self.level_orders],
         }
         scalars = {
             "origin": self.rules.origin,
@@ -208,8 +232,9 @@ class Settings:
             "level": repr(self.methods.conf_level), "ab": repr(self.alpha_beta),
             "ep": self.endpoint, "by": self.group_by, "band": int(self.show_ci),
             "ext": int(self.extended_risk_table), "screen": repr(self.screen_p),
+            "sheet": self.sheet, "dates": self.date_order, "cohort": self.cohort_id,
         }
-        q.update({k: [str(v)] for k, v in scalars.items()})
+        q.update({k: [str(v)] for k, v in scalars.items() if v != ""})
         return {k: v for k, v in q.items() if v}
 
     @classmethod
@@ -239,6 +264,13 @@ class Settings:
             kw["trends"] = tuple((col, _split_levels(vals)) for col, _, vals in (t.partition(":") for t in trends))
         if (maps := many("map")) is not None:
             kw["mapping"] = tuple(tuple(m.split("=>", 1)) for m in maps)  # type: ignore[misc]
+        for key, attr in (("type", "column_types"), ("unit", "time_units")):
+            if (pairs := many(key)) is not None:
+                kw[attr] = tuple(tuple(p.split("=>", 1)) for p in pairs)  # type: ignore[misc]
+        if (recodes := many("recode")) is not None:
+            kw["recodes"] = _group_recodes(r.split("=>", 2) for r in recodes)
+        if (orders := many("order")) is not None:
+            kw["level_orders"] = tuple((col, _split_levels(v)) for col, _, v in (o.partition(":") for o in orders))
         if (lms := many("lm")) is not None:
             kw["landmarks_months"] = tuple(float(v) for v in lms)
         rules = base.rules
@@ -260,7 +292,8 @@ class Settings:
         for key, attr, conv in (("ab", "alpha_beta", float), ("ep", "endpoint", str), ("by", "group_by", str),
                                 ("band", "show_ci", lambda s: s == "1"),
                                 ("ext", "extended_risk_table", lambda s: s == "1"),
-                                ("screen", "screen_p", float)):
+                                ("screen", "screen_p", float), ("sheet", "sheet", str),
+                                ("dates", "date_order", str), ("cohort", "cohort_id", str)):
             if (v := one(key)) is not None:
                 try:
                     kw[attr] = conv(v)
@@ -272,3 +305,14 @@ class Settings:
 def _split_levels(text: str) -> tuple[str, ...]:
     """'a|b' -> ('a', 'b'); '' -> () (a filter or trend with no level chosen)."""
     return tuple(text.split("|")) if text else ()
+
+
+def _group_recodes(triples) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """[(column, level, new level), ...] -> ((column, ((level, new), ...)), ...) in first-seen order."""
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for triple in triples:
+        if len(triple) != 3:
+            raise RecurError("Cannot read a level recoding in the link; write it as column=>level=>new level.")
+        col, old, new = triple
+        grouped.setdefault(col, []).append((old, new))
+    return tuple((col, tuple(pairs)) for col, pairs in grouped.items())

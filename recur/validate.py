@@ -6,19 +6,19 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 
-from recur.schema import COLUMNS, IDENTIFYING_NAME_HINTS, VOCABULARIES, is_tox_column
+from recur.dates import DateOrder, OrderDecision, decide_order, parse_dates
+from recur.errors import shorten
+from recur.schema import COLUMNS, IDENTIFYING_NAME_HINTS, MONTH_DAYS, VOCABULARIES, is_tox_column
+from recur.values import KINDS, TIME_UNITS_TO_MONTHS, infer_kind, parse_numbers, unit_family
 
 Level = Literal["error", "warning"]
 MAX_IDS_IN_MESSAGE = 8
-
-# Date formats tried in order; the first that reads every value wins.
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%Y%m%d",
-                "%d %b %Y", "%d-%b-%Y", "%b %d, %Y")
+MAX_MONTHS = 1200  # 100 years
+MULTI_VALUED = ("distant_sites",)  # ';'-separated lists: never a grouping
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,8 @@ class Problem:
 
 
 def id_list(ids) -> str:
-    """'P001, P002 and 3 more' for messages."""
-    ids = [str(i) for i in ids]
+    """'P001, P002 and 3 more' for messages (each cut to 40 characters)."""
+    ids = [shorten(i, 40) for i in ids]
     shown = ", ".join(ids[:MAX_IDS_IN_MESSAGE])
     return shown + (f" and {len(ids) - MAX_IDS_IN_MESSAGE} more" if len(ids) > MAX_IDS_IN_MESSAGE else "")
 
@@ -43,37 +43,7 @@ def problem(level: Level, column: str, ids, message: str, rule: str) -> Problem:
     """Build a Problem whose message starts with the column and patients."""
     ids = tuple(str(i) for i in ids)
     who = f" (patients {id_list(ids)})" if ids else ""
-    return Problem(level, column, ids, f"Column '{column}'{who}: {message}", rule)
-
-
-def parse_dates(values: pd.Series) -> tuple[pd.Series, str | None, pd.Series]:
-    """Parse a date column: returns (dates, format used, mask of unreadable values).
-
-    Already-parsed datetimes (from XLSX / Parquet) pass through.
-    """
-    present = values.notna()
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values.dt.normalize(), None, pd.Series(False, index=values.index)
-    as_text = values.where(present).astype(object)
-    if pd.api.types.infer_dtype(as_text, skipna=True) in ("string", "empty"):
-        is_ts = pd.Series(False, index=values.index)
-    else:  # XLSX cells may mix real dates and text
-        is_ts = as_text.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
-    text = as_text.where(~is_ts).astype(str)
-    stamps = pd.to_datetime(as_text.where(is_ts), errors="coerce") if is_ts.any() else None
-    best = None
-    for fmt in DATE_FORMATS:
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-        if stamps is not None:
-            parsed = parsed.where(~is_ts, stamps)
-        n_ok = int((parsed.notna() & present).sum())
-        if best is None or n_ok > best[0]:
-            best = (n_ok, fmt, parsed)
-        if n_ok == int(present.sum()):
-            break
-    _, fmt, parsed = best  # type: ignore[misc]
-    bad = present & parsed.isna()
-    return parsed.dt.normalize(), fmt, bad
+    return Problem(level, column, ids, f"Column '{shorten(column)}'{who}: {message}", rule)
 
 
 def _looks_like_names(values: pd.Series) -> bool:
@@ -84,16 +54,6 @@ def _looks_like_names(values: pd.Series) -> bool:
     return text.str.fullmatch(r"[A-Z][a-z'\-]+( [A-Z][a-z'\-]+){1,2}").mean() > 0.6
 
 
-def _strip(values: pd.Series) -> pd.Series:
-    """Trim text cells once; blank cells become missing."""
-    if values.dtype != object:
-        return values
-    if pd.api.types.infer_dtype(values, skipna=True) != "string":
-        return values.where(values.astype(str).str.strip() != "")
-    text = values.str.strip()
-    return text.where(text != "")
-
-
 def _closest(value: str, choices: list[str]) -> str | None:
     hit = difflib.get_close_matches(value.lower(), [c.lower() for c in choices], n=1, cutoff=0.5)
     if not hit:
@@ -101,74 +61,169 @@ def _closest(value: str, choices: list[str]) -> str | None:
     return next(c for c in choices if c.lower() == hit[0])
 
 
-def clean_table(table: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
-    """Give each canonical column its type; collect problems.
+@dataclass(frozen=True)
+class Cleaned:
+    """A typed canonical table and what was found on the way."""
 
-    The returned frame has the same rows in the same order; ``patient_id`` is
-    text (missing IDs replaced by 'row N', the spreadsheet row).
-    """
-    problems: list[Problem] = []
-    df = table.copy()
+    data: pd.DataFrame
+    problems: list[Problem]
+    kinds: dict[str, str]  # column -> number / integer / category / date / text / id / event / grade / multi
+    date_order: OrderDecision
+
+
+def _file_rows(table: pd.DataFrame, rows: Sequence[int] | None) -> list[int]:
+    return list(rows) if rows is not None else [i + 2 for i in range(len(table))]
+
+
+def _clean_ids(df: pd.DataFrame, rows: list[int], problems: list[Problem]) -> pd.Series:
     if "patient_id" not in df.columns:
         problems.append(problem("error", "patient_id", (), "column is missing; add a unique study ID per "
                                 "patient (never a name or MRN). Row numbers are used meanwhile.", "missing_column"))
-        df.insert(0, "patient_id", [f"row {i + 2}" for i in range(len(df))])
+        df.insert(0, "patient_id", [None] * len(df))
     ids = df["patient_id"].astype(object)
     empty = ids.isna() | (ids.astype(str).str.strip() == "")
-    if empty.any():
-        rows = [f"row {i + 2}" for i in np.nonzero(empty.to_numpy())[0]]
-        problems.append(problem("error", "patient_id", rows, "no patient ID; fill in a unique study ID "
-                                "(these rows are named by their spreadsheet row meanwhile).", "missing_id"))
-        ids = ids.where(~empty, pd.Series([f"row {i + 2}" for i in range(len(df))], index=df.index))
-    ids = ids.astype(str).str.strip()
+    row_names = pd.Series([f"row {r}" for r in rows], index=df.index)
+    if empty.any() and "patient_id" in df and not empty.all():
+        problems.append(problem("error", "patient_id", row_names[empty], "no patient ID; fill in a unique study "
+                                "ID (these rows are named by their spreadsheet row meanwhile).", "missing_id"))
+    ids = ids.where(~empty, row_names).astype(str).str.strip()
     dup = ids.duplicated(keep=False)
     if dup.any():
         problems.append(problem("error", "patient_id", sorted(set(ids[dup])), "the same ID appears on more "
                                 "than one row; give each patient one row and a unique ID.", "duplicate_id"))
-    df["patient_id"] = ids
     if ids.str.fullmatch(r"\d{7,}").mean() > 0.5:
         problems.append(problem("warning", "patient_id", (), "IDs look like medical-record numbers; use "
                                 "pseudonymised study IDs before sharing.", "privacy"))
+    return ids
+
+
+def _privacy(df: pd.DataFrame, problems: list[Problem]) -> None:
     for col in df.columns:
-        key = col.lower()
-        if col not in COLUMNS and not is_tox_column(col) and _looks_like_names(df[col]):
+        if col in COLUMNS or is_tox_column(col):
+            continue
+        if _looks_like_names(df[col]):
             problems.append(problem("warning", col, (), "values look like personal names; remove the column: "
                                     "recur does not need it.", "privacy"))
-        elif col not in COLUMNS and not is_tox_column(col) and any(h in key for h in IDENTIFYING_NAME_HINTS):
+        elif any(h in col.lower() for h in IDENTIFYING_NAME_HINTS):
             problems.append(problem("warning", col, (), "looks like identifying data (a name, record number or "
                                     "birth date); remove it from the file: recur does not need it.", "privacy"))
-    for col in list(df.columns):
-        kind = COLUMNS.get(col, ("grade", "") if is_tox_column(col) else (None, ""))[0]
-        if kind is None or kind in ("id", "text"):
+
+
+def column_kind(col: str, values: pd.Series, types: Mapping[str, str]) -> str:
+    """The kind a column is read as: the user's choice, else the schema's,
+    else what its values are (``recur.values.infer_kind``)."""
+    if col == "patient_id":
+        return "id"
+    schema = COLUMNS.get(col, ("grade", "") if is_tox_column(col) else (None, ""))[0]
+    if schema in ("number", "integer", "date", "event", "grade", "category"):
+        return schema
+    if col in MULTI_VALUED:
+        return "multi"
+    if col in types and types[col] in KINDS:
+        return types[col]
+    inferred = infer_kind(values)
+    if schema == "text":  # histology, stages, sites: factors unless free text
+        return "text" if inferred == "text" else "category"
+    return inferred
+
+
+def clean_table(table: pd.DataFrame, rows: Sequence[int] | None = None, types: Mapping[str, str] | None = None,
+                units: Mapping[str, str] | None = None, date_order: DateOrder = "auto") -> Cleaned:
+    """Give each column its kind and type; collect problems.
+
+    ``rows``: each row's row number in the file (for naming rows without an
+    ID); ``types``: the user's kind per column; ``units``: time unit per
+    ``*_months`` column ('days', 'weeks', 'months', 'years'); ``date_order``:
+    the user's day/month order ('auto' decides from the data).
+    """
+    problems: list[Problem] = []
+    df = table.copy()
+    ids = _clean_ids(df, _file_rows(table, rows), problems)
+    df["patient_id"] = ids
+    _privacy(df, problems)
+    kinds = {col: column_kind(col, df[col], types or {}) for col in df.columns}
+    date_cols = {c: df[c] for c, k in kinds.items() if k == "date"}
+    decision = decide_order(date_cols, date_order)
+    _report_date_order(decision, problems)
+    for col, kind in kinds.items():
+        if kind in ("id", "text", "multi"):
             continue
-        values = _strip(df[col])
-        present = values.notna()
+        values = df[col]
         if kind == "date":
-            parsed, fmt, bad = parse_dates(values)
-            if bad.any():
-                problems.append(problem("error", col, ids[bad], "dates that cannot be read "
-                                        f"({id_list(values[bad].astype(str).unique())}); write them as YYYY-MM-DD.",
-                                        "unparseable_date"))
-            if fmt and fmt != "%Y-%m-%d" and present.any():
-                note = " (day and month order is ambiguous: check)" if fmt in ("%d/%m/%Y", "%m/%d/%Y") else ""
-                problems.append(problem("warning", col, (), f"dates read with the format {fmt}{note}; "
-                                        "ISO YYYY-MM-DD avoids any doubt.", "date_format"))
-            df[col] = parsed
+            df[col] = _clean_dates(col, values, decision, ids, problems)
         elif kind in ("number", "integer", "event", "grade"):
-            if (pd.api.types.infer_dtype(values, skipna=True) == "string"
-                    and values.str.contains(",", regex=False).any()):
-                values = values.str.replace(",", ".", regex=False)  # decimal commas
-            num = pd.to_numeric(values, errors="coerce")
-            bad = present & num.isna()
-            if bad.any():
-                problems.append(problem("error", col, ids[bad], "values that are not numbers "
-                                        f"({id_list(values[bad].astype(str).unique())}); correct or leave empty.",
-                                        "not_a_number"))
-            num = _range_check(col, kind, num, ids, problems)
-            df[col] = num
+            df[col] = _clean_numbers(col, kind, values, ids, problems, (units or {}).get(col, "months"))
         elif kind == "category":
-            df[col] = _normalise_category(col, values, present, ids, problems)
-    return df, problems
+            df[col] = _normalise_category(col, values, values.notna(), ids, problems) if col in VOCABULARIES \
+                else values
+    return Cleaned(df, problems, kinds, decision)
+
+
+def _report_date_order(decision: OrderDecision, problems: list[Problem]) -> None:
+    if decision.status == "conflict":
+        problems.append(problem("warning", "dates", (), f"the file mixes day-first and month-first dates "
+                                f"({decision.evidence}); all are read day first. Write dates as YYYY-MM-DD.",
+                                "date_order_conflict"))
+    elif decision.status == "ambiguous":
+        problems.append(problem("warning", "dates", (), "no date in the file shows whether it is written day "
+                                "first or month first; read day first. Choose the order on the Cohort page.",
+                                "date_order_ambiguous"))
+
+
+def _clean_dates(col: str, values: pd.Series, decision: OrderDecision, ids: pd.Series,
+                 problems: list[Problem]) -> pd.Series:
+    parsed = parse_dates(values, decision.order)
+    for mask, message, rule in (
+            (parsed.impossible, "dates that are not on the calendar ({}); correct the day or month.",
+             "impossible_date"),
+            (parsed.implausible, "dates before 1900 or more than a year ahead ({}); correct the year.",
+             "implausible_date"),
+            (parsed.unreadable, "values that cannot be read as dates ({}); write them as YYYY-MM-DD.",
+             "unparseable_date")):
+        if mask.any():
+            shown = id_list(shorten(v, 40) for v in values[mask].astype(str).unique())
+            problems.append(problem("error", col, ids[mask], message.format(shown), rule))
+    return parsed.values
+
+
+def _clean_numbers(col: str, kind: str, values: pd.Series, ids: pd.Series, problems: list[Problem],
+                   unit: str) -> pd.Series:
+    family = unit_family(col)
+    parsed = parse_numbers(values, family, "months")
+    if parsed.not_numbers.any():
+        shown = id_list(shorten(v, 40) for v in values[parsed.not_numbers].astype(str).unique())
+        problems.append(problem("error", col, ids[parsed.not_numbers], f"values that are not numbers ({shown}); "
+                                "correct or leave empty.", "not_a_number"))
+    if parsed.non_finite.any():
+        problems.append(problem("error", col, ids[parsed.non_finite], "values that are not finite numbers (inf or "
+                                "nan written out); enter the value or leave the cell empty. Treated as missing.",
+                                "non_finite"))
+    if parsed.with_units.any():
+        problems.append(problem("warning", col, ids[parsed.with_units], "units written in the cells (e.g. "
+                                f"'{shorten(values[parsed.with_units].iloc[0], 20)}') were read and converted; "
+                                "keep the unit in the column name instead.", "unit_in_cell"))
+    num = parsed.values
+    if family == "time" and unit != "months":
+        plain = ~parsed.with_units
+        num = num.where(~plain, num * TIME_UNITS_TO_MONTHS[unit])
+    num = _range_check(col, kind, num, ids, problems)
+    if family == "time":
+        _plausible_time(col, num, unit, problems)
+    return num
+
+
+def _plausible_time(col: str, months: pd.Series, unit: str, problems: list[Problem]) -> None:
+    """Warn when a time column's values do not fit its unit (days read as months)."""
+    present = months.dropna()
+    if present.empty:
+        return
+    median, longest = float(present.median()), float(present.max())
+    if median > 240 or longest > 600:
+        likely = "days" if median / MONTH_DAYS * 1 < 240 and median > 240 * 4 else "weeks or days"
+        problems.append(problem("warning", col, (), f"read in {unit}, the median is {median:,.0f} months and the "
+                                f"longest {longest / 12:,.0f} years: implausible. The values are probably in "
+                                f"{likely}; choose the unit of this column in the column mapping.",
+                                "implausible_unit"))
 
 
 def _range_check(col: str, kind: str, num: pd.Series, ids: pd.Series, problems: list[Problem]) -> pd.Series:
@@ -179,7 +234,11 @@ def _range_check(col: str, kind: str, num: pd.Series, ids: pd.Series, problems: 
     by_col = {"ecog": (0, 4, "ECOG runs from 0 to 4"), "kps": (0, 100, "KPS runs from 0 to 100"),
               "age": (0, 120, "age is in years"), "alpha_beta": (0.5, 30, "alpha/beta is in Gy, typically 2-10"),
               "rt_fractions": (1, 100, "a course has at least one fraction"),
-              "prior_rt_fractions": (1, 100, "a course has at least one fraction")}
+              "prior_rt_fractions": (1, 100, "a course has at least one fraction"),
+              "rt_dose_gy": (0, 200, "a course's physical dose is in Gy"),
+              "prior_rt_dose_gy": (0, 200, "a course's physical dose is in Gy"),
+              "bed_gy": (0, 1000, "BED is in Gy")}
+
     lo, hi, why = by_col.get(col, rules.get(kind, (None, None, "")))
     if lo is not None:
         out = num.notna() & ((num < lo) | (num > hi) | ((kind in ("grade", "event", "integer")) & (num % 1 != 0)))
@@ -196,11 +255,17 @@ def _range_check(col: str, kind: str, num: pd.Series, ids: pd.Series, problems: 
             problems.append(problem("error", col, ids[neg], "negative times; a time runs forward from the "
                                     "origin. Treated as missing.", "negative_time"))
             num = num.where(~neg)
+        absurd = num > MAX_MONTHS
+        if absurd.any():
+            problems.append(problem("error", col, ids[absurd], f"times over {MAX_MONTHS // 12} years "
+                                    f"({id_list(num[absurd].unique())} months) are not possible; check the value "
+                                    "and its unit. Treated as missing.", "absurd_time"))
+            num = num.where(~absurd)
         zero = num == 0
         if zero.any() and col not in ("dfi_months", "ttr_months"):
             problems.append(problem("warning", col, ids[zero], "time is 0: the event or censoring falls on "
                                     "the origin day; check the dates.", "zero_time"))
-    elif kind == "number" and col != "age":
+    elif kind == "number" and col in COLUMNS and col != "age":
         neg = num < 0
         if neg.any():
             problems.append(problem("error", col, ids[neg], "negative values; doses and volumes are positive. "
@@ -220,6 +285,6 @@ def _normalise_category(col: str, values: pd.Series, present: pd.Series, ids: pd
         who = ids[unknown & (text == raw)]
         guess = _closest(raw, canon + [k for k in vocab])
         hint = f"did you mean '{vocab.get(guess.lower(), guess)}'?" if guess else f"use one of {', '.join(canon)}."
-        problems.append(problem("warning", col, who, f"'{raw}' is not a known value; {hint} "
+        problems.append(problem("warning", col, who, f"'{shorten(raw, 40)}' is not a known value; {hint} "
                                 "Treated as missing until corrected.", "unknown_category"))
     return mapped.where(present)

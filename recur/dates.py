@@ -1,0 +1,99 @@
+"""Dates as clinicians type them. One day/month order per file, decided from
+the evidence in all date columns together: a first number above 12 proves
+day-first, a second above 12 proves month-first. When nothing settles it the
+user is asked, once, with what each reading would mean."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+DateOrder = Literal["auto", "dmy", "mdy"]
+ORDER_NAMES = {"dmy": "day first (DD/MM/YYYY)", "mdy": "month first (MM/DD/YYYY)"}
+UNAMBIGUOUS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%d %b %Y", "%d-%b-%Y",
+               "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%y")
+BY_ORDER = {"dmy": ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%d.%m.%y", "%d-%m-%y"),
+            "mdy": ("%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%y", "%m-%d-%y")}
+_NUMERIC = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\s*$")
+_DATE_LIKE = re.compile(r"^\s*\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}(\s.*)?$|^\s*\d{8}\s*$")
+EARLIEST = pd.Timestamp("1900-01-01")
+
+
+@dataclass(frozen=True)
+class OrderDecision:
+    """The file's day/month order and why: 'settled' by the data, 'chosen' by
+    the user, 'ambiguous' (nothing settles it; day first is assumed until the
+    user chooses), 'conflict' (both orders proven) or 'none' (no such dates)."""
+
+    order: Literal["dmy", "mdy"]
+    status: Literal["settled", "chosen", "ambiguous", "conflict", "none"]
+    evidence: str = ""
+
+
+def decide_order(columns: dict[str, pd.Series], chosen: DateOrder = "auto") -> OrderDecision:
+    """One order for every date column of a file (see the module docstring)."""
+    day_first, month_first, ambiguous = [], [], 0
+    for col, values in columns.items():
+        parts = values.dropna().astype(str).str.extract(_NUMERIC).dropna()
+        if parts.empty:
+            continue
+        a, b = parts[0].astype(int), parts[1].astype(int)
+        day_first += [(col, v) for v in values.dropna()[a > 12].astype(str).head(1)]
+        month_first += [(col, v) for v in values.dropna()[b > 12].astype(str).head(1)]
+        ambiguous += int(((a <= 12) & (b <= 12)).sum())
+    if chosen in ORDER_NAMES:
+        return OrderDecision(chosen, "chosen")  # type: ignore[arg-type]
+    if day_first and month_first:
+        return OrderDecision("dmy", "conflict", f"'{day_first[0][1]}' in {day_first[0][0]} can only be day first, "
+                             f"'{month_first[0][1]}' in {month_first[0][0]} only month first")
+    if day_first:
+        return OrderDecision("dmy", "settled", f"'{day_first[0][1]}' in {day_first[0][0]}")
+    if month_first:
+        return OrderDecision("mdy", "settled", f"'{month_first[0][1]}' in {month_first[0][0]}")
+    return OrderDecision("dmy", "ambiguous" if ambiguous else "none")
+
+
+@dataclass(frozen=True)
+class ParsedDates:
+    values: pd.Series
+    unreadable: pd.Series  # mask: not a date in any accepted form
+    impossible: pd.Series  # mask: shaped like a date but not on the calendar (30 Feb, month 13)
+    implausible: pd.Series  # mask: before 1900 or more than a year ahead
+    formats: tuple[str, ...]  # the formats that matched, in order of use
+
+
+def parse_dates(values: pd.Series, order: Literal["dmy", "mdy"] = "dmy") -> ParsedDates:
+    """Read one date column with the file's order; every value gets the first
+    accepted format that reads it (ISO first)."""
+    present = values.notna()
+    text = values.where(present).astype(str).str.strip()
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    used = []
+    for fmt in UNAMBIGUOUS + BY_ORDER[order]:
+        todo = present & parsed.isna()
+        if not todo.any():
+            break
+        hit = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        if hit.notna().any():
+            used.append(fmt)
+            parsed[todo] = hit
+    latest = pd.Timestamp(dt.date.today()) + pd.Timedelta(days=366)
+    implausible = parsed.notna() & ((parsed < EARLIEST) | (parsed > latest))
+    failed = present & parsed.isna()
+    years = text.str.extract(r"(\d{4})")[0].astype(float)
+    implausible |= failed & ((years < EARLIEST.year) | (years > latest.year)).fillna(False)
+    impossible = failed & ~implausible & text.str.match(_DATE_LIKE)
+    parsed = parsed.where(~implausible).dt.normalize()
+    return ParsedDates(parsed, failed & ~impossible & ~implausible, impossible, implausible, tuple(used))
+
+
+def looks_like_dates(text: pd.Series) -> bool:
+    """Nine in ten values read as dates (either order)."""
+    sample = text.dropna().astype(str).head(500)
+    if sample.empty:
+        return False
+    return parse_dates(sample).values.notna().mean() >= 0.9 or parse_dates(sample, "mdy").values.notna().mean() >= 0.9

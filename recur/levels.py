@@ -1,0 +1,78 @@
+"""Levels of categorical columns: spellings that are one category ('Adeno',
+'adenocarcinoma'; 'SCC', 'Squamous cell') are proposed as one level, and
+the user's recodings and level orders (kept in ``Settings``) are applied."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Iterable, Mapping, Sequence
+
+import pandas as pd
+
+# Normalised spelling -> the concept it names (checked after lower-casing and
+# dropping punctuation and extra spaces).
+SYNONYMS: dict[str, str] = {
+    **{k: "adenocarcinoma" for k in ("adeno", "adenoca", "adeno ca", "adc", "ac", "adenocarcinoma",
+                                       "adenocarcinom", "adenocarcinoma nos")},
+    **{k: "squamous" for k in ("scc", "sq", "sqcc", "squamous", "squamous cell", "squamous cell carcinoma",
+                                 "squamous carcinoma", "sq cell", "squamous cell ca", "escc")},
+    **{k: "lelc" for k in ("lelc", "lymphoepithelioma like carcinoma", "lymphoepithelioma like")},
+    **{k: "male" for k in ("m", "male", "man", "men")},
+    **{k: "female" for k in ("f", "female", "woman", "women", "w")},
+    **{k: "yes" for k in ("yes", "y", "1", "true", "ja", "oui", "si")},
+    **{k: "no" for k in ("no", "n", "0", "false", "nein", "non")},
+    **{k: "unknown" for k in ("unknown", "unk", "not known", "nk", "not tested", "n k")},
+}
+
+
+def _normalise(level: str) -> str:
+    text = re.sub(r"[^\w\s]", " ", str(level).lower())
+    return " ".join(text.replace("_", " ").split())
+
+
+def concept(level: str) -> str:
+    """The category a spelling names: 'Squamous-cell' -> 'squamous', 'Adeno' -> 'adenocarcinoma'."""
+    key = _normalise(level)
+    return SYNONYMS.get(key, key)
+
+
+def propose_merges(values: pd.Series) -> list[tuple[str, tuple[str, ...]]]:
+    """Groups of two or more spellings of one category, each with the spelling
+    proposed for all of them (the most frequent; the longer one on a tie)."""
+    counts = Counter(values.dropna().astype(str))
+    groups: dict[str, list[str]] = {}
+    for level in counts:
+        groups.setdefault(concept(level), []).append(level)
+    out = []
+    for spellings in groups.values():
+        if len(spellings) > 1:
+            target = max(spellings, key=lambda s: (counts[s], len(s), s))
+            out.append((target, tuple(sorted(spellings, key=lambda s: (-counts[s], s)))))
+    return sorted(out)
+
+
+def merge_recodes(proposals: Iterable[tuple[str, tuple[str, ...]]]) -> tuple[tuple[str, str], ...]:
+    """The recoding that accepts proposals: every other spelling -> the proposed one."""
+    return tuple((s, target) for target, spellings in proposals for s in spellings if s != target)
+
+
+def apply_levels(data: pd.DataFrame, recodes: Mapping[str, Sequence[tuple[str, str]]],
+                 orders: Mapping[str, Sequence[str]]) -> tuple[pd.DataFrame, list[str]]:
+    """Rename/merge levels, then order them (a Categorical in the given order,
+    levels not named keep their natural order after them). Returns the data and
+    the names of columns a recoding or order was given for but that are absent."""
+    out = data.copy()
+    absent = [c for c in list(recodes) + list(orders) if c not in out]
+    for col, pairs in recodes.items():
+        if col in out:
+            mapping = dict(pairs)
+            s = out[col]
+            out[col] = s.where(s.isna(), s.astype(str).map(lambda v: mapping.get(v, v)))
+    for col, order in orders.items():
+        if col not in out:
+            continue
+        present = [str(v) for v in out[col].dropna().astype(str).unique()]
+        levels = [lv for lv in order if lv in present] + sorted(lv for lv in present if lv not in order)
+        out[col] = pd.Categorical(out[col].where(out[col].isna(), out[col].astype(str)), categories=levels)
+    return out, sorted(set(absent))
