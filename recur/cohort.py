@@ -16,7 +16,7 @@ from recur.io import RawTable, Source, read_table
 from recur.io.contract import DROPPED_COLUMNS, clean_cell, records_to_raw
 from recur.levels import apply_levels, propose_merges
 from recur.mapping import apply_mapping, units_from_names
-from recur.schema import is_tox_column
+from recur.schema import COLUMNS, is_tox_column
 from recur.settings import Settings
 from recur.variables import ENDPOINTS
 from recur.validate import Problem, clean_table, problem
@@ -109,7 +109,8 @@ class Cohort:
             if not self._analysable(c):
                 continue
             kind, n = self.kinds.get(c, "category" if c in DERIVED_CATEGORIES else ""), self.data[c].nunique()
-            if (kind == "category" and 1 < n <= max_levels) or (kind == "integer" and 1 < n <= 6):
+            score = kind == "integer" and (c == "ecog" or c not in COLUMNS)  # not fractions: a dose
+            if (kind == "category" and 1 < n <= max_levels) or (score and 1 < n <= 6):
                 out.append(c)
         return out
 

@@ -18,6 +18,11 @@ UNAMBIGUOUS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S"
                "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%y")
 BY_ORDER = {"dmy": ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%d.%m.%y", "%d-%m-%y"),
             "mdy": ("%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%y", "%m-%d-%y")}
+# A cheap shape test per format family: a format is tried only on values of its shape.
+_SHAPES = {"%Y-": r"^\s*\d{4}-", "%Y/": r"^\s*\d{4}/", "%Y.": r"^\s*\d{4}\.", "%Y%": r"^\s*\d{8}\s*$",
+           "%d ": r"[A-Za-z]", "%d-%b": r"[A-Za-z]", "%b ": r"[A-Za-z]", "%B ": r"[A-Za-z]",
+           "%d/": r"^\s*\d{1,2}/", "%d.": r"^\s*\d{1,2}\.", "%d-%m": r"^\s*\d{1,2}-\d",
+           "%m/": r"^\s*\d{1,2}/", "%m-": r"^\s*\d{1,2}-\d", "%m.": r"^\s*\d{1,2}\."}
 _NUMERIC = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\s*$")
 _DATE_LIKE = re.compile(r"^\s*\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}(\s.*)?$|^\s*\d{8}\s*$")
 EARLIEST = pd.Timestamp("1900-01-01")
@@ -77,6 +82,11 @@ def parse_dates(values: pd.Series, order: Literal["dmy", "mdy"] = "dmy") -> Pars
         todo = present & parsed.isna()
         if not todo.any():
             break
+        shape = next((v for k, v in _SHAPES.items() if fmt.startswith(k)), None)
+        if shape is not None:
+            todo &= text.str.contains(shape, regex=True)
+            if not todo.any():
+                continue
         hit = pd.to_datetime(text[todo], format=fmt, errors="coerce")
         if hit.notna().any():
             used.append(fmt)
@@ -94,6 +104,6 @@ def parse_dates(values: pd.Series, order: Literal["dmy", "mdy"] = "dmy") -> Pars
 def looks_like_dates(text: pd.Series) -> bool:
     """Nine in ten values read as dates (either order)."""
     sample = text.dropna().astype(str).head(500)
-    if sample.empty:
+    if sample.empty or sample.str.contains(r"\d", regex=True).mean() < 0.9:
         return False
     return parse_dates(sample).values.notna().mean() >= 0.9 or parse_dates(sample, "mdy").values.notna().mean() >= 0.9

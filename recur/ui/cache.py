@@ -26,13 +26,13 @@ ANALYSES: dict[str, Callable[[Cohort, Settings], object]] = {
 
 def _derivation_key(settings: Settings) -> str:
     """Only what changes the derived cohort: mapping, endpoint rules, alpha/beta."""
-    return repr((settings.mapping, settings.rules, settings.alpha_beta))
+    return repr(settings.derivation_key())
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _load(source_key: str, derivation_key: str, _source: CohortSource, _settings: Settings) -> Cohort:
-    table, name = read_table(_source.raw, _source.name)
-    return build_cohort(table, name, dict(_settings.mapping) or None, _settings)
+    raw = read_table(_source.raw, _source.name, sheet=_settings.sheet or None)
+    return build_cohort(raw, raw.name, dict(_settings.mapping) or None, _settings)
 
 
 def load(source: CohortSource, settings: Settings) -> Cohort:
