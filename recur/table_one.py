@@ -69,7 +69,7 @@ DERIVED_OTHER = ("failure_pattern", "failure_pattern_first")
 _SCHEMA_KINDS: dict[str, Kind] = {"event": "category", "grade": "integer"}
 _CUTOFF_LABEL = re.compile(r"\s(<=|>=|<|>)\S")  # 'BED >=78 Gy': a cutoff's group column, not a user column
 _ENDPOINT_COLUMN = re.compile(rf"^({'|'.join(ENDPOINTS)})_")
-FISHER_MAX_TABLES = 2_000_000  # beyond this many tables, Fisher's p is simulated (fixed seed)
+FISHER_MAX_TABLES = 1_000_000  # beyond this many tables, Fisher's p is simulated (fixed seed)
 FISHER_RESAMPLES = 100_000
 FISHER_SEED = 20240601
 
@@ -190,27 +190,20 @@ def _drop_empty(table: np.ndarray) -> np.ndarray:
     return table[:, table.sum(axis=0) > 0]
 
 
-def _compositions(total: int, bounds: np.ndarray) -> np.ndarray:
-    """All integer vectors x with 0 <= x <= bounds and sum(x) == total."""
-    parts = np.zeros((1, 0), dtype=np.int64)
-    left = np.array([total])
-    for i, b in enumerate(bounds):
-        rest = int(bounds[i + 1:].sum())
-        lo = np.maximum(0, left - rest)
-        hi = np.minimum(b, left)
-        counts = np.maximum(hi - lo + 1, 0)
-        rep = np.repeat(np.arange(len(parts)), counts)
-        x = np.concatenate([np.arange(a, z + 1) for a, z in zip(lo, hi)]) if len(rep) else np.zeros(0, int)
-        parts = np.column_stack([parts[rep], x])
-        left = left[rep] - x
-    return parts
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each i, the integers lo[i]..hi[i]: (index i per value, value)."""
+    counts = np.maximum(hi - lo + 1, 0)
+    owner = np.repeat(np.arange(len(lo)), counts)
+    starts = np.cumsum(counts) - counts
+    return owner, lo[owner] + np.arange(int(counts.sum())) - starts[owner]
 
 
 def fisher_exact_rxc(table: np.ndarray) -> float | None:
     """Two-sided Fisher's exact p for an r x c table (as R ``fisher.test``):
     the probability, given the margins, of all tables no more probable than
     the observed one (relative tolerance 1e-7, as R). Enumerates the tables;
-    returns None when there are more than ``FISHER_MAX_TABLES``."""
+    returns None when there are more than ``FISHER_MAX_TABLES`` (partial)
+    tables, to keep the page quick."""
     t = _drop_empty(np.asarray(table, dtype=np.int64))
     if t.shape[0] < 2 or t.shape[1] < 2:
         return 1.0
@@ -221,20 +214,17 @@ def fisher_exact_rxc(table: np.ndarray) -> float | None:
     observed = const - gammaln(t + 1).sum()
     left = rows[None, :].copy()  # remaining row sums of each partial table
     cost = np.zeros(1)  # sum of log(x!) over the cells filled so far
-    for c in cols[:-1]:
-        states, inverse = np.unique(left, axis=0, return_inverse=True)
-        inverse = inverse.ravel()
-        comps = [_compositions(int(c), s) for s in states]
-        size = sum(len(comps[k]) * m for k, m in enumerate(np.bincount(inverse, minlength=len(states))))
-        if size > FISHER_MAX_TABLES:
-            return None
-        new_left, new_cost = [], []
-        for k, comp in enumerate(comps):
-            members = np.flatnonzero(inverse == k)
-            comp_cost = gammaln(comp + 1).sum(axis=1)
-            new_left.append(np.repeat(left[members], len(comp), axis=0) - np.tile(comp, (len(members), 1)))
-            new_cost.append((cost[members][:, None] + comp_cost[None, :]).ravel())
-        left, cost = np.concatenate(new_left), np.concatenate(new_cost)
+    for c in cols[:-1]:  # fill one column (all partial tables at once); the last is what remains
+        owner, need, added = np.arange(len(left)), np.full(len(left), int(c)), np.zeros(len(left))
+        cells = np.zeros((len(left), 0), dtype=np.int64)
+        for i in range(len(rows)):
+            room = left[owner, i + 1:].sum(axis=1)
+            pick, x = _ranges(np.maximum(0, need - room), np.minimum(left[owner, i], need))
+            if len(pick) > FISHER_MAX_TABLES:
+                return None
+            owner, need, added = owner[pick], need[pick] - x, added[pick] + gammaln(x + 1)
+            cells = np.column_stack([cells[pick], x])
+        left, cost = left[owner] - cells, cost[owner] + added
     logp = const - cost - gammaln(left + 1).sum(axis=1)
     keep = logp <= observed + math.log1p(1e-7)
     return float(min(1.0, np.exp(logp[keep]).sum()))
