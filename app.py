@@ -5,10 +5,11 @@ import streamlit as st
 
 from recur import tables
 from recur.demo import PUBLISHED_RULES
-from recur.format import table_one_display
+from recur.format import table_one_display, table_one_footnote
 from recur.mapping import propose_mapping
 from recur.schema import COLUMNS
 from recur.ui import cache
+from recur.ui.controls import grouping_options
 from recur.ui.page import start_page
 from recur.ui.state import (DEMOS, CohortSource, Keys, current_source, demo_source, set_rules, set_source,
                              update)
@@ -72,6 +73,14 @@ selected = cache.frame(cohort, settings)
 if selected.empty:
     st.caption("Table 1 needs at least one patient in the subgroup.")
 else:
-    table_one = table_one_display(tables.table_one(selected))
-    st.dataframe(table_one, hide_index=True, width="stretch", height=36 * (len(table_one) + 1) + 4)
+    splits = [o for o in grouping_options(cohort, settings) if not o or o in selected]
+    left, right = st.columns([1, 2], vertical_alignment="bottom")
+    mean_sd = left.toggle("Mean (SD) too", help="Numbers as mean (SD) under their median (range).")
+    split = right.selectbox("Split by", splits, index=splits.index(settings.group_by) if settings.group_by in splits
+                            else 0, format_func=lambda o: o or "No split", help="Adds a p-value per row.")
+    t1 = tables.table_one(selected, tables.default_variables(cohort.data), by=split or None,
+                          kinds=tables.default_kinds(selected))
+    table_one = table_one_display(t1, mean_sd=mean_sd)
+    st.dataframe(table_one, hide_index=True, width="stretch", height="content")
+    st.caption(table_one_footnote(t1, split or None))
     st.download_button("Download Table 1 (CSV)", table_one.to_csv(index=False), "table1.csv")

@@ -79,21 +79,42 @@ def variable_title(column: str) -> str:
     return f"{name} ({unit})" if unit else name
 
 
-def table_one_display(t1: pd.DataFrame) -> pd.DataFrame:
-    """Table 1 for the screen: Characteristic, level, one column per group."""
-    t = t1.copy()
-    t["value"] = [
-        f"{fmt_number(r.median)} ({fmt_number(r.min)}-{fmt_number(r.max)})"
-        + (f"; missing {r.n_missing}" if r.n_missing else "")
-        if r.kind == "numeric" else fmt_n_percent(r.n, r.percent)
-        for r in t.itertuples()
-    ]
-    t["Characteristic"] = t[tables.VARIABLE].map(variable_title)
-    t["Level"] = t[tables.LEVEL].where(t[tables.KIND] == "categorical", "median (range)")
-    wide = t.pivot_table(index=["Characteristic", "Level"], columns=tables.GROUP, values="value",
-                         aggfunc="first", sort=False)
-    order = list(dict.fromkeys(t[tables.GROUP]))
-    return wide[order].reset_index().rename_axis(columns=None)
+def table_one_display(t1: pd.DataFrame, *, mean_sd: bool = False) -> pd.DataFrame:
+    """Table 1 for the screen and the CSV: Characteristic, Level, one column per
+    group headed 'name (n=..)'; numbers as 'Median (range)' (and 'Mean (SD)'
+    with ``mean_sd``), categories as 'n (%)' in the table's level order, the
+    'Missing' row last; with a split, 'p-value' and 'Test' on each variable's
+    first row. See ``table_one_footnote`` for the sentence under it."""
+    groups = list(dict.fromkeys(t1[tables.GROUP]))
+    sizes = t1.drop_duplicates(tables.GROUP).set_index(tables.GROUP)[tables.GROUP_N]
+    headers = {g: f"{g} (n={int(sizes[g])})" for g in groups}
+    split = len(groups) > 1
+    out: list[dict[str, str]] = []
+    for var, rows in t1.groupby(tables.VARIABLE, sort=False):
+        values = rows[~rows[tables.IS_MISSING]]
+        lines: list[tuple[str, dict[str, str]]] = []
+        if rows[tables.KIND].iloc[0] == "numeric":
+            lines.append(("Median (range)", {r.group: fmt_median_range(r.median, r.min, r.max) if r.n else "-"
+                                             for r in values.itertuples()}))
+            if mean_sd:
+                lines.append(("Mean (SD)", {r.group: fmt_mean_sd(r.mean, r.sd) if r.n else "-"
+                                            for r in values.itertuples()}))
+        else:
+            for level, part in values.groupby(tables.LEVEL, sort=False):
+                lines.append((str(level), {r.group: fmt_n_percent(r.n, r.percent) for r in part.itertuples()}))
+        missing = rows[rows[tables.IS_MISSING]]
+        if len(missing):
+            lines.append(("Missing", {r.group: str(r.n) for r in missing.itertuples()}))
+        p, test = rows[tables.P_VALUE].iloc[0], rows[tables.TEST].iloc[0]
+        for i, (level, cells) in enumerate(lines):
+            row = {"Characteristic": variable_title(str(var)), "Level": level,
+                   **{headers[g]: cells.get(g, "") for g in groups}}
+            if split:
+                row["p-value"] = (fmt_p_value(p) if test else "-") if i == 0 else ""
+                row["Test"] = test if i == 0 else ""
+            out.append(row)
+    columns = ["Characteristic", "Level", *headers.values()] + (["p-value", "Test"] if split else [])
+    return pd.DataFrame(out, columns=columns)
 
 
 def term_label(variable: str, level: str, term: str) -> str:
@@ -171,3 +192,47 @@ def failure_pattern_display(ever: pd.DataFrame, first: pd.DataFrame) -> pd.DataF
         "Whole follow-up, n (%)": [fmt_n_percent(n, p) for n, p in zip(both["n_ever"], both["percent_ever"])],
         "At first failure, n (%)": [fmt_n_percent(n, p) for n, p in zip(both["n_first"], both["percent_first"])],
     })
+
+
+def fmt_stat(x: float | None) -> str:
+    """A median, range end, mean or SD: one decimal from 10 up (no trailing
+    zero: 62.00000000000001 -> '62'), 3 significant digits below 10, none
+    from 1000 up."""
+    if _missing(x):
+        return "-"
+    if abs(x) >= 1000:
+        return f"{x:.0f}"
+    text = f"{x:.1f}" if abs(x) >= 10 else f"{x:.3g}"
+    text = text.rstrip("0").rstrip(".") if "." in text and "e" not in text else text
+    return "0" if text == "-0" else text
+
+
+def fmt_median_range(median: float | None, low: float | None, high: float | None) -> str:
+    """'62 (60-66)'."""
+    return f"{fmt_stat(median)} ({fmt_stat(low)}-{fmt_stat(high)})"
+
+
+def fmt_mean_sd(mean: float | None, sd: float | None) -> str:
+    """'62.7 (3.06)'."""
+    return f"{fmt_stat(mean)} ({fmt_stat(sd)})"
+
+
+def table_one_footnote(t1: pd.DataFrame, by: str | None = None) -> str:
+    """The sentence under Table 1: what the cells hold, the tests used and
+    their rule (gtsummary's add_p() defaults), and who is in no group."""
+    text = "Numbers: median (range); categories: n (% of patients with a value); missing values counted apart."
+    tests = set(t1[tables.TEST].dropna()) - {""}
+    if tests:
+        text += (" p-values (missing values excluded): categories by Pearson's chi-square test without continuity"
+                 " correction when every expected count is at least 5, otherwise Fisher's exact test; numbers by"
+                 " the Wilcoxon rank-sum (Mann-Whitney U) test for 2 groups, Kruskal-Wallis for more"
+                 " (as R gtsummary's add_p()).")
+        if tables.FISHER_MONTE_CARLO in tests:
+            text += (f" Tables too large to enumerate: Fisher's p from {tables.FISHER_RESAMPLES:,} simulated"
+                     " tables (fixed seed).")
+    sizes = t1.drop_duplicates(tables.GROUP).set_index(tables.GROUP)[tables.GROUP_N]
+    if len(sizes) > 1:
+        outside = int(sizes.iloc[0] - sizes.iloc[1:].sum())
+        if outside:
+            text += f" {outside} patient(s) without a value of {by or 'the split'} are in {sizes.index[0]} only."
+    return text

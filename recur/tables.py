@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Sequence
-
 import numpy as np
 import pandas as pd
 from scipy.stats import beta
@@ -12,14 +10,10 @@ from scipy.stats import beta
 from recur.derive import FAILURE_PATTERNS
 from recur.schema import DISTANT_SITES, RESPONSES, is_tox_column
 from recur.stats._prepare import group_levels
-
-# Table 1 columns.
-VARIABLE, LEVEL, KIND, N, PERCENT, MEDIAN, MIN, MAX, N_MISSING = (
-    "variable", "level", "kind", "n", "percent", "median", "min", "max", "n_missing")
-GROUP = "group"
-DEFAULT_TABLE_ONE = ("age", "sex", "ecog", "histology", "stage_initial", "stage_recurrence", "egfr", "margin",
-                     "recurrence_site", "recurrence_type", "concurrent_chemo", "rt_technique", "rt_dose_gy",
-                     "rt_fractions", "bed_gy", "eqd2_gy", "gtv_cc", "ptv_cc", "dfi_months", "ttr_months")
+# Table 1 lives in recur.table_one; its names stay importable from here.
+from recur.table_one import (DEFAULT_TABLE_ONE, FISHER_MONTE_CARLO, FISHER_RESAMPLES, GROUP,  # noqa: F401
+                             GROUP_N, IS_MISSING, KIND, LEVEL, MAX, MEAN, MEDIAN, MIN, N, N_MISSING, P_VALUE,
+                             PERCENT, SD, TEST, VARIABLE, default_kinds, default_variables, table_one)
 
 
 def _groups(df: pd.DataFrame, by: str | None) -> list[tuple[str, pd.DataFrame]]:
@@ -28,36 +22,6 @@ def _groups(df: pd.DataFrame, by: str | None) -> list[tuple[str, pd.DataFrame]]:
         g = df[by]
         parts += [(str(lv), df[g == lv]) for lv in group_levels(g.dropna())]
     return parts
-
-
-def table_one(df: pd.DataFrame, variables: Sequence[str] | None = None, by: str | None = None) -> pd.DataFrame:
-    """Patient characteristics: median (range) for numbers, n (%) per level
-    for categories (percent of non-missing), missing counted separately.
-
-    Rows: group, variable, level, kind ('numeric' / 'categorical'), n, percent,
-    median, min, max, n_missing.
-    """
-    variables = [v for v in (variables or DEFAULT_TABLE_ONE) if v in df]
-    rows = []
-    for label, part in _groups(df, by):
-        for var in variables:
-            s = part[var]
-            missing = int(s.isna().sum())
-            if pd.api.types.is_numeric_dtype(s) and s.nunique() > 6:
-                rows.append({GROUP: label, VARIABLE: var, LEVEL: "", KIND: "numeric", N: int(s.notna().sum()),
-                             MEDIAN: s.median(), MIN: s.min(), MAX: s.max(), N_MISSING: missing})
-                continue
-            counts = s.value_counts(sort=False)
-            if not isinstance(s.dtype, pd.CategoricalDtype):
-                counts = counts.sort_index()
-            total = int(s.notna().sum())
-            for level, n in counts.items():
-                rows.append({GROUP: label, VARIABLE: var, LEVEL: str(level), KIND: "categorical", N: int(n),
-                             PERCENT: 100 * n / total if total else np.nan, N_MISSING: missing})
-            if missing:
-                rows.append({GROUP: label, VARIABLE: var, LEVEL: "missing", KIND: "categorical", N: missing,
-                             PERCENT: np.nan, N_MISSING: missing})
-    return pd.DataFrame(rows, columns=[GROUP, VARIABLE, LEVEL, KIND, N, PERCENT, MEDIAN, MIN, MAX, N_MISSING])
 
 
 def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
