@@ -242,7 +242,7 @@ class Settings:
                 problems = [str(exc)]
             if problems:
                 shown = clip("&".join(f"{key}={v}" for v in values))
-                notices.append(f"The link's setting {shown!r} cannot be used ({clip(problems[0], 160)}); "
+                notices.append(f"The link's setting {shown!r} cannot be used ({clip(problems[0].rstrip('.'), 160)}); "
                                "it was ignored.")
                 continue
             settings = candidate

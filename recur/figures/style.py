@@ -59,7 +59,7 @@ def escape_figure_text(fig: go.Figure) -> go.Figure:
         for attr in ("name", "text", "hovertext", "customdata"):
             if attr in trace and trace[attr] is not None:
                 trace[attr] = _escaped(trace[attr], TEXT_LIMIT)
-        for attr in ("x", "y"):
+        for attr in ("x", "y", "legendgroup"):
             if attr in trace and trace[attr] is not None:
                 trace[attr] = _escaped(trace[attr], CATEGORY_LIMIT)
     for axis in [*fig.select_xaxes(), *fig.select_yaxes()]:
