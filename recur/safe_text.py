@@ -4,7 +4,10 @@ values) shown as plain text: one helper per renderer, and one length cut.
 - ``plain``: for Streamlit Markdown (headings, captions, alerts, widget
   labels): every ASCII punctuation character is backslash-escaped, which
   CommonMark renders as the literal character, so no link, image, emphasis,
-  HTML, ``:material/..:`` icon, ``$...$`` formula or bare-URL autolink can form.
+  HTML, ``:material/..:`` icon or ``$...$`` formula can form; and an invisible
+  word joiner (U+2060) goes after ``http``/``https``/``www`` and before ``@``,
+  because GitHub-flavoured autolinks (``http://x``, ``www.x``, ``a@b.c``) are
+  found in the text after escapes are resolved.
 - ``html_text``: for Plotly text (names, legends, ticks, titles, annotations),
   which renders a subset of HTML: ``&``, ``<`` and ``>`` become entities.
 - ``clip``: a long value is cut with an ellipsis, so a 10-million-character
@@ -25,6 +28,8 @@ ELLIPSIS = "…"
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=www)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
 
 
 def clip(text: object, limit: int = TEXT_LIMIT) -> str:
@@ -35,7 +40,7 @@ def clip(text: object, limit: int = TEXT_LIMIT) -> str:
 
 def plain(text: object, limit: int = TEXT_LIMIT) -> str:
     """``text`` clipped and escaped so Streamlit's Markdown shows it literally."""
-    return _PUNCTUATION.sub(r"\\\1", clip(text, limit))
+    return _PUNCTUATION.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, clip(text, limit)))
 
 
 def html_text(text: object, limit: int = TEXT_LIMIT) -> str:

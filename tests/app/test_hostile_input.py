@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from recur.safe_text import WORD_JOINER
 from recur.ui.state import Keys
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,8 +40,8 @@ def open_page(page: str, query: dict | None = None) -> AppTest:
 
 
 def shown(markdown: str) -> str:
-    """What Markdown shows for escaped text."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """What Markdown shows for escaped text (escapes resolved, invisible word joiners dropped)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")
 
 
 def markdown_sources(at: AppTest) -> list[str]:
@@ -137,7 +138,7 @@ def test_hostile_names_and_values_render_as_plain_text_on_every_page():
     at = open_page("app.py")
     _upload(at, "[click](http://evil.example).csv", HOSTILE)
     assert_usable(at)
-    assert at.subheader[0].value == "\\[click\\]\\(http\\:\\/\\/evil\\.example\\)\\.csv: 4 patients"
+    assert at.subheader[0].value == "\\[click\\]\\(http\u2060\\:\\/\\/evil\\.example\\)\\.csv: 4 patients"
     at.multiselect(key=Keys.FILTER_COLUMNS).set_value(["histology"]).run()
     at.switch_page("pages/1_Survival.py").run()
     at.selectbox(key=Keys.GROUP_BY).set_value("histology").run()

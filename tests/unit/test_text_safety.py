@@ -22,7 +22,9 @@ TAG = '<a href="http://evil.example">x</a>'
 
 
 def test_plain_escapes_every_markdown_special_and_cuts_to_80():
-    assert plain(LINK) == r"\[click\]\(http\:\/\/evil\.example\)"
+    # escapes, and a word joiner (U+2060) that stops the bare-URL autolink GitHub Markdown finds after escaping
+    assert plain(LINK) == "\\[click\\]\\(http\u2060\\:\\/\\/evil\\.example\\)"
+    assert plain("www.x.org a@b.co") == "www\u2060\\.x\\.org a\u2060\\@b\\.co"
     assert plain(":material/home: $x$ *a* `c` <b>") == r"\:material\/home\: \$x\$ \*a\* \`c\` \<b\>"
     assert plain("a\nb\rc\td") == "a b c d"  # one line: no new Markdown block can start
     long = plain("x" * 10_000_000)
