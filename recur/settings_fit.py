@@ -3,9 +3,9 @@ cohort does not have (a filter, a grouping, a factor, a reference level, a
 trend, a column mapping, a cutoff on a text column) are dropped, each with a
 one-line notice, so a choice made on one file never blocks pages on another.
 
->>> fitted, notices = fit_to_cohort(Settings(filters=(Filter("no_such", ("a",)),)), cohort)
->>> fitted.filters, notices
-((), ("The subgroup filter on 'no_such' was removed: this cohort has no such column.",))
+Example: ``fit_to_cohort(Settings(filters=(Filter("no_such", ("a",)),)), cohort)``
+gives ``filters=()`` and the notice "The subgroup filter on 'no_such' was
+removed: this cohort has no such column."
 """
 
 from __future__ import annotations
