@@ -8,9 +8,11 @@ from recur.demo import PUBLISHED_RULES
 from recur.format import table_one_display, table_one_footnote
 from recur.mapping import propose_mapping
 from recur.schema import COLUMNS
+from recur.safe_text import plain
 from recur.ui import cache
 from recur.ui.controls import grouping_options
-from recur.ui.page import start_page
+from recur.ui.downloads import download_table
+from recur.ui.page import open_source, start_page, upload_limit_mb
 from recur.ui.state import (DEMOS, CohortSource, Keys, current_source, demo_source, set_rules, set_source,
                              update)
 
@@ -23,15 +25,16 @@ if demo and st.session_state.get(Keys.OPENED_DEMO) != demo:
     set_source(demo_source(demo))
     st.rerun()
 upload = right.file_uploader("Upload a cohort (CSV, XLSX or Parquet)", type=["csv", "xlsx", "parquet"],
-                             key=Keys.UPLOAD, help="Kept in this browser session's memory only; never written to disk.")
+                             key=Keys.UPLOAD, help=f"Up to {upload_limit_mb()} MB. Kept in this browser session's "
+                                                   "memory only; never written to disk.")
 if upload is not None:
     source = CohortSource(upload.name, upload.getvalue(), False)
     if st.session_state.get(Keys.LAST_UPLOAD) != source.key:  # a new file, not the one already opened
-        st.session_state[Keys.LAST_UPLOAD] = source.key
-        set_source(source)
+        st.session_state[Keys.LAST_UPLOAD] = source.key  # tried once, even if opening it fails
+        open_source(source, settings)
         st.rerun()
 
-st.subheader(f"{cohort.source_name}: {len(cohort.data)} patients")
+st.subheader(f"{plain(cohort.source_name)}: {len(cohort.data)} patients")
 published = PUBLISHED_RULES.get(cohort.source_name) if current_source().is_demo else None
 if published and settings.rules != published[0]:
     note, button = st.columns([3, 1.2], vertical_alignment="center")
@@ -61,7 +64,7 @@ if report.empty:
 else:
     (st.error if n_err else st.warning)(f"{n_err} error(s) and {len(report) - n_err} warning(s).")
     st.dataframe(report, hide_index=True, width="stretch")
-    st.download_button("Download the report (CSV)", report.to_csv(index=False), "validation_report.csv")
+    download_table("Download the report (CSV)", report, "validation_report.csv")
 if not cohort.exclusions.empty:
     counts = cohort.exclusion_counts()
     st.caption("Excluded from an endpoint: " + ", ".join(f"{k.upper()} {v}" for k, v in counts.items()))
@@ -83,4 +86,4 @@ else:
     table_one = table_one_display(t1, mean_sd=mean_sd)
     st.dataframe(table_one, hide_index=True, width="stretch", height="content")
     st.caption(table_one_footnote(t1, split or None))
-    st.download_button("Download Table 1 (CSV)", table_one.to_csv(index=False), "table1.csv")
+    download_table("Download Table 1 (CSV)", table_one, "table1.csv")

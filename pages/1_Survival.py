@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from recur.errors import RecurError
 from recur.figures import build_km_figure
 from recur.format import fmt_median_ci, survival_summary_display
+from recur.safe_text import MESSAGE_LIMIT, plain
 from recur.ui import cache
 from recur.ui.controls import endpoint_control, grouping_control, toggle_control
-from recur.ui.page import methods_caption, start_page
+from recur.ui.downloads import download_table
+from recur.ui.page import guard, methods_caption, start_page
 from recur.ui.state import Keys
 from recur.variables import ORIGIN_LABELS
 
@@ -19,14 +20,11 @@ settings = toggle_control(settings, "show_ci", Keys.SHOW_CI, "95% CI bands", c3)
 settings = toggle_control(settings, "extended_risk_table", Keys.EXTENDED, "KMunicate table", c4)
 
 notes_box = st.container()  # fixed slot: the figure keeps its place whether or not notes appear
-try:
+with guard(notes_box):
     result = cache.survival(cohort, settings)
-except RecurError as exc:
-    notes_box.error(str(exc))
-    st.stop()
 
 for note in result.notes:
-    notes_box.warning(note)
+    notes_box.warning(plain(note, MESSAGE_LIMIT))
 fig = build_km_figure(result.km, result.logrank, title=result.title, show_ci=settings.show_ci,
                       extended_table=settings.extended_risk_table)
 st.plotly_chart(fig, width="stretch", key="km_figure", config={"displaylogo": False})
@@ -46,5 +44,4 @@ if notes:
 st.caption(f"Median follow-up (reverse Kaplan-Meier): {fmt_median_ci(*result.followup)} months. "
            f"Time origin: {ORIGIN_LABELS[settings.rules.origin]}.")
 methods_caption(result.km.methods)
-st.download_button("Download the curve data (CSV)", result.km.curves.to_csv(index=False),
-                   f"km_{settings.endpoint}.csv")
+download_table("Download the curve data (CSV)", result.km.curves, f"km_{settings.endpoint}.csv")

@@ -2,25 +2,22 @@
 
 import streamlit as st
 
-from recur.errors import RecurError
 from recur.figures import build_forest_figure
 from recur.format import cox_table_display, model_sizes_caption
+from recur.safe_text import MESSAGE_LIMIT, plain
 from recur.ui import cache
 from recur.ui.controls import screen_threshold_control
+from recur.ui.downloads import download_table
 from recur.ui.factor_controls import factor_controls
-from recur.ui.page import methods_caption, start_page
+from recur.ui.page import guard, methods_caption, start_page
 from recur.variables import ENDPOINT_NAMES
 
 cohort, settings = start_page("Prognostic factors")
 settings = screen_threshold_control(settings, st.columns(3)[0])
-with st.expander("Factors and their coding", expanded=settings.factors is not None):
-    settings = factor_controls(cohort, settings)
-
-try:
+with guard():
+    with st.expander("Factors and their coding", expanded=settings.factors is not None):
+        settings = factor_controls(cohort, settings)
     screen = cache.prognostic(cohort, settings)
-except RecurError as exc:
-    st.error(str(exc))
-    st.stop()
 
 for model in ("univariate", "multivariable"):
     st.subheader(f"{model.capitalize()} Cox models")
@@ -38,9 +35,9 @@ if not notes.empty:
 if not screen.ph.empty:
     violated = screen.ph[(screen.ph.p < 0.05) & (screen.ph.term != "GLOBAL")]
     if not violated.empty:
-        st.warning("Proportional hazards look violated (Schoenfeld test p < 0.05) for "
-                   + ", ".join(f"{r.term} ({r.endpoint.upper()})" for r in violated.itertuples())
-                   + ": read those hazard ratios as averages over follow-up.")
+        terms = ", ".join(f"{plain(r.term)} ({r.endpoint.upper()})" for r in violated.itertuples())
+        st.warning(f"Proportional hazards look violated (Schoenfeld test p < 0.05) for {terms}: read those "
+                   "hazard ratios as averages over follow-up.")
     with st.expander("Proportional-hazards test of the multivariable models"):
         st.dataframe(screen.ph[["endpoint", "term", "chisq", "df", "p"]], hide_index=True, width="stretch")
 
@@ -54,4 +51,4 @@ for tab, ep in zip(tabs, cohort.endpoints):
                 st.plotly_chart(build_forest_figure(rows, title=f"{ENDPOINT_NAMES[ep]}: {model}"),
                                 width="stretch", key=f"forest_{ep}_{model}")
 methods_caption(screen.methods)
-st.download_button("Download the Cox table (CSV)", screen.table.to_csv(index=False), "cox_models.csv")
+download_table("Download the Cox table (CSV)", screen.table, "cox_models.csv")

@@ -7,26 +7,27 @@ from recur.figures import build_failure_pattern_figure, build_sites_figure
 from recur.format import failure_pattern_display
 from recur.ui import cache
 from recur.ui.controls import grouping_control
-from recur.ui.page import start_page
+from recur.ui.page import guard, start_page
 
 cohort, settings = start_page("Failure patterns")
 settings = grouping_control(cohort, settings, st.columns(3)[0], label="Split by")
-frame = cache.frame(cohort, settings)
-by = settings.group_by or None
-
-ever = tables.failure_pattern_table(frame, "ever", by)
+with guard():
+    frame = cache.frame(cohort, settings)
+    by = settings.group_by or None
+    ever = tables.failure_pattern_table(frame, "ever", by)
 if ever.empty:
     st.error("This cohort has no failure dates (date_local_failure, date_regional_failure, "
              "date_distant_failure), so failure patterns cannot be shown.")
     st.stop()
+with guard():
+    first = tables.failure_pattern_table(frame, "first", by)
+    sites = tables.distant_sites_table(frame)
 st.plotly_chart(build_failure_pattern_figure(ever, title="Failure pattern over the whole follow-up"),
                 width="stretch", key="pattern_ever")
-first = tables.failure_pattern_table(frame, "first", by)
 st.plotly_chart(build_failure_pattern_figure(first, title="Failure pattern at first failure (sites within 28 days "
                                                           "count together)"), width="stretch", key="pattern_first")
 st.dataframe(failure_pattern_display(ever, first), hide_index=True, width="stretch")
 st.subheader("Distant sites")
-sites = tables.distant_sites_table(frame)
 if sites.empty:
     st.info("No distant sites recorded (column distant_sites).")
 else:

@@ -7,13 +7,13 @@ from recur.figures import build_response_figure, build_toxicity_figure
 from recur.format import response_display, toxicity_display
 from recur.ui import cache
 from recur.ui.controls import grouping_control
-from recur.ui.page import start_page
+from recur.ui.page import guard, start_page
 
 cohort, settings = start_page("Toxicity and response")
-frame = cache.frame(cohort, settings)
+with guard():
+    tox = tables.toxicity_table(cache.frame(cohort, settings))
 
 st.subheader("Toxicity (worst CTCAE grade)")
-tox = tables.toxicity_table(frame)
 if tox.empty:
     st.info("No toxicity columns (tox_<event>, tox_acute_<event>, tox_late_<event>) in this cohort.")
 else:
@@ -22,7 +22,8 @@ else:
 
 st.subheader("Response")
 settings = grouping_control(cohort, settings, st.columns(3)[0], label="Split by")
-resp = tables.response_table(frame, settings.group_by or None)
+with guard():
+    resp = tables.response_table(cache.frame(cohort, settings), settings.group_by or None)
 if resp["evaluable"].sum() == 0:
     st.info("No response column (CR / PR / SD / PD / NE) in this cohort.")
 else:

@@ -8,13 +8,15 @@ URL query string (a copied link reopens the same view), both without loss.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping
 
 import numpy as np
 import pandas as pd
 
 from recur.errors import RecurError
+from recur.safe_text import clip
 from recur.variables import ENDPOINTS, Endpoint, format_threshold, variable_label
 
 Op = Literal[">=", ">", "<=", "<"]
@@ -175,37 +177,27 @@ class Settings:
 
     @classmethod
     def from_json(cls, text: str) -> "Settings":
-        """Inverse of ``to_json``; unknown keys are an error, missing ones take defaults."""
-        raw = json.loads(text)
+        """Inverse of ``to_json``; unknown keys, wrong types and out-of-range
+        values are a ``RecurError`` naming the setting; missing keys take defaults."""
+        try:
+            raw = json.loads(text)
+        except (json.JSONDecodeError, TypeError) as exc:
+            raise RecurError(f"The settings file is not valid JSON ({clip(exc)}).") from exc
+        if not isinstance(raw, dict):
+            raise RecurError("The settings file must hold one JSON object of settings.")
         unknown = set(raw) - {f.name for f in fields(cls)}
         if unknown:
-            raise RecurError(f"Unknown setting(s) {', '.join(sorted(unknown))} in the settings file.")
-        kw: dict[str, Any] = dict(raw)
-        if "cutoffs" in kw:
-            kw["cutoffs"] = tuple(Cutoff(**c) for c in kw["cutoffs"])
-        if "filters" in kw:
-            kw["filters"] = tuple(Filter(f["column"], tuple(f["values"])) for f in kw["filters"])
-        if "rules" in kw:
-            kw["rules"] = EndpointRules(**kw["rules"])
-        if "methods" in kw:
-            kw["methods"] = Methods(**kw["methods"])
-        for key in ("landmarks_months",):
-            if key in kw:
-                kw[key] = tuple(float(v) for v in kw[key])
-        for key in ("mapping", "column_types", "time_units"):
-            if key in kw:
-                kw[key] = tuple((a, b) for a, b in kw[key])
-        if "recodes" in kw:
-            kw["recodes"] = tuple((col, tuple((a, b) for a, b in pairs)) for col, pairs in kw["recodes"])
-        if "level_orders" in kw:
-            kw["level_orders"] = tuple((col, tuple(levels)) for col, levels in kw["level_orders"])
-        if kw.get("factors") is not None:
-            kw["factors"] = tuple(kw["factors"])
-        if "references" in kw:
-            kw["references"] = tuple((a, b) for a, b in kw["references"])
-        if "trends" in kw:
-            kw["trends"] = tuple((col, tuple(levels)) for col, levels in kw["trends"])
-        return cls(**kw)
+            raise RecurError(f"Unknown setting(s) {clip(', '.join(sorted(map(str, unknown))))} in the settings file.")
+        kw: dict[str, Any] = {}
+        for key, value in raw.items():
+            try:
+                kw[key] = _JSON_FIELDS.get(key, lambda v: v)(value)
+            except (TypeError, ValueError, KeyError, AttributeError) as exc:
+                raise RecurError(f"The setting {key} in the settings file cannot be read.") from exc
+        settings = cls(**kw)
+        if problems := _problems(settings):
+            raise RecurError(f"The settings file's {problems[0]}")
+        return settings
 
     # URL query string ---------------------------------------------------
     def to_query(self) -> dict[str, list[str]]:
@@ -239,67 +231,175 @@ class Settings:
 
     @classmethod
     def from_query(cls, query: Mapping[str, list[str] | str]) -> "Settings":
-        """Inverse of ``to_query``; absent keys keep their defaults."""
-        def many(key: str) -> list[str] | None:
-            if key not in query:
-                return None
-            v = query[key]
-            return [v] if isinstance(v, str) else list(v)
+        """Inverse of ``to_query``; absent keys keep their defaults; any key
+        that cannot be read is a ``RecurError`` (see ``parse_query`` to drop it instead)."""
+        settings, notices = cls.parse_query(query)
+        if notices:
+            raise RecurError(notices[0])
+        return settings
 
-        def one(key: str) -> str | None:
-            v = many(key)
-            return v[-1] if v else None
+    @classmethod
+    def parse_query(cls, query: Mapping[str, list[str] | str]) -> tuple["Settings", tuple[str, ...]]:
+        """Read a link's query string key by key: a key that cannot be read, or
+        whose value is out of range, is dropped with one notice naming it (user
+        text cut to ``TEXT_LIMIT`` characters); the other keys still apply.
 
-        base = cls()
-        kw: dict[str, Any] = {}
-        if (cuts := many("cut")) is not None:
-            kw["cutoffs"] = tuple(Cutoff.from_text(c) for c in cuts if c != "none")
-        if (flts := many("filter")) is not None:
-            kw["filters"] = tuple(Filter(col, _split_levels(vals)) for col, _, vals in (f.partition(":") for f in flts))
-        if (facs := many("factor")) is not None:
-            kw["factors"] = tuple(f for f in facs if f != "none")
-        if (refs := many("ref")) is not None:
-            kw["references"] = tuple(tuple(r.split("=>", 1)) for r in refs)  # type: ignore[misc]
-        if (trends := many("trend")) is not None:
-            kw["trends"] = tuple((col, _split_levels(vals)) for col, _, vals in (t.partition(":") for t in trends))
-        if (maps := many("map")) is not None:
-            kw["mapping"] = tuple(tuple(m.split("=>", 1)) for m in maps)  # type: ignore[misc]
-        for key, attr in (("type", "column_types"), ("unit", "time_units")):
-            if (pairs := many(key)) is not None:
-                kw[attr] = tuple(tuple(p.split("=>", 1)) for p in pairs)  # type: ignore[misc]
-        if (recodes := many("recode")) is not None:
-            kw["recodes"] = _group_recodes(r.split("=>", 2) for r in recodes)
-        if (orders := many("order")) is not None:
-            kw["level_orders"] = tuple((col, _split_levels(v)) for col, _, v in (o.partition(":") for o in orders))
-        if (lms := many("lm")) is not None:
-            kw["landmarks_months"] = tuple(float(v) for v in lms)
-        rules = base.rules
-        if (v := one("origin")) is not None:
-            rules = replace(rules, origin=v)  # type: ignore[arg-type]
-        for key, attr in (("pfs_death", "pfs_death_is_event"), ("lrfs_death", "lrfs_death_is_event"),
-                          ("dmfs_death", "dmfs_death_is_event")):
-            if (v := one(key)) is not None:
-                rules = replace(rules, **{attr: v == "1"})
-        kw["rules"] = rules
-        methods = base.methods
-        if (v := one("ci")) is not None:
-            methods = replace(methods, km_conf_type=v)  # type: ignore[arg-type]
-        if (v := one("ties")) is not None:
-            methods = replace(methods, cox_ties=v)  # type: ignore[arg-type]
-        if (v := one("level")) is not None:
-            methods = replace(methods, conf_level=float(v))
-        kw["methods"] = methods
-        for key, attr, conv in (("ab", "alpha_beta", float), ("ep", "endpoint", str), ("by", "group_by", str),
-                                ("band", "show_ci", lambda s: s == "1"),
-                                ("ext", "extended_risk_table", lambda s: s == "1"),
-                                ("screen", "screen_p", float), ("sheet", "sheet", str),
-                                ("dates", "date_order", str), ("cohort", "cohort_id", str)):
-            if (v := one(key)) is not None:
-                try:
-                    kw[attr] = conv(v)
-                except ValueError as exc:
-                    raise RecurError(f"The link's setting {key}={v!r} cannot be read.") from exc
-        return cls(**kw)
+        >>> Settings.parse_query({"ep": ["pfs"], "lm": ["abc"]})[0].endpoint
+        'pfs'
+        """
+        settings = cls()
+        notices: list[str] = []
+        for key, raw in query.items():
+            values = [raw] if isinstance(raw, str) else [str(v) for v in raw]
+            parse = _QUERY_KEYS.get(key)
+            if parse is None:
+                notices.append(f"The link's setting {clip(key)!r} is not one recur knows; it was ignored.")
+                continue
+            try:
+                candidate = _apply(settings, parse(values))
+                problems = _problems(candidate)
+            except (RecurError, ValueError, TypeError) as exc:
+                problems = [str(exc)]
+            if problems:
+                shown = clip("&".join(f"{key}={v}" for v in values))
+                notices.append(f"The link's setting {shown!r} cannot be used ({clip(problems[0].rstrip('.'), 160)}); "
+                               "it was ignored.")
+                continue
+            settings = candidate
+        return settings, tuple(notices)
+
+
+ALPHA_BETA_RANGE = (0.5, 30.0)  # Gy; the sidebar's input allows the same
+SCREEN_P_RANGE = (0.01, 1.0)  # the Prognostic factors page's input allows the same
+CONF_TYPES = ("log-log", "log", "plain")
+COX_TIES = ("efron", "breslow")
+ORIGINS = ("rt_start", "recurrence")
+KINDS = ("number", "integer", "category", "date", "text", "id")  # a column's kind (recur.values)
+TIME_UNITS = ("days", "weeks", "months", "years")
+
+
+def _problems(s: Settings) -> list[str]:
+    """What makes a Settings unusable by the app, one sentence per problem
+    (each names its setting); empty when every value is in range."""
+    out = []
+    variables = [c.variable for c in s.cutoffs]
+    if any(not v for v in variables) or any(not math.isfinite(c.threshold) for c in s.cutoffs):
+        out.append("cutoffs need a column name and a finite threshold.")
+    if len(set(variables)) < len(variables):
+        out.append("cutoffs name the same column twice; keep one cutoff per column.")
+    columns = [f.column for f in s.filters]
+    if any(not c for c in columns) or len(set(columns)) < len(columns):
+        out.append("filters need a column name, once per column.")
+    if s.rules.origin not in ORIGINS:
+        out.append(f"time origin must be one of {', '.join(ORIGINS)}.")
+    if s.methods.km_conf_type not in CONF_TYPES or s.methods.cox_ties not in COX_TIES:
+        out.append(f"methods must be CIs {'/'.join(CONF_TYPES)} and ties {'/'.join(COX_TIES)}.")
+    if not 0 < s.methods.conf_level < 1:
+        out.append("confidence level must be between 0 and 1 (e.g. 0.95).")
+    if not ALPHA_BETA_RANGE[0] <= s.alpha_beta <= ALPHA_BETA_RANGE[1]:
+        out.append(f"alpha/beta must be {ALPHA_BETA_RANGE[0]:g} to {ALPHA_BETA_RANGE[1]:g} Gy.")
+    if not SCREEN_P_RANGE[0] <= s.screen_p <= SCREEN_P_RANGE[1]:
+        out.append(f"screening p must be {SCREEN_P_RANGE[0]:g} to {SCREEN_P_RANGE[1]:g}.")
+    if any(not (math.isfinite(t) and t >= 0) for t in s.landmarks_months):
+        out.append("landmark times must be finite, in months, not negative.")
+    pairs = s.mapping + s.references
+    if any(len(p) != 2 or not all(isinstance(x, str) and x for x in p) for p in pairs):
+        out.append("mapping and reference levels need two non-empty names (column=>name).")
+    if len({a for a, _ in s.mapping}) < len(s.mapping):
+        out.append("mapping names the same column twice.")
+    if any(not c for c, _ in s.trends) or s.factors is not None and any(not f for f in s.factors):
+        out.append("factors and trends need column names.")
+    if not isinstance(s.group_by, str) or not all(isinstance(b, bool) for b in (
+            s.show_ci, s.extended_risk_table, s.rules.pfs_death_is_event, s.rules.lrfs_death_is_event,
+            s.rules.dmfs_death_is_event)):
+        out.append("switches must be true or false, grouping a name.")
+    if any(k not in KINDS for _, k in s.column_types) or any(u not in TIME_UNITS for _, u in s.time_units):
+        out.append(f"column types must be {'/'.join(KINDS)} and time units {'/'.join(TIME_UNITS)}.")
+    return out
+
+
+def _apply(s: Settings, changes: dict[str, Any]) -> Settings:
+    """``s`` with ``changes``; 'rules.x' and 'methods.x' change a nested field."""
+    rules = {k.split(".", 1)[1]: v for k, v in changes.items() if k.startswith("rules.")}
+    methods = {k.split(".", 1)[1]: v for k, v in changes.items() if k.startswith("methods.")}
+    top = {k: v for k, v in changes.items() if "." not in k}
+    return replace(s, rules=replace(s.rules, **rules), methods=replace(s.methods, **methods), **top)
+
+
+def _last(values: list[str]) -> str:
+    if not values:
+        raise RecurError("no value given")
+    return values[-1]
+
+
+def _flag(values: list[str]) -> bool:
+    v = _last(values)
+    if v not in ("0", "1"):
+        raise RecurError("write 1 or 0")
+    return v == "1"
+
+
+def _pair(text: str, sep: str) -> tuple[str, str]:
+    if sep not in text:
+        raise RecurError(f"write it as name{sep}value")
+    a, _, b = text.partition(sep)
+    return a, b
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise RecurError("not a finite number")
+    return value
+
+
+_QUERY_KEYS: dict[str, Callable[[list[str]], dict[str, Any]]] = {
+    "cut": lambda vs: {"cutoffs": tuple(Cutoff.from_text(c) for c in vs if c != "none")},
+    "filter": lambda vs: {"filters": tuple(Filter(c, _split_levels(v)) for c, v in (_pair(f, ":") for f in vs))},
+    "map": lambda vs: {"mapping": tuple(_pair(m, "=>") for m in vs)},
+    "lm": lambda vs: {"landmarks_months": tuple(_number(v) for v in vs)},
+    "factor": lambda vs: {"factors": tuple(f for f in vs if f != "none")},
+    "ref": lambda vs: {"references": tuple(_pair(r, "=>") for r in vs)},
+    "trend": lambda vs: {"trends": tuple((c, _split_levels(v)) for c, v in (_pair(t, ":") for t in vs))},
+    "origin": lambda vs: {"rules.origin": _last(vs)},
+    "pfs_death": lambda vs: {"rules.pfs_death_is_event": _flag(vs)},
+    "lrfs_death": lambda vs: {"rules.lrfs_death_is_event": _flag(vs)},
+    "dmfs_death": lambda vs: {"rules.dmfs_death_is_event": _flag(vs)},
+    "ci": lambda vs: {"methods.km_conf_type": _last(vs)},
+    "ties": lambda vs: {"methods.cox_ties": _last(vs)},
+    "level": lambda vs: {"methods.conf_level": _number(_last(vs))},
+    "ab": lambda vs: {"alpha_beta": _number(_last(vs))},
+    "ep": lambda vs: {"endpoint": _last(vs)},
+    "by": lambda vs: {"group_by": _last(vs)},
+    "band": lambda vs: {"show_ci": _flag(vs)},
+    "ext": lambda vs: {"extended_risk_table": _flag(vs)},
+    "screen": lambda vs: {"screen_p": _number(_last(vs))},
+    "type": lambda vs: {"column_types": tuple(_pair(p, "=>") for p in vs)},
+    "unit": lambda vs: {"time_units": tuple(_pair(p, "=>") for p in vs)},
+    "recode": lambda vs: {"recodes": _group_recodes(r.split("=>", 2) for r in vs)},
+    "order": lambda vs: {"level_orders": tuple((c, _split_levels(v)) for c, v in (_pair(o, ":") for o in vs))},
+    "sheet": lambda vs: {"sheet": _last(vs)},
+    "dates": lambda vs: {"date_order": _last(vs)},
+    "cohort": lambda vs: {"cohort_id": _last(vs)},
+}
+
+_JSON_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "cutoffs": lambda v: tuple(Cutoff(str(c["variable"]), c["op"], _number(c["threshold"])) for c in v),
+    "filters": lambda v: tuple(Filter(str(f["column"]), tuple(map(str, f["values"]))) for f in v),
+    "rules": lambda v: EndpointRules(**v),
+    "methods": lambda v: Methods(**{**v, "conf_level": _number(v.get("conf_level", 0.95))}),
+    "landmarks_months": lambda v: tuple(_number(x) for x in v),
+    "mapping": lambda v: tuple((str(a), str(b)) for a, b in v),
+    "factors": lambda v: None if v is None else tuple(map(str, v)),
+    "references": lambda v: tuple((str(a), str(b)) for a, b in v),
+    "trends": lambda v: tuple((str(c), tuple(map(str, levels))) for c, levels in v),
+    "alpha_beta": _number,
+    "screen_p": _number,
+    "column_types": lambda v: tuple((str(a), str(b)) for a, b in v),
+    "time_units": lambda v: tuple((str(a), str(b)) for a, b in v),
+    "recodes": lambda v: tuple((str(c), tuple((str(a), str(b)) for a, b in pairs)) for c, pairs in v),
+    "level_orders": lambda v: tuple((str(c), tuple(map(str, levels))) for c, levels in v),
+}
 
 
 def _split_levels(text: str) -> tuple[str, ...]:

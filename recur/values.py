@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from recur.schema import MONTH_DAYS, YEAR_DAYS
+from recur.schema import MONTH_DAYS
+from recur.settings import KINDS
 
-KINDS = ("number", "integer", "category", "date", "text", "id")
 _NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s].*?)?\s*$")
 # unit as written -> (family, factor to the column's unit)
 TIME_UNITS_TO_MONTHS = {"days": 1 / MONTH_DAYS, "weeks": 7 / MONTH_DAYS, "months": 1.0, "years": 12.0}

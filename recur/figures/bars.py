@@ -6,12 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from recur.figures.style import PALETTE, colour, journal_layout
+from recur.figures.style import PALETTE, colour, journal_layout, plain_text_figure
 from recur.schema import RESPONSES
 
 GRADE_COLOURS = ("#DDDDDD", "#56B4E9", "#0072B2", "#E69F00", "#D55E00", "#000000")
 
 
+@plain_text_figure
 def build_failure_pattern_figure(table: pd.DataFrame, *, title: str = "") -> go.Figure:
     """Grouped bars: pattern on x, one bar per group (columns group, pattern, n, percent)."""
     fig = go.Figure()
@@ -25,6 +26,7 @@ def build_failure_pattern_figure(table: pd.DataFrame, *, title: str = "") -> go.
     return journal_layout(fig, title=title, height=430)
 
 
+@plain_text_figure
 def build_toxicity_figure(tox: pd.DataFrame, *, title: str = "") -> go.Figure:
     """Horizontal stacked bars of patients per worst grade, one bar per event and phase."""
     labels = [f"{r.event} ({r.phase})" if r.phase != "any" else r.event for r in tox.itertuples()]
@@ -40,6 +42,7 @@ def build_toxicity_figure(tox: pd.DataFrame, *, title: str = "") -> go.Figure:
     return journal_layout(fig, title=title, height=max(300, 120 + 38 * len(tox)))
 
 
+@plain_text_figure
 def build_response_figure(resp: pd.DataFrame, *, title: str = "") -> go.Figure:
     """Grouped bars of CR / PR / SD / PD / NE per group with n (%)."""
     fig = go.Figure()
@@ -55,6 +58,7 @@ def build_response_figure(resp: pd.DataFrame, *, title: str = "") -> go.Figure:
     return journal_layout(fig, title=title, height=420)
 
 
+@plain_text_figure
 def build_sites_figure(sites: pd.DataFrame, n_patients: int, *, title: str = "") -> go.Figure:
     """Bars of patients per distant site (columns site, n); percent of all patients."""
     fig = go.Figure(go.Bar(x=sites["site"], y=sites["n"], marker_color=colour(0), cliponaxis=False,

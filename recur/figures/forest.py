@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from recur.figures.style import colour, journal_layout
+from recur.figures.style import colour, journal_layout, plain_text_figure
 from recur.format import fmt_hr, fmt_p_value, short_note, term_label
 
 
+@plain_text_figure
 def build_forest_figure(coefficients: pd.DataFrame, *, title: str = "") -> go.Figure:
     """One row per term (top to bottom in table order); columns 'term', 'hr',
     'lower', 'upper', 'p', 'note' as in ``recur.cox`` / ``screen_cox`` output."""

@@ -8,8 +8,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from recur.figures.style import colour, journal_layout, time_ticks
+from recur.figures.style import colour, journal_layout, plain_text_figure, time_ticks
 from recur.format import fmt_p
+from recur.safe_text import html_text
 from recur.stats.km import KMResult
 from recur.stats.logrank import LogrankResult
 
@@ -31,6 +32,7 @@ def risk_table(km: KMResult, ticks: np.ndarray) -> dict[str, dict[str, list[int]
     return out
 
 
+@plain_text_figure
 def build_km_figure(
     km: KMResult,
     logrank_result: LogrankResult | None = None,
@@ -67,7 +69,7 @@ def build_km_figure(
                                      legendgroup=g, name=f"{g} 95% CI"), row=1, col=1)
         fig.add_trace(go.Scatter(
             x=x, y=y, mode="lines", name=name, legendgroup=g, line=dict(color=colour(i), width=2.5, shape="hv"),
-            hovertemplate="%{x:.1f} months: %{y:.1%}<extra>" + g + "</extra>"), row=1, col=1)
+            hovertemplate="%{x:.1f} months: %{y:.1%}<extra>" + html_text(g) + "</extra>"), row=1, col=1)
         cens = c[c["n_censor"] > 0]
         fig.add_trace(go.Scatter(x=cens["time"], y=cens["surv"], mode="markers", showlegend=False,
                                  legendgroup=g, name=f"{g} censored", hoverinfo="skip",

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Callable
+
+import numpy as np
 import plotly.graph_objects as go
+
+from recur.safe_text import TEXT_LIMIT, html_text
 
 # Okabe & Ito (2008), without the yellow that fades on projectors.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -31,3 +37,54 @@ def time_ticks(max_time: float) -> float:
     if max_time <= 120:
         return 12.0
     return 24.0
+
+
+def plain_text_figure(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
+    """Make a figure builder show every text as plain text: Plotly renders a
+    subset of HTML (``<a href>`` becomes a link) in names, legends, ticks,
+    titles, annotations and category labels, and those carry user text
+    (column names, category levels, file values). Builders write no markup of
+    their own outside ``hovertemplate``, which they keep free of user text."""
+
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs) -> go.Figure:
+        return escape_figure_text(build(*args, **kwargs))
+
+    return wrapper
+
+
+def escape_figure_text(fig: go.Figure) -> go.Figure:
+    """Escape ``&``, ``<``, ``>`` in every text of ``fig`` (in place; returns it)."""
+    for trace in fig.data:
+        for attr in ("name", "text", "hovertext", "customdata"):
+            if attr in trace and trace[attr] is not None:
+                trace[attr] = _escaped(trace[attr], TEXT_LIMIT)
+        for attr in ("x", "y", "legendgroup"):
+            if attr in trace and trace[attr] is not None:
+                trace[attr] = _escaped(trace[attr], CATEGORY_LIMIT)
+    for axis in [*fig.select_xaxes(), *fig.select_yaxes()]:
+        if axis.ticktext is not None:
+            axis.ticktext = _escaped(axis.ticktext, TEXT_LIMIT)
+        if axis.title.text is not None:
+            axis.title.text = html_text(axis.title.text, TEXT_LIMIT)
+    for note in fig.layout.annotations:
+        if note.text is not None:
+            note.text = html_text(note.text, TEXT_LIMIT)
+    for title in (fig.layout.title, fig.layout.legend.title):
+        if title.text is not None:
+            title.text = html_text(title.text, TEXT_LIMIT)
+    return fig
+
+
+CATEGORY_LIMIT = 200  # category labels are cut later than other text, so distinct levels stay distinct
+
+
+def _escaped(value, limit: int):
+    """A string, or each string in a sequence, escaped; numbers and dates untouched."""
+    if isinstance(value, str):
+        return html_text(value, limit)
+    if isinstance(value, np.ndarray) and value.dtype.kind not in "OUS":
+        return value
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [html_text(v, limit) if isinstance(v, str) else v for v in value]
+    return value

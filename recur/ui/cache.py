@@ -1,11 +1,29 @@
-"""Cached calls into recur, keyed by the cohort's content hash and the
-Settings that matter; the data themselves are passed unhashed (``_`` prefix).
-``cache_resource`` returns the same frozen result without copying it."""
+"""Cached calls into recur, shared by every session of the server process.
+
+Keys never trust the data's content: a loaded cohort is keyed by its source
+(the exact bytes, the file name and the format; ``CohortSource.key``) plus the
+derivation settings, and every analysis by that same key plus the Settings it
+depends on. Two sessions share a cohort object only when both opened
+byte-identical files under the same name with the same derivation settings.
+
+Both caches are bounded by memory, not by entry count: each entry's size is
+estimated (pandas ``memory_usage(deep=True)``, numpy ``nbytes``, and
+``sys.getsizeof`` recursing through dataclass fields and containers) and the
+least recently used entries are dropped while the total is over the bound.
+An entry larger than its whole bound is returned uncached. Bounds: see
+``COHORT_CACHE_BYTES`` / ``ANALYSIS_CACHE_BYTES`` (README, "Memory")."""
 
 from __future__ import annotations
 
-from typing import Callable
+import dataclasses
+import os
+import sys
+import threading
+import weakref
+from collections import OrderedDict
+from typing import Any, Callable, Hashable
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -16,6 +34,10 @@ from recur.screen import ScreenResult
 from recur.settings import Settings
 from recur.ui.state import CohortSource
 
+MB = 1024 * 1024
+COHORT_CACHE_BYTES = int(os.environ.get("RECUR_COHORT_CACHE_MB", "1024")) * MB
+ANALYSIS_CACHE_BYTES = int(os.environ.get("RECUR_ANALYSIS_CACHE_MB", "512")) * MB
+
 ANALYSES: dict[str, Callable[[Cohort, Settings], object]] = {
     "survival": survival_analysis,
     "prognostic": prognostic_analysis,
@@ -24,29 +46,122 @@ ANALYSES: dict[str, Callable[[Cohort, Settings], object]] = {
 }
 
 
+def estimate_bytes(obj: Any, _seen: set[int] | None = None) -> int:
+    """Approximate memory held by ``obj`` and what it references (each object counted once)."""
+    seen = set() if _seen is None else _seen
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    if isinstance(obj, pd.DataFrame):
+        return int(obj.memory_usage(index=True, deep=True).sum())
+    if isinstance(obj, (pd.Series, pd.Index)):
+        return int(obj.memory_usage(deep=True))
+    if isinstance(obj, np.ndarray):
+        return int(obj.nbytes)
+    size = sys.getsizeof(obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return size + sum(estimate_bytes(getattr(obj, f.name), seen) for f in dataclasses.fields(obj))
+    if isinstance(obj, dict):
+        return size + sum(estimate_bytes(k, seen) + estimate_bytes(v, seen) for k, v in obj.items())
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return size + sum(estimate_bytes(v, seen) for v in obj)
+    return size
+
+
+class BoundedCache:
+    """A least-recently-used mapping whose entries' estimated sizes sum to at
+    most ``max_bytes``. Thread-safe; a value is computed outside the lock (two
+    sessions asking at once may both compute; the first stored wins)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @property
+    def total_bytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key][0]
+        value = compute()
+        size = estimate_bytes(value)
+        if size > self.max_bytes:
+            return value
+        with self._lock:
+            if key in self._entries:
+                return self._entries[key][0]
+            self._entries[key] = (value, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
+        return value
+
+
+@st.cache_resource(show_spinner=False)
+def _stores() -> tuple[BoundedCache, BoundedCache]:
+    """The process's two caches (cleared with Streamlit's cache_resource)."""
+    return BoundedCache(COHORT_CACHE_BYTES), BoundedCache(ANALYSIS_CACHE_BYTES)
+
+
+# The load key of each cohort object handed out, by identity (weak, so a
+# reused id() can never map a new object to an old key).
+_cohort_keys: dict[int, tuple[weakref.ref, str]] = {}
+_keys_lock = threading.Lock()
+
+
+def _remember_key(cohort: Cohort, key: str) -> None:
+    ident = id(cohort)
+
+    def forget(_ref: weakref.ref) -> None:
+        with _keys_lock:
+            if _cohort_keys.get(ident, (None,))[0] is _ref:
+                del _cohort_keys[ident]
+
+    with _keys_lock:
+        entry = _cohort_keys.get(ident)
+        if entry is None or entry[0]() is not cohort:
+            _cohort_keys[ident] = (weakref.ref(cohort, forget), key)
+
+
+def _key_of(cohort: Cohort) -> str | None:
+    with _keys_lock:
+        entry = _cohort_keys.get(id(cohort))
+    return entry[1] if entry is not None and entry[0]() is cohort else None
+
+
 def _derivation_key(settings: Settings) -> str:
     """Only what changes the derived cohort: mapping, endpoint rules, alpha/beta."""
     return repr(settings.derivation_key())
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _load(source_key: str, derivation_key: str, _source: CohortSource, _settings: Settings) -> Cohort:
-    raw = read_table(_source.raw, _source.name, sheet=_settings.sheet or None)
-    return build_cohort(raw, raw.name, dict(_settings.mapping) or None, _settings)
-
-
 def load(source: CohortSource, settings: Settings) -> Cohort:
-    """The validated cohort for this source and these derivation settings."""
-    return _load(source.key, _derivation_key(settings), source, settings)
+    """The validated cohort for this source and these derivation settings.
+    Raises ``RecurError`` when the file cannot be read."""
+    key = f"{source.key}|{_derivation_key(settings)}"
 
+    def build() -> Cohort:
+        raw = read_table(source.raw, source.name, sheet=settings.sheet or None)
+        return build_cohort(raw, raw.name, dict(settings.mapping) or None, settings)
 
-@st.cache_resource(max_entries=128, show_spinner=False)
-def _analysis(name: str, cohort_key: str, settings_key: str, _cohort: Cohort, _settings: Settings):
-    return ANALYSES[name](_cohort, _settings)
+    cohort = _stores()[0].get_or_compute(key, build)
+    _remember_key(cohort, key)
+    return cohort
 
 
 def _run(name: str, cohort: Cohort, settings: Settings, settings_key: str):
-    return _analysis(name, cohort.content_hash + _derivation_key(settings), settings_key, cohort, settings)
+    cohort_key = _key_of(cohort)
+    if cohort_key is None:  # not opened through ``load``: nothing safe to key it by
+        return ANALYSES[name](cohort, settings)
+    return _stores()[1].get_or_compute((name, cohort_key, settings_key), lambda: ANALYSES[name](cohort, settings))
 
 
 def _selection_key(settings: Settings) -> str:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from recur.cohort import Cohort
-from recur.settings import Settings
-from recur.ui.state import Keys, seed_widget, update
+from recur.settings import SCREEN_P_RANGE, Settings
+from recur.ui.state import Keys, seed_choice, seed_widget, update
 from recur.variables import ENDPOINT_NAMES
 
 NO_GROUPING = ""
@@ -18,9 +18,7 @@ def endpoint_control(cohort: Cohort, settings: Settings, container=st) -> Settin
     options = list(cohort.endpoints)
     if not options:
         return settings
-    seed_widget(Keys.ENDPOINT, settings.endpoint if settings.endpoint in options else options[0])
-    if st.session_state[Keys.ENDPOINT] not in options:
-        st.session_state[Keys.ENDPOINT] = options[0]
+    seed_choice(Keys.ENDPOINT, settings.endpoint if settings.endpoint in options else options[0], options)
     ep = container.selectbox("Endpoint", options, key=Keys.ENDPOINT,
                              format_func=lambda e: f"{e.upper()}: {ENDPOINT_NAMES[e]}")
     return update(settings, endpoint=ep) if ep != settings.endpoint else settings
@@ -35,9 +33,7 @@ def grouping_control(cohort: Cohort, settings: Settings, container=st, label: st
     """None, any cutoff, or any categorical column."""
     options = grouping_options(cohort, settings)
     current = settings.group_by if settings.group_by in options else NO_GROUPING
-    seed_widget(Keys.GROUP_BY, current)
-    if st.session_state[Keys.GROUP_BY] not in options:  # its cutoff was changed or removed
-        st.session_state[Keys.GROUP_BY] = current
+    seed_choice(Keys.GROUP_BY, current, options)  # a remembered cutoff may have changed or gone
     by = container.selectbox(label, options, key=Keys.GROUP_BY, format_func=lambda o: o or "No grouping")
     return update(settings, group_by=by) if by != settings.group_by else settings
 
@@ -51,6 +47,6 @@ def toggle_control(settings: Settings, field: str, key: str, label: str, contain
 
 def screen_threshold_control(settings: Settings, container=st) -> Settings:
     seed_widget(Keys.SCREEN_P, settings.screen_p)
-    p = container.number_input("Enter the multivariable model when univariate p <", min_value=0.01,
-                               max_value=1.0, step=0.05, key=Keys.SCREEN_P, format="%g")
+    p = container.number_input("Enter the multivariable model when univariate p <", min_value=SCREEN_P_RANGE[0],
+                               max_value=SCREEN_P_RANGE[1], step=0.05, key=Keys.SCREEN_P, format="%g")
     return update(settings, screen_p=float(p)) if p != settings.screen_p else settings

@@ -9,13 +9,8 @@ from recur.cohort import Cohort
 from recur.factors import default_factors, factor_label, factor_options, is_cutoff_factor
 from recur.settings import Settings
 from recur.ui import cache
-from recur.ui.state import Keys, forget_widgets, seed_widget, update
-
-
-def _valid_choice(key: str, options: list[str], fallback: list[str]) -> None:
-    """Drop a remembered choice whose option vanished (a cutoff removed, another cohort)."""
-    if key in st.session_state and not set(st.session_state[key]) <= set(options):
-        st.session_state[key] = [v for v in fallback if v in options]
+from recur.safe_text import plain
+from recur.ui.state import Keys, forget_widgets, seed_choice, update
 
 
 def factor_controls(cohort: Cohort, settings: Settings) -> Settings:
@@ -24,8 +19,7 @@ def factor_controls(cohort: Cohort, settings: Settings) -> Settings:
     options = factor_options(cohort, settings)
     defaults = list(default_factors(cohort, settings, frame))
     current = [f for f in (settings.factors if settings.factors is not None else defaults) if f in options]
-    seed_widget(Keys.FACTORS, current)
-    _valid_choice(Keys.FACTORS, options, current)
+    seed_choice(Keys.FACTORS, current, options)  # a remembered factor may have gone (a cutoff removed)
     chosen = st.multiselect("Factors", options, key=Keys.FACTORS, format_func=lambda f: factor_label(settings, f),
                             help="Cutoffs keep their place here when their threshold changes.")
     if st.button("Back to the default factors", key=Keys.RESET_FACTORS_BUTTON):
@@ -40,15 +34,12 @@ def factor_controls(cohort: Cohort, settings: Settings) -> Settings:
         left, right = st.columns(2)
         ref_key, trend_key = Keys.factor_reference(col), Keys.factor_trend(col)
         remembered = references.get(col)
-        seed_widget(ref_key, remembered if remembered in levels else levels[0])
-        if st.session_state[ref_key] not in levels:
-            st.session_state[ref_key] = levels[0]
-        seed_widget(trend_key, [v for v in trends.get(col, ()) if v in levels])
-        _valid_choice(trend_key, levels, [])
-        order = right.multiselect(f"{factor_label(settings, col)}: ordered trend, low to high (optional)", levels,
+        seed_choice(ref_key, remembered if remembered in levels else levels[0], levels)
+        seed_choice(trend_key, [v for v in trends.get(col, ()) if v in levels], levels)
+        order = right.multiselect(f"{plain(factor_label(settings, col))}: ordered trend, low to high (optional)", levels,
                                   key=trend_key, help="One hazard ratio per step. Levels left out are "
                                                       "excluded from models with this factor.")
-        ref = left.selectbox(f"{factor_label(settings, col)}: reference level", levels, key=ref_key,
+        ref = left.selectbox(f"{plain(factor_label(settings, col))}: reference level", levels, key=ref_key,
                              disabled=len(order) >= 2)
         if len(order) >= 2:
             new_trends.append((col, tuple(order)))

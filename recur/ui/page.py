@@ -3,13 +3,18 @@ the shared sidebar; returns the cohort and Settings for the page body."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 import streamlit as st
 
 from recur.cohort import Cohort
+from recur.errors import RecurError
+from recur.safe_text import MESSAGE_LIMIT, clip, plain
 from recur.settings import Settings
 from recur.ui import cache
 from recur.ui.sidebar import render_sidebar
-from recur.ui.state import Keys
+from recur.ui.state import CohortSource, Keys, current_source, set_source
 from recur.variables import variable_label
 
 
@@ -20,17 +25,19 @@ def start_page(title: str, needs_patients: bool = True) -> tuple[Cohort, Setting
     cohort, settings = render_sidebar()
     st.title(title)
     if Keys.LOAD_ERROR in st.session_state:
-        st.error(st.session_state.pop(Keys.LOAD_ERROR))
-    if Keys.URL_ERROR in st.session_state:
-        st.warning(st.session_state.pop(Keys.URL_ERROR) + " Default settings are shown instead.")
+        st.error(plain(st.session_state.pop(Keys.LOAD_ERROR), MESSAGE_LIMIT))
+    for notice in st.session_state.pop(Keys.NOTICES, []):
+        st.warning(plain(notice, MESSAGE_LIMIT))
     if cohort.is_synthetic:
         st.info("Synthetic demo data: generated to imitate published cohorts, not real patients. "
                 "Upload your own cohort on the Cohort page.")
     if cohort.errors:
         st.warning(f"This cohort has {len(cohort.errors)} data error(s); see the validation report on the "
                    "Cohort page. Affected values are left out of the analyses.")
-    if settings.filters and cache.frame(cohort, settings).empty:
-        chosen = "; ".join(f"{variable_label(f.column)[0]}: {', '.join(f.values) or 'no value chosen'}"
+    with guard():
+        empty = bool(settings.filters) and cache.frame(cohort, settings).empty
+    if empty:
+        chosen = "; ".join(f"{plain(variable_label(f.column)[0])}: {plain(', '.join(f.values)) or 'no value chosen'}"
                            for f in settings.filters)
         st.warning(f"The subgroup filter keeps no patient ({chosen}). Choose at least one value present "
                    "in the cohort for each filter in the sidebar, or remove a filter.")
@@ -39,6 +46,36 @@ def start_page(title: str, needs_patients: bool = True) -> tuple[Cohort, Setting
     return cohort, settings
 
 
+def open_source(source: CohortSource, settings: Settings) -> None:
+    """Open an uploaded file as the session's cohort only if it loads; else
+    keep the cohort that is open and say why (the uploader stays either way)."""
+    try:
+        cache.load(source, settings)
+    except RecurError as exc:
+        st.session_state[Keys.LOAD_ERROR] = (f"{clip(exc, MESSAGE_LIMIT)} The cohort already open "
+                                             f"({clip(current_source().name)}) stays open.")
+        return
+    set_source(source)
+
+
+def upload_limit_mb() -> int:
+    """The server's upload limit (``server.maxUploadSize``, in MB)."""
+    return int(st.get_option("server.maxUploadSize"))
+
+
 def methods_caption(methods: dict[str, str]) -> None:
     """State the methods behind a result, so users can compare with their tool."""
-    st.caption(" · ".join(f"{k.replace('_', ' ')}: {v}" for k, v in methods.items()))
+    st.caption(" · ".join(f"{plain(k.replace('_', ' '))}: {plain(v)}" for k, v in methods.items()))
+
+
+@contextmanager
+def guard(container=st) -> Iterator[None]:
+    """Run a page's analyses: a RecurError (bad data or choices) becomes an
+    error box with its text shown literally, and the page stops there; the
+    sidebar and the uploader, drawn before, stay usable. Anything else is a bug
+    and surfaces as one."""
+    try:
+        yield
+    except RecurError as exc:
+        container.error(plain(exc, MESSAGE_LIMIT))
+        st.stop()

@@ -11,10 +11,13 @@ import streamlit as st
 from recur.cohort import Cohort
 from recur.errors import RecurError
 from recur.format import fmt_number
-from recur.settings import METHOD_PRESETS, OPS, Cutoff, EndpointRules, Filter, Settings
+from recur.safe_text import MESSAGE_LIMIT, clip, plain
+from recur.settings import ALPHA_BETA_RANGE, METHOD_PRESETS, OPS, Cutoff, EndpointRules, Filter, Settings
+from recur.settings_fit import fit_to_cohort
 from recur.ui import cache
-from recur.ui.state import (Keys, commit_settings, current_settings, current_source, demo_source,
-                            forget_widgets, keep_widget_values, seed_widget, set_source)
+from recur.ui.downloads import download_json
+from recur.ui.state import (CohortSource, Keys, commit_settings, current_settings, current_source, demo_source,
+                            forget_widgets, keep_widget_values, notify, seed_choice, seed_widget, set_source)
 from recur.variables import ORIGIN_LABELS, variable_label
 
 PAGES = {"app.py": "Cohort", "pages/1_Survival.py": "Survival", "pages/2_Prognostic_factors.py": "Prognostic factors",
@@ -33,21 +36,25 @@ def _cutoff_widgets(cohort: Cohort, settings: Settings) -> list[Cutoff]:
     slots = []
     for cut in settings.cutoffs:
         name, unit = variable_label(cut.variable)
-        seed_widget(Keys.cutoff_op(cut.variable), cut.op)
+        seed_choice(Keys.cutoff_op(cut.variable), cut.op, OPS)
         seed_widget(Keys.cutoff_threshold(cut.variable), float(cut.threshold))
         left, right = st.columns([1, 1.7], vertical_alignment="bottom")
-        op = left.selectbox(f"{name}", OPS, key=Keys.cutoff_op(cut.variable))
+        op = left.selectbox(plain(name), OPS, key=Keys.cutoff_op(cut.variable))
         thr = right.number_input(f"threshold{f' ({unit})' if unit else ''}",
                                  key=Keys.cutoff_threshold(cut.variable), step=1.0, format="%g")
         slots.append(st.empty())
         cutoffs.append(Cutoff(cut.variable, op, thr))
-    sizes = cache.group_sizes(cohort, replace(settings, cutoffs=tuple(cutoffs)))
+    try:
+        sizes = cache.group_sizes(cohort, replace(settings, cutoffs=tuple(cutoffs)))
+    except RecurError as exc:  # the sidebar stays usable whatever the selection
+        st.caption(plain(exc, MESSAGE_LIMIT))
+        return cutoffs
     for cut, size, slot in zip(cutoffs, sizes.itertuples(), slots):
         if size.available:
-            slot.caption(f"{cut.label}: n={size.n_group} · {cut.reference_label}: n={size.n_reference}"
+            slot.caption(f"{plain(cut.label)}: n={size.n_group} · {plain(cut.reference_label)}: n={size.n_reference}"
                          + (f" · missing {size.n_missing}" if size.n_missing else ""))
         else:
-            slot.caption(f"{cut.variable} is not in this cohort.")
+            slot.caption(f"{plain(cut.variable)} is not in this cohort.")
     return cutoffs
 
 
@@ -57,6 +64,7 @@ def _edit_cutoffs(cohort: Cohort, cutoffs: list[Cutoff]) -> list[Cutoff]:
     options = [c for c in cohort.numeric_columns() if c not in used]
     with st.popover("Add or remove a cutoff", width="stretch"):
         if options:
+            seed_choice(Keys.NEW_CUTOFF, options[0], options)
             var = st.selectbox("Add a cutoff on", options, key=Keys.NEW_CUTOFF,
                                format_func=lambda c: f"{variable_label(c)[0]} ({c})")
             median = float(cohort.data[var].median())
@@ -64,7 +72,9 @@ def _edit_cutoffs(cohort: Cohort, cutoffs: list[Cutoff]) -> list[Cutoff]:
             if st.button("Add", key=Keys.ADD_CUTOFF_BUTTON):
                 return cutoffs + [Cutoff(var, ">=", round(median, 1))]
         if cutoffs:
-            gone = st.selectbox("Remove", [c.label for c in cutoffs], key=Keys.REMOVE_CUTOFF)
+            labels = [c.label for c in cutoffs]
+            seed_choice(Keys.REMOVE_CUTOFF, labels[0], labels)
+            gone = st.selectbox("Remove", labels, key=Keys.REMOVE_CUTOFF)
             if st.button("Remove", key=Keys.REMOVE_CUTOFF_BUTTON):
                 victim = next(c for c in cutoffs if c.label == gone)
                 forget_widgets((Keys.cutoff_op(victim.variable), Keys.cutoff_threshold(victim.variable)))
@@ -77,32 +87,49 @@ def _filter_widgets(cohort: Cohort, settings: Settings) -> tuple[Filter, ...]:
     (e.g. histology = adenocarcinoma and margin = R0)."""
     columns = cohort.categorical_columns()
     current = {f.column: f for f in settings.filters if f.column in columns}
-    seed_widget(Keys.FILTER_COLUMNS, list(current))
+    seed_choice(Keys.FILTER_COLUMNS, list(current), columns)
     chosen = st.multiselect("Restrict to patients with", columns, key=Keys.FILTER_COLUMNS,
                             format_func=lambda c: variable_label(c)[0], placeholder="all patients")
     filters = []
     for column in chosen:
         levels = cohort.levels(column)
         kept = current[column].values if column in current else levels
-        seed_widget(Keys.filter_values(column), [v for v in kept if v in levels])
-        values = st.multiselect(variable_label(column)[0], levels, key=Keys.filter_values(column))
+        seed_choice(Keys.filter_values(column), [v for v in kept if v in levels], levels)
+        values = st.multiselect(plain(variable_label(column)[0]), levels, key=Keys.filter_values(column))
         filters.append(Filter(column, tuple(values)))
     forget_widgets(Keys.filter_values(c) for c in set(current) - set(chosen))  # back to all levels next time
     return tuple(filters)
 
 
-def render_sidebar() -> tuple[Cohort, Settings]:
-    """Draw the shared controls; return the cohort and the committed Settings."""
-    keep_widget_values()
-    settings = current_settings()
+def _open_cohort(settings: Settings) -> tuple[CohortSource, Cohort, Settings]:
+    """The session's cohort and the Settings fitted to it. A cohort that fails
+    to load gives way to the demo with the error shown; choices that do not
+    fit the cohort are dropped with a notice each (and the cohort re-derived
+    when a dropped column mapping changed it)."""
     source = current_source()
     try:
         cohort = cache.load(source, settings)
-    except RecurError as exc:  # an unreadable upload: say why, reopen the demo
-        st.session_state[Keys.LOAD_ERROR] = f"{exc} The demo cohort is shown instead."
-        set_source(demo_source())
-        source = current_source()
+    except RecurError as exc:
+        st.session_state[Keys.LOAD_ERROR] = f"{clip(exc, MESSAGE_LIMIT)} The demo cohort is shown instead."
+        source = demo_source()
+        set_source(source)
         cohort = cache.load(source, settings)
+    fitted, notices = fit_to_cohort(settings, cohort)
+    if fitted != settings:
+        for notice in notices:
+            notify(notice)
+        commit_settings(fitted)
+        forget_widgets(k for k in st.session_state if isinstance(k, str) and k.startswith("w.")
+                       and k not in Keys.KEPT_ACROSS_COHORTS)
+        if fitted.mapping != settings.mapping:
+            cohort = cache.load(source, fitted)
+    return source, cohort, fitted
+
+
+def render_sidebar() -> tuple[Cohort, Settings]:
+    """Draw the shared controls; return the cohort and the committed Settings."""
+    keep_widget_values()
+    source, cohort, settings = _open_cohort(current_settings())
     with st.sidebar:
         for path, label in PAGES.items():
             st.page_link(path, label=label)
@@ -111,7 +138,7 @@ def render_sidebar() -> tuple[Cohort, Settings]:
         cutoffs = _cutoff_widgets(cohort, settings)
         cutoffs = _edit_cutoffs(cohort, cutoffs)
         st.markdown("### Endpoint rules")
-        seed_widget(Keys.ORIGIN, settings.rules.origin)
+        seed_choice(Keys.ORIGIN, settings.rules.origin, list(ORIGIN_LABELS))
         origin = st.radio("Time origin", list(ORIGIN_LABELS), format_func=ORIGIN_LABELS.get, key=Keys.ORIGIN)
         flags = {}
         for key, attr, label in ((Keys.PFS_DEATH, "pfs_death_is_event", "PFS"),
@@ -120,24 +147,25 @@ def render_sidebar() -> tuple[Cohort, Settings]:
             seed_widget(key, getattr(settings.rules, attr))
             flags[attr] = st.checkbox(f"Death counts as an event for {label}", key=key)
         st.markdown("### Methods")
-        seed_widget(Keys.PRESET, _preset_name(settings))
+        seed_choice(Keys.PRESET, _preset_name(settings), list(METHOD_PRESETS))
         preset = st.selectbox("Method preset", list(METHOD_PRESETS), key=Keys.PRESET,
                               help="recur: log-log CIs, Efron ties. R: survfit's log CIs, coxph's Efron. "
                                    "SPSS: Breslow ties (as SPSS, EZR, scikit-survival), log-log CIs.")
         seed_widget(Keys.ALPHA_BETA, float(settings.alpha_beta))
-        alpha_beta = st.number_input("α/β for BED and EQD2 (Gy)", min_value=0.5, max_value=30.0, step=0.5,
+        alpha_beta = st.number_input("α/β for BED and EQD2 (Gy)", min_value=ALPHA_BETA_RANGE[0],
+                                     max_value=ALPHA_BETA_RANGE[1], step=0.5,
                                      key=Keys.ALPHA_BETA, format="%g")
         st.markdown("### Subgroup")
         filters = _filter_widgets(cohort, settings)
-        st.caption(f"Cohort: {cohort.source_name} · {len(cohort.data)} patients"
+        st.caption(f"Cohort: {plain(cohort.source_name)} · {len(cohort.data)} patients"
                    + (" · synthetic demo data" if cohort.is_synthetic else ""))
     new = replace(settings, cutoffs=tuple(cutoffs), rules=EndpointRules(origin=origin, **flags),
                   methods=METHOD_PRESETS[preset], alpha_beta=float(alpha_beta), filters=filters)
     if new.group_by and new.cutoff_by_label(new.group_by) is None and new.group_by not in cohort.data:
         new = replace(new, group_by=_renamed_group(settings, new))
     commit_settings(new)
-    st.sidebar.download_button("Download analysis settings (JSON)", new.to_json(), "recur_settings.json",
-                               help="Every choice on every page; the page link carries the same settings.")
+    download_json("Download analysis settings (JSON)", new.to_json(), "recur_settings.json", st.sidebar,
+                  help="Every choice on every page; the page link carries the same settings.")
     if len(new.cutoffs) != len(settings.cutoffs):
         st.rerun()  # draw the added or removed cutoff's widgets now
     return cache.load(source, new), new

@@ -4,12 +4,11 @@ source, and the URL mirror. Only this module reads or writes widget keys."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import streamlit as st
 
-from recur.errors import RecurError
 from recur.settings import EndpointRules, Settings
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -25,7 +24,7 @@ class Keys:
 
     SETTINGS = "recur.settings"
     SOURCE = "recur.source"
-    URL_ERROR = "recur.url_error"
+    NOTICES = "recur.notices"
     LOAD_ERROR = "recur.load_error"
     OPENED_DEMO = "recur.opened_demo"
     LAST_UPLOAD = "recur.last_upload"
@@ -52,6 +51,7 @@ class Keys:
     FACTOR_PREFIX = "w.factor."  # the factor list and every per-factor coding widget
     FACTORS = "w.factor.list"
     RESET_FACTORS_BUTTON = "w.reset_factors"
+    KEPT_ACROSS_COHORTS = frozenset({UPLOAD, DEMO})  # every other widget re-seeds when a cohort opens
     # Widgets whose value Streamlit refuses to set through session state.
     NOT_SETTABLE = frozenset({UPLOAD, MAPPING, ADD_CUTOFF_BUTTON, REMOVE_CUTOFF_BUTTON, PUBLISHED_RULES_BUTTON,
                               RESET_FACTORS_BUTTON})
@@ -79,15 +79,27 @@ class Keys:
 
 @dataclass(frozen=True)
 class CohortSource:
-    """Where the current cohort comes from: file bytes kept in memory only."""
+    """Where the current cohort comes from: file bytes kept in memory only.
+
+    ``key`` identifies the exact bytes, the file name and the format (from the
+    name's extension, which decides the reader), length-prefixed so no two
+    different sources can share it; caches key a cohort by it."""
 
     name: str
     raw: bytes
     is_demo: bool
+    key: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        h = hashlib.sha256()
+        for part in (self.name.encode("utf-8", "surrogatepass"), self.format.encode(), self.raw):
+            h.update(len(part).to_bytes(8, "big"))
+            h.update(part)
+        object.__setattr__(self, "key", h.hexdigest())
 
     @property
-    def key(self) -> str:
-        return hashlib.sha256(self.raw).hexdigest()[:16]
+    def format(self) -> str:
+        return Path(self.name).suffix.lower() or ".csv"
 
 
 def demo_source(label: str = DEFAULT_DEMO) -> CohortSource:
@@ -102,7 +114,16 @@ def current_source() -> CohortSource:
 
 
 def set_source(source: CohortSource) -> None:
+    """Make ``source`` the session's cohort; every widget re-seeds from the
+    Settings (which the sidebar then fits to the new cohort)."""
     st.session_state[Keys.SOURCE] = source
+    forget_widgets(k for k in st.session_state if isinstance(k, str) and k.startswith("w.")
+                   and k not in Keys.KEPT_ACROSS_COHORTS)
+
+
+def notify(text: str) -> None:
+    """A one-line notice for the top of the page (shown once, as plain text)."""
+    st.session_state.setdefault(Keys.NOTICES, []).append(text)
 
 
 def _query_dict() -> dict[str, list[str]]:
@@ -110,13 +131,12 @@ def _query_dict() -> dict[str, list[str]]:
 
 
 def current_settings() -> Settings:
-    """The session's Settings; on a session's first run, read from the URL."""
+    """The session's Settings; on a session's first run, read from the URL
+    (each key that cannot be used is dropped with a notice)."""
     if Keys.SETTINGS not in st.session_state:
-        try:
-            settings = Settings.from_query(_query_dict()) if len(st.query_params) else Settings()
-        except RecurError as exc:
-            st.session_state[Keys.URL_ERROR] = str(exc)
-            settings = Settings()
+        settings, notices = Settings.parse_query(_query_dict())
+        for notice in notices:
+            notify(notice)
         st.session_state[Keys.SETTINGS] = settings
     return st.session_state[Keys.SETTINGS]
 
@@ -136,6 +156,17 @@ def keep_widget_values() -> None:
     for key in list(st.session_state.keys()):
         if isinstance(key, str) and key.startswith("w.") and key not in Keys.NOT_SETTABLE:
             st.session_state[key] = st.session_state[key]
+
+
+def seed_choice(key: str, value, options) -> None:
+    """``seed_widget`` for a selectbox / multiselect: a remembered value (or any
+    of a multiselect's values) that is not among ``options`` is replaced by
+    ``value``, so a choice widget never holds a value it cannot show."""
+    seed_widget(key, value)
+    held = st.session_state[key]
+    allowed = set(options)
+    if isinstance(held, list) and not set(held) <= allowed or not isinstance(held, list) and held not in allowed:
+        st.session_state[key] = value
 
 
 def seed_widget(key: str, value) -> None:

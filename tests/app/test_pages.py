@@ -3,12 +3,14 @@ uploads show the validation report; the URL restores the Settings."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from recur.safe_text import WORD_JOINER
 from recur.settings import Cutoff, EndpointRules, Filter, Settings
 from recur.ui.state import Keys
 
@@ -28,8 +30,15 @@ def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.message for e in at.exception]
 
 
+def rendered(markdown: str) -> str:
+    """What Markdown shows for escaped text: a backslash-escaped character is that
+    character; the invisible word joiners that stop autolinks are not seen."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")
+
+
 def texts(at: AppTest) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info])
+    return rendered("\n".join([m.value for m in at.markdown] + [c.value for c in at.caption]
+                               + [i.value for i in at.info]))
 
 
 def test_every_page_opens_on_the_demo_cohort():
@@ -216,9 +225,17 @@ def test_a_cohort_with_precomputed_times_only_opens_every_page_with_explanations
     assert any("No toxicity columns" in i.value for i in at.info)
 
 
-def test_unreadable_upload_says_why_and_keeps_the_app_running():
+def test_unreadable_upload_says_why_and_keeps_the_previous_cohort_and_the_uploader():
     at = open_app()
+    at.selectbox(key=Keys.DEMO).set_value("Synthetic NPC re-irradiation (184 patients)").run()
     at.file_uploader(key=Keys.UPLOAD).set_value(("scan.csv", "patient_id\n\xe9".encode("latin-1"), "text/csv")).run()
     no_exception(at)
-    assert any("not UTF-8" in e.value and "demo cohort is shown instead" in e.value for e in at.error)
-    assert at.session_state[Keys.SOURCE].is_demo
+    assert [rendered(e.value) for e in at.error] == [
+        "scan.csv is not UTF-8 text; save it as 'CSV UTF-8' and upload again. The cohort already open "
+        "(demo_npc_reirradiation_synthetic.csv) stays open."]
+    assert at.session_state[Keys.SOURCE].name == "demo_npc_reirradiation_synthetic.csv"
+    assert "demo_npc_reirradiation_synthetic.csv: 184 patients" in rendered(at.subheader[0].value)
+    assert at.file_uploader(key=Keys.UPLOAD) is not None and at.sidebar.number_input
+    at.switch_page(PAGES[0]).run()  # and every page still works on it
+    no_exception(at)
+    assert at.dataframe[0].value["n"].tolist() == [184]

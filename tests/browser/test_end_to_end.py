@@ -118,3 +118,92 @@ def test_upload_cutoff_change_updates_survival_page(server, tmp_path):
     foreign = sorted({u for u in requests if not (u.startswith(f"http://{host}") or u.startswith("data:")
                                                   or u.startswith("blob:"))})
     assert requests and not foreign, foreign
+
+
+HOSTILE_NAME = "[click](http://evil.example).csv"
+HOSTILE_LEVEL = '<a href="http://evil.example">x</a>'
+HOSTILE_COLUMN = "[x](http://evil.example)"
+
+
+def _hostile_csv() -> bytes:
+    """A cohort whose column name, histology levels and an ID carry links and a formula."""
+    import csv
+    import io
+
+    with io.StringIO(newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["patient_id", "date_rt_start", "date_last_followup", "date_death", "date_local_failure",
+                    "histology", HOSTILE_COLUMN, "rt_dose_gy", "rt_fractions"])
+        for i in range(12):
+            w.writerow([f"=HYPERLINK(\"http://evil.example\",\"P{i}\")" if i == 0 else f"P{i}", "2015-01-10",
+                        "2018-06-30" if i % 3 else "", "" if i % 3 else "2017-03-05",
+                        "2016-05-20" if i % 4 == 0 else "", [HOSTILE_LEVEL, "squamous", "[y](http://evil.example)"][i % 3],
+                        ["a", "b"][i % 2], 60, 30 if i % 2 else 20])
+        return f.getvalue().encode()
+
+
+def test_hostile_upload_shows_no_external_link_on_any_page(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is required: apt-get install -y chromium"
+    ARTIFACTS.mkdir(exist_ok=True)
+    host = server.split("//")[1]
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1600})
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(server)
+        page.wait_for_selector("text=Synthetic demo data", timeout=TIMEOUT_MS)
+        page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(
+            {"name": HOSTILE_NAME, "mimeType": "text/csv", "buffer": _hostile_csv()})
+        heading = page.locator("h3", has_text=": 12 patients")
+        expect(heading).to_have_count(1, timeout=TIMEOUT_MS)
+        assert heading.text_content().replace("\u2060", "") == f"{HOSTILE_NAME}: 12 patients"  # literally
+        # a subgroup filter on histology and the hostile column: their labels and levels in the sidebar
+        filters = page.get_by_role("combobox", name="Restrict to patients with")
+        filters.click()
+        page.get_by_role("option", name="Histology").click()
+        page.keyboard.press("Escape")
+        expect(page.locator("[data-testid=stStatusWidget]")).to_have_count(0, timeout=TIMEOUT_MS)
+        seen: dict[str, list[str]] = {}
+        for label in ["Cohort", "Survival", "Prognostic factors", "Failure patterns", "Toxicity and response"]:
+            page.get_by_role("link", name=label, exact=True).click()
+            page.wait_for_selector(f"h1:has-text('{label}')", timeout=TIMEOUT_MS)
+            expect(page.locator("[data-testid=stStatusWidget]")).to_have_count(0, timeout=TIMEOUT_MS)
+            page.wait_for_timeout(1500)  # let figures draw their SVG text
+            if label == "Survival":
+                page.get_by_role("combobox", name="Group by").click()
+                page.get_by_role("option", name="histology").click()
+                # the level is shown as text in the legend, not as a link
+                expect(page.locator(".legendtext", has_text=HOSTILE_LEVEL)).to_have_count(1, timeout=TIMEOUT_MS)
+            hrefs = page.eval_on_selector_all(
+                "a[href], [*|href]", "els => els.map(e => e.getAttribute('href') || e.getAttribute('xlink:href'))")
+            seen[label] = [h for h in hrefs if h and not h.startswith(("/", "#", server)) and "evil" in h
+                           or h and h.startswith(("http:", "https:", "javascript:")) and not h.startswith(server)]
+        page.screenshot(path=str(ARTIFACTS / "hostile_upload_last_page.png"), full_page=True)
+        browser.close()
+    assert not any(seen.values()), seen
+    foreign = sorted({u for u in requests if not (u.startswith(f"http://{host}") or u.startswith("data:")
+                                                  or u.startswith("blob:"))})
+    assert requests and not foreign, foreign
+
+
+def _handshake(port: int, host_header: str) -> str:
+    """The status line the server answers a WebSocket handshake with."""
+    import base64
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        key = base64.b64encode(os.urandom(16)).decode()
+        s.sendall((f"GET /_stcore/stream HTTP/1.1\r\nHost: {host_header}\r\nUpgrade: websocket\r\n"
+                   f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                   f"Origin: http://{host_header}\r\n\r\n").encode())
+        return s.recv(200).decode("latin-1").splitlines()[0]
+
+
+def test_websocket_with_a_foreign_host_is_refused(server):
+    port = int(server.rsplit(":", 1)[1])
+    assert _handshake(port, "evil.example") == "HTTP/1.1 403 Forbidden"  # DNS rebinding
+    assert _handshake(port, f"evil.example:{port}") == "HTTP/1.1 403 Forbidden"
+    assert _handshake(port, f"127.0.0.1:{port}") == "HTTP/1.1 101 Switching Protocols"
+    assert _handshake(port, f"localhost:{port}") == "HTTP/1.1 101 Switching Protocols"

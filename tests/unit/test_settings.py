@@ -68,3 +68,43 @@ def test_unknown_json_key_and_bad_endpoint_are_errors():
         Settings.from_json('{"colour": "red"}')
     with pytest.raises(RecurError, match="Endpoint"):
         Settings(endpoint="xyz")
+
+
+@pytest.mark.parametrize("query, key", [
+    ({"lm": ["abc"]}, "lm=abc"), ({"level": ["abc"]}, "level=abc"), ({"ref": ["histology"]}, "ref=histology"),
+    ({"map": ["x"]}, "map=x"), ({"cut": ["bed_gy>=78", "bed_gy>=60"]}, "cut=bed_gy>=78&cut=bed_gy>=60"),
+    ({"ab": ["nan"]}, "ab=nan"), ({"ab": ["100"]}, "ab=100"), ({"screen": ["0"]}, "screen=0"),
+    ({"ci": ["<a href='x'>"]}, "ci=<a href='x'>"), ({"band": ["yes"]}, "band=yes"),
+    ({"ep": ["[x](http://evil.example)"]}, "ep=[x](http://evil.example)"), ({"filter": ["histology"]}, "filter=histology"),
+])
+def test_a_bad_query_key_is_dropped_with_one_notice_and_the_others_kept(query, key):
+    settings, notices = Settings.parse_query({**query, "ep": query.get("ep", ["pfs"]), "by": ["BED >=78 Gy"]})
+    assert len(notices) == 1 and key in notices[0] and notices[0].endswith("; it was ignored.")
+    assert settings.group_by == "BED >=78 Gy"  # the good keys still apply
+    if "ep" not in query:
+        assert settings.endpoint == "pfs"
+    assert Settings.from_query(settings.to_query()) == settings  # what is kept is usable
+    with pytest.raises(RecurError, match="cannot be used"):
+        Settings.from_query(query)
+
+
+def test_query_notices_cut_long_values_and_name_unknown_keys():
+    _, notices = Settings.parse_query({"lm": ["9" * 10_000 + "x"], "colour": ["red"]})
+    assert len(notices[0]) < 400 and "…" in notices[0]
+    assert notices[1] == "The link's setting 'colour' is not one recur knows; it was ignored."
+
+
+def test_query_filter_naming_any_column_is_parsed_for_the_cohort_to_judge():
+    settings, notices = Settings.parse_query({"filter": ["no_such_col:a"]})
+    assert notices == () and settings.filters == (Filter("no_such_col", ("a",)),)
+
+
+@pytest.mark.parametrize("text, match", [
+    ("{not json", "not valid JSON"), ("[1, 2]", "one JSON object"), ('{"alpha_beta": "x"}', "alpha_beta"),
+    ('{"cutoffs": [{"variable": "a", "op": "~", "threshold": 1}]}', "cutoffs"),
+    ('{"cutoffs": 5}', "cutoffs"), ('{"methods": {"km_conf_type": "wild"}}', "methods must be"),
+    ('{"rules": {"origin": "moon"}}', "time origin"), ('{"show_ci": "yes"}', "switches"),
+])
+def test_a_bad_settings_file_is_a_recur_error_naming_the_setting(text, match):
+    with pytest.raises(RecurError, match=match):
+        Settings.from_json(text)

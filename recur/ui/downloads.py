@@ -1,0 +1,21 @@
+"""Every download button of the app. Tables go out through
+``recur.export_safety.to_csv``, so no spreadsheet runs a cell as a formula;
+st.dataframe's own CSV export is off (``client.disableDataExport``) so this is
+the only way a table leaves the app."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from recur.export_safety import to_csv
+
+
+def download_table(label: str, frame: pd.DataFrame, file_name: str, container=st) -> None:
+    """A CSV download of ``frame`` with formula-leading cells neutralised."""
+    container.download_button(label, to_csv(frame), file_name, mime="text/csv")
+
+
+def download_json(label: str, text: str, file_name: str, container=st, help: str | None = None) -> None:
+    """A JSON download (analysis settings): not a spreadsheet format."""
+    container.download_button(label, text, file_name, mime="application/json", help=help)
