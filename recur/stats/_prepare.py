@@ -1,5 +1,6 @@
 """Shared input checks for the survival functions: pull (time, event[, group])
-out of a DataFrame, count and list what cannot be used."""
+out of a DataFrame, count and list what cannot be used, and merge near-tied
+times as R's survival does (``aeqSurv``, timefix = TRUE)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import numpy as np
 import pandas as pd
 
 from recur.errors import RecurError
+
+TIME_TOLERANCE = float(np.sqrt(np.finfo(float).eps))  # R: aeqSurv(tolerance = sqrt(.Machine$double.eps))
 
 
 @dataclass(frozen=True)
@@ -28,8 +31,9 @@ def prepare_survival(
     """Check the columns exist and hold valid values; drop incomplete rows.
 
     Rows with a missing time, event or group are dropped and reported in
-    ``dropped``; negative times or events other than 0/1 raise ``RecurError``
-    naming the rows, because silently using them would give wrong curves.
+    ``dropped``; infinite or negative times and events other than 0/1 raise
+    ``RecurError`` naming the rows, because silently using them would give
+    wrong curves. Times closer than R's tolerance are merged (``merge_near_ties``).
     """
     needed = [time, event] + ([by] if by else [])
     missing = [c for c in needed if c not in df.columns]
@@ -42,6 +46,11 @@ def prepare_survival(
     keep = t.notna() & e.notna()
     if by:
         keep &= df[by].notna()
+    infinite = keep & ~np.isfinite(t.to_numpy(dtype=float))
+    if infinite.any():
+        rows = ", ".join(map(str, df.index[infinite][:10]))
+        raise RecurError(f"Column '{time}' has infinite times in rows {rows}; give each patient a finite "
+                         "time (the last follow-up for censored patients).")
     bad_t = keep & (t < 0)
     if bad_t.any():
         rows = ", ".join(map(str, df.index[bad_t][:10]))
@@ -54,12 +63,29 @@ def prepare_survival(
         )
     group = df.loc[keep, by] if by else None
     return SurvivalInput(
-        time=t[keep].to_numpy(dtype=float),
+        time=merge_near_ties(t[keep].to_numpy(dtype=float)),
         event=e[keep].to_numpy(dtype=int),
         group=group,
         index=df.index[keep],
         dropped=df.index[~keep],
     )
+
+
+def merge_near_ties(time: np.ndarray, tolerance: float = TIME_TOLERANCE) -> np.ndarray:
+    """Times that differ by floating-point noise become one time, exactly as
+    R's ``aeqSurv`` (survfit, survdiff and coxph all call it): among the sorted
+    distinct times, a gap <= tolerance, or <= tolerance * mean(|time|), ties a
+    time to the one below it; each time is replaced by the start of its run.
+    Without this, 1 and 1 + 1e-10 would be two event times (and a different S)."""
+    y = np.unique(time[np.isfinite(time)])
+    if len(y) < 2:
+        return time
+    dy = np.diff(y)
+    tied = (dy <= tolerance) | (dy / np.mean(np.abs(y)) <= tolerance)
+    if not tied.any():
+        return time
+    cuts = y[np.concatenate([[True], ~tied])]
+    return cuts[np.searchsorted(cuts, time, side="right") - 1]
 
 
 def group_levels(group: pd.Series) -> list:

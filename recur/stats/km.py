@@ -99,32 +99,39 @@ def confidence_band(
     return lo, hi
 
 
+def _approx_right(nodes: np.ndarray, values: np.ndarray, v: float) -> float:
+    """R's ``approx(nodes, values, v, method = "constant", f = 1)``: NA pairs
+    dropped, nodes sorted, the value at the first node >= v (NaN outside)."""
+    ok = ~np.isnan(nodes)
+    nodes, values = nodes[ok], values[ok]
+    order = np.argsort(nodes, kind="stable")
+    nodes, values = nodes[order], values[order]
+    if len(nodes) == 0 or v < nodes[0] or v > nodes[-1]:
+        return np.nan
+    return float(values[np.searchsorted(nodes, v, side="left")])
+
+
 def _find_quantile(x: np.ndarray, y: np.ndarray, p: float, tol: float) -> float:
-    """Where the CDF curve y(x) (steps) reaches p; midpoint rule on flats (R's findq)."""
+    """Where the CDF curve y(x) (steps) reaches p, line for line R's ``findq``
+    (survival 3.5, used by quantile.survfit): duplicated levels dropped, the
+    first point at or above p found after sorting the levels (so a CI curve
+    that is not monotone is read as R reads it), midpoint rule on flats."""
     if np.all(np.isnan(y)) or np.nanmax(y) < p:
         return np.nan
     x_max = x[-1]
-    _, keep = np.unique(y, return_index=True)  # drop duplicated levels (censor times)
-    keep = np.sort(keep)
+    keep = ~pd.Series(y).duplicated().to_numpy()  # as R's duplicated(): one NaN kept
     x, y = x[keep], y[keep]
-    ok = ~np.isnan(y)
-    x, y = x[ok], y[ok]
     n = len(y)
-
-    def first_reaching(shift: float) -> int | None:
-        hits = np.nonzero(y + shift >= p)[0]
-        if len(hits) == 0 or p < y[0] + shift:
-            return None
-        return int(hits[0])
-
-    i1, i2 = first_reaching(tol), first_reaching(-tol)
-    if i1 is None:
-        return np.nan
-    if abs(p - y[n - 1]) < tol:  # a flat exactly at p at the end of the curve
-        return (x[i1] + x_max) / 2
-    if i2 is None:
-        return np.nan
-    return (x[i1] + x[i2]) / 2
+    position = np.arange(n, dtype=float)
+    i1 = _approx_right(y + tol, position, p)
+    i2 = _approx_right(y - tol, position, p)
+    if np.isnan(i1) or np.isnan(i2):
+        quant = np.nan
+    else:
+        quant = (x[int(i1)] + x[int(i2)]) / 2
+    if not np.isnan(y[-1]) and abs(p - y[-1]) < tol:  # a flat exactly at p at the end
+        quant = (x[int(i1)] + x_max) / 2 if not np.isnan(i1) else np.nan
+    return float(quant)
 
 
 def median_with_ci(sf: StepFunction, conf_type: ConfType, conf_level: float = 0.95) -> tuple[float, float, float]:
@@ -153,10 +160,8 @@ def estimates_at(
         n_risk = int(sf.n_risk[np.searchsorted(sf.time, t, side="left")]) if t <= last_time else 0
         in_interval = (sf.time > previous) & (sf.time <= t)
         n_ev = int(sf.n_event[in_interval].sum())
-        if idx < 0:
+        if idx < 0:  # before the first time: survfit0's added point S = 1 with CI (1, 1), any conf.type
             s, se, l, u = 1.0, 0.0, 1.0, 1.0
-            if conf_type == "log-log":
-                l = u = np.nan
         else:
             s = float(sf.surv[idx])
             se = float(s * sf.std_err_log[idx]) if s > 0 else np.nan

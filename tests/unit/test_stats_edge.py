@@ -65,7 +65,7 @@ def test_no_events_in_a_level_gets_a_note():
     df.loc[df.grp == "b", "e"] = 0
     res = cox(df, "t", "e", ["grp", "x"])
     row = res.coefficients.set_index("term").loc["grp=b"]
-    assert np.isnan(row.hr) and "no events in this group" in row.note
+    assert np.isnan(row.hr) and "no events in group b" in row.note
     assert not np.isnan(res.coefficients.set_index("term").loc["x", "hr"])
 
 
