@@ -11,7 +11,7 @@ from typing import Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2, norm
+from scipy.special import chdtrc, ndtr, ndtri  # the ufuncs behind scipy.stats' chi2 / norm, ~50x faster
 
 from recur.errors import RecurError
 from recur.stats._cholesky import cholesky2, chsolve2
@@ -109,13 +109,13 @@ def _design(
         raise RecurError(f"Covariate column(s) {', '.join(missing)} not found in the data.")
     reference = dict(reference or {})
     ordered = dict(ordered or {})
-    frame = df[list(dict.fromkeys([time, event, *covariates]))].copy()
-    for var, levels in ordered.items():
-        if var in frame:
-            frame[var] = _trend_codes(frame[var], levels)
-    complete = frame.notna().all(axis=1)
-    surv = prepare_survival(frame[complete], time, event)
+    frame = df[list(dict.fromkeys([time, event, *covariates]))]
+    if ordered:
+        frame = frame.assign(**{var: _trend_codes(frame[var], levels)
+                                for var, levels in ordered.items() if var in frame})
+    complete = pd.Series(~frame.isna().to_numpy().any(axis=1), index=frame.index)
     data = frame[complete]
+    surv = prepare_survival(data, time, event)
     cols: list[np.ndarray] = []
     info: list[dict] = []
     for var in covariates:
@@ -174,27 +174,26 @@ def cox(
     """
     design, keep = _design(df, time, event, covariates, reference, ordered)
     n, n_events = len(design.time), int(design.event.sum())
-    table = pd.DataFrame(design.columns, columns=[TERM, VARIABLE, LEVEL, REFERENCE, NOTE])
-    for c in (COEF, SE, HR, LOWER, UPPER, Z, P):
-        table[c] = np.nan
+    rows = [{**c, **dict.fromkeys((COEF, SE, HR, LOWER, UPPER, Z, P), np.nan)} for c in design.columns]
     methods = {"model": "Cox proportional hazards", "ties": ties, "ci": "Wald", "conf_level": str(conf_level)}
     nan_test = TestResult(np.nan, 0, np.nan)
     notes: list[str] = []
     if n_events == 0 or not keep:
         reason = "no events among the patients analysed" if n_events == 0 else "no estimable term"
-        table.loc[table[NOTE] == "", NOTE] = "not estimable: " + reason
-        return CoxResult(table[COEF_COLUMNS], n, n_events, design.n_dropped, design.dropped_rows,
-                         np.nan, np.nan, nan_test, nan_test, nan_test, 0, False, methods, (reason,))
+        for row in rows:
+            row[NOTE] = row[NOTE] or "not estimable: " + reason
+        return CoxResult(pd.DataFrame(rows, columns=COEF_COLUMNS), n, n_events, design.n_dropped,
+                         design.dropped_rows, np.nan, np.nan, nan_test, nan_test, nan_test, 0, False,
+                         methods, (reason,))
     fit = fit_cox(design.time, design.event, design.x[:, keep], ties)
     notes_by_column = _term_notes(design, keep, fit, ties)
-    z_crit = norm.ppf(1 - (1 - conf_level) / 2)
+    z_crit = float(ndtri(1 - (1 - conf_level) / 2))
     se = np.sqrt(np.diag(fit.var))
     for pos, j in enumerate(keep):
-        note = notes_by_column.get(j, "")
-        table.loc[j, NOTE] = note
+        note = rows[j][NOTE] = notes_by_column.get(j, "")
         if not note or note.startswith("did not converge"):  # shown (flagged when not converged)
-            b, s = fit.beta[pos], se[pos]
-            table.loc[j, [COEF, SE, HR, LOWER, UPPER, Z, P]] = [b, s, *_wald_row(b, s, z_crit)]
+            b, s = float(fit.beta[pos]), float(se[pos])
+            rows[j].update(zip((COEF, SE, HR, LOWER, UPPER, Z, P), (b, s, *_wald_row(b, s, z_crit))))
     fitted = ~fit.aliased
     p = int(fitted.sum())
     lr = 2 * (fit.loglik - fit.loglik_null)
@@ -205,19 +204,26 @@ def cox(
         notes.append("Some terms are aliased with others (collinear) or carry no information; R reports "
                      "them as NA and so does recur: see the note of each term.")
     return CoxResult(
-        coefficients=table[COEF_COLUMNS], n=n, n_events=n_events, n_dropped=design.n_dropped,
+        coefficients=pd.DataFrame(rows, columns=COEF_COLUMNS), n=n, n_events=n_events, n_dropped=design.n_dropped,
         dropped_rows=design.dropped_rows, loglik_null=fit.loglik_null, loglik=fit.loglik,
-        lr_test=TestResult(lr, p, float(chi2.sf(lr, p))),
-        wald_test=TestResult(wald, p, float(chi2.sf(wald, p))),
-        score_test=TestResult(fit.score_test, p, float(chi2.sf(fit.score_test, p))),
+        lr_test=TestResult(lr, p, _chi2_p(lr, p)),
+        wald_test=TestResult(wald, p, _chi2_p(wald, p)),
+        score_test=TestResult(fit.score_test, p, _chi2_p(fit.score_test, p)),
         iterations=fit.iterations, converged=fit.converged, methods=methods, notes=tuple(notes),
     )
+
+
+def _chi2_p(statistic: float, df: int) -> float:
+    """Upper tail of chi-square on df degrees of freedom (NaN for df = 0, as R prints no test)."""
+    return float(chdtrc(df, statistic)) if df > 0 else np.nan
 
 
 def _wald_row(b: float, s: float, z_crit: float) -> list[float]:
     """HR, its Wald CI, z and p for one coefficient."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return [np.exp(b), np.exp(b - z_crit * s), np.exp(b + z_crit * s), b / s, 2 * norm.sf(abs(b / s))]
+        z = b / s
+        return [float(v) for v in (np.exp(b), np.exp(b - z_crit * s), np.exp(b + z_crit * s), z,
+                                   2 * ndtr(-abs(z)))]
 
 
 def _wald_test(beta: np.ndarray, var: np.ndarray) -> float:
@@ -315,7 +321,7 @@ def ph_test(
         jj = [i for i, c in enumerate(columns) if term == "GLOBAL" or c[VARIABLE] == term]
         kk = list(range(p)) + [p + i for i in jj]
         stat, note = _score_statistic(u[kk], imat[np.ix_(kk, kk)])
-        rows.append({TERM: term, "chisq": stat, "df": len(jj), P: float(chi2.sf(stat, len(jj))), NOTE: note})
+        rows.append({TERM: term, "chisq": stat, "df": len(jj), P: _chi2_p(stat, len(jj)), NOTE: note})
     return pd.DataFrame(rows)
 
 

@@ -11,7 +11,7 @@ from typing import Literal, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.special import ndtri  # scipy.stats.norm.ppf without its per-call overhead
 
 from recur.stats._prepare import group_levels, prepare_survival
 
@@ -76,7 +76,7 @@ def confidence_band(
     surv: np.ndarray, std_err_log: np.ndarray, conf_type: ConfType, conf_level: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pointwise CI for S(t) as survfit computes it (NaN where undefined)."""
-    z = norm.ppf(1 - (1 - conf_level) / 2)
+    z = float(ndtri(1 - (1 - conf_level) / 2))
     s = np.asarray(surv, dtype=float)
     se = np.asarray(std_err_log, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -119,7 +119,9 @@ def _find_quantile(x: np.ndarray, y: np.ndarray, p: float, tol: float) -> float:
     if np.all(np.isnan(y)) or np.nanmax(y) < p:
         return np.nan
     x_max = x[-1]
-    keep = ~pd.Series(y).duplicated().to_numpy()  # as R's duplicated(): one NaN kept
+    _, first = np.unique(y, return_index=True, equal_nan=True)  # as R's duplicated(): one NaN kept
+    keep = np.zeros(len(y), dtype=bool)
+    keep[first] = True
     x, y = x[keep], y[keep]
     n = len(y)
     position = np.arange(n, dtype=float)
