@@ -158,7 +158,9 @@ def fit_cox(time: np.ndarray, event: np.ndarray, x: np.ndarray, ties: Ties) -> C
         current = partial_likelihood(rs, xs, new_beta, ties)
         chol, _ = cholesky2(current.info, TOLER_CHOL)
         finite = _finite(current)
-        if finite and abs(1 - best / current.loglik) <= EPS:
+        with np.errstate(divide="ignore", invalid="ignore"):  # C semantics: x / 0 is inf or nan
+            change = abs(1 - np.float64(best) / np.float64(current.loglik))
+        if finite and change <= EPS:
             var = chinv2(chol) * np.outer(scale, scale)
             return _finish(new_beta * scale, var, current.score / scale, loglik_null, current.loglik,
                            score_test, iteration, True, halving > 0)

@@ -135,6 +135,10 @@ def _design(
                 raise RecurError(
                     f"Reference level {ref!r} for '{var}' is not among its values: {', '.join(map(str, levels))}."
                 )
+            if len(levels) < 2:  # one level left: nothing to compare, but the factor keeps its row
+                cols.append(np.zeros(len(values)))
+                info.append({TERM: var, VARIABLE: var, LEVEL: "", REFERENCE: "", NOTE:
+                             f"not estimable: only one level ({', '.join(map(str, levels))}) among the patients analysed"})
             for lv in levels:
                 if lv == ref:
                     continue
@@ -145,7 +149,7 @@ def _design(
     keep = []
     for j in range(x.shape[1]):
         if len(x) == 0 or np.ptp(x[:, j]) == 0:
-            info[j][NOTE] = "not estimable: no variation among the patients analysed"
+            info[j][NOTE] = info[j][NOTE] or "not estimable: no variation among the patients analysed"
             continue
         keep.append(j)
     return Design(
@@ -221,7 +225,7 @@ def _chi2_p(statistic: float, df: int) -> float:
 def _wald_row(b: float, s: float, z_crit: float) -> list[float]:
     """HR, its Wald CI, z and p for one coefficient."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        z = b / s
+        z = np.float64(b) / np.float64(s)
         return [float(v) for v in (np.exp(b), np.exp(b - z_crit * s), np.exp(b + z_crit * s), z,
                                    2 * ndtr(-abs(z)))]
 
@@ -244,11 +248,11 @@ def _term_notes(design: Design, keep: list[int], fit, ties: Ties) -> dict[int, s
     for pos, j in enumerate(keep):
         column = design.columns[j]
         cause = no_events_cause(x[:, pos], design.event, column)
-        if fit.aliased[pos]:
+        if fit.aliased[pos] or not fit.var[pos, pos] > 0:  # NA in R, or no information left
             if info0 is None:
                 xs = x[rs.order] - x.mean(axis=0)
                 info0 = partial_likelihood(rs, xs, np.zeros(len(keep)), ties).info
-            others = [k for k in range(pos) if not fit.aliased[k]]
+            others = [k for k in range(pos) if fit.var[k, k] > 0]
             out[j] = aliased_note(x[rs.order, pos], rs, column, info0, pos, others, terms)
         elif fit.infinite[pos]:
             out[j] = INFINITE.format(cause=f": {cause.removeprefix('not estimable: ')}" if cause else "")

@@ -100,3 +100,28 @@ def test_no_events_at_all_and_missing_rows():
         cox(df, "t", "e", ["nope"])
     with pytest.raises(RecurError, match="Reference level"):
         cox(df, "t", "e", ["grp"], reference={"grp": "zzz"})
+
+
+def test_infinite_times_are_refused_naming_the_rows():
+    df = pd.DataFrame({"t": [1.0, np.inf, 3.0, -np.inf], "e": [1, 1, 0, 1], "x": [0.1, 0.5, 0.2, 0.9]},
+                      index=["p1", "p2", "p3", "p4"])
+    for call in (lambda: cox(df, "t", "e", ["x"]), lambda: kaplan_meier(df, "t", "e")):
+        with pytest.raises(RecurError, match="infinite times in rows p2, p4"):
+            call()
+
+
+def test_screen_gives_a_reason_for_a_model_it_cannot_fit():
+    from recur.screen import screen_cox
+    df = _frame().rename(columns={"t": "os_months", "e": "os_event"})
+    screen = screen_cox(df, ["x", "grp"], ["os"], ordered={"grp": ["zz", "yy"]})
+    rows = screen.table[screen.table.model == "univariate"].set_index("term")
+    assert rows.loc["x", "note"] == "" and rows.loc["x", "hr"] > 0
+    assert rows.loc["grp", "note"].startswith("not estimable: The ordered trend for 'grp' lists levels zz, yy")
+
+
+def test_trend_levels_given_as_text_code_an_integer_column():
+    df = _frame().assign(ecog=lambda d: np.arange(len(d)) % 3)
+    as_text = cox(df, "t", "e", ["ecog"], ordered={"ecog": ["0", "1", "2"]})
+    as_number = cox(df, "t", "e", ["ecog"])
+    assert as_text.n == len(df) and as_text.coefficients.coef[0] == pytest.approx(as_number.coefficients.coef[0],
+                                                                                  rel=1e-12)
