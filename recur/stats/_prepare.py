@@ -41,34 +41,30 @@ def prepare_survival(
         raise RecurError(
             f"Column(s) {', '.join(missing)} not found; available: {', '.join(map(str, df.columns))}."
         )
-    t = pd.to_numeric(df[time], errors="coerce")
-    e = pd.to_numeric(df[event], errors="coerce")
-    keep = t.notna() & e.notna()
+    # numpy masks: this runs for every curve and model, pandas' per-call overhead adds up
+    t = pd.to_numeric(df[time], errors="coerce").to_numpy(dtype=float)
+    e = pd.to_numeric(df[event], errors="coerce").to_numpy(dtype=float)
+    keep = ~np.isnan(t) & ~np.isnan(e)
     if by:
-        keep &= df[by].notna()
-    infinite = keep & ~np.isfinite(t.to_numpy(dtype=float))
-    if infinite.any():
-        rows = ", ".join(map(str, df.index[infinite][:10]))
-        raise RecurError(f"Column '{time}' has infinite times in rows {rows}; give each patient a finite "
-                         "time (the last follow-up for censored patients).")
-    bad_t = keep & (t < 0)
-    if bad_t.any():
-        rows = ", ".join(map(str, df.index[bad_t][:10]))
-        raise RecurError(f"Column '{time}' has negative times in rows {rows}; times must be >= 0.")
-    bad_e = keep & ~e.isin([0, 1])
-    if bad_e.any():
-        rows = ", ".join(map(str, df.index[bad_e][:10]))
-        raise RecurError(
-            f"Column '{event}' must be 0 (censored) or 1 (event); rows {rows} hold other values."
-        )
-    group = df.loc[keep, by] if by else None
+        keep &= df[by].notna().to_numpy()
+    _refuse(df.index, keep & np.isinf(t), f"Column '{time}' has infinite times in rows {{rows}}; give each "
+            "patient a finite time (the last follow-up for censored patients).")
+    _refuse(df.index, keep & (t < 0), f"Column '{time}' has negative times in rows {{rows}}; times must be >= 0.")
+    _refuse(df.index, keep & (e != 0) & (e != 1),
+            f"Column '{event}' must be 0 (censored) or 1 (event); rows {{rows}} hold other values.")
     return SurvivalInput(
-        time=merge_near_ties(t[keep].to_numpy(dtype=float)),
-        event=e[keep].to_numpy(dtype=int),
-        group=group,
+        time=merge_near_ties(t[keep]),
+        event=e[keep].astype(int),
+        group=df[by][keep] if by else None,
         index=df.index[keep],
         dropped=df.index[~keep],
     )
+
+
+def _refuse(index: pd.Index, bad: np.ndarray, message: str) -> None:
+    """RecurError naming the first ten offending rows."""
+    if bad.any():
+        raise RecurError(message.format(rows=", ".join(map(str, index[bad][:10]))))
 
 
 def merge_near_ties(time: np.ndarray, tolerance: float = TIME_TOLERANCE) -> np.ndarray:

@@ -23,6 +23,7 @@ GROUP, TIME, N_RISK, N_EVENT, N_CENSOR = "group", "time", "n_risk", "n_event", "
 SURV, STD_ERR, LOWER, UPPER = "surv", "std_err", "lower", "upper"
 N, N_EVENTS, MEDIAN = "n", "n_events", "median"
 N_EVENT_INTERVAL, BEYOND_LAST = "n_event_interval", "beyond_last_observed"
+CURVE_COLUMNS = [GROUP, TIME, N_RISK, N_EVENT, N_CENSOR, SURV, STD_ERR, LOWER, UPPER]
 
 
 @dataclass(frozen=True)
@@ -136,11 +137,12 @@ def _find_quantile(x: np.ndarray, y: np.ndarray, p: float, tol: float) -> float:
     return float(quant)
 
 
-def median_with_ci(sf: StepFunction, conf_type: ConfType, conf_level: float = 0.95) -> tuple[float, float, float]:
+def median_with_ci(sf: StepFunction, conf_type: ConfType, conf_level: float = 0.95,
+                   band: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, float, float]:
     """Median survival and its CI as ``quantile.survfit`` (times where the
-    estimate and the CI limits cross 0.5)."""
+    estimate and the CI limits cross 0.5); ``band`` if already computed."""
     tol = np.sqrt(np.finfo(float).eps)
-    lo, hi = confidence_band(sf.surv, sf.std_err_log, conf_type, conf_level)
+    lo, hi = band if band is not None else confidence_band(sf.surv, sf.std_err_log, conf_type, conf_level)
     x = np.concatenate([[0.0], sf.time])
     est = _find_quantile(x, np.concatenate([[0.0], 1 - sf.surv]), 0.5, tol)
     # The lower curve crosses 0.5 first, so it gives the lower limit.
@@ -153,8 +155,13 @@ def estimates_at(
     sf: StepFunction, times: Sequence[float], conf_type: ConfType, conf_level: float = 0.95
 ) -> pd.DataFrame:
     """S(t), Greenwood SE and CI at given times, as ``summary(fit, times, extend=TRUE)``."""
+    return pd.DataFrame(_estimate_rows(sf, times, confidence_band(sf.surv, sf.std_err_log, conf_type, conf_level)))
+
+
+def _estimate_rows(sf: StepFunction, times: Sequence[float], band: tuple[np.ndarray, np.ndarray]) -> list[dict]:
+    """One row per requested time (sorted), given the curve's CI ``band``."""
     rows = []
-    lo, hi = confidence_band(sf.surv, sf.std_err_log, conf_type, conf_level)
+    lo, hi = band
     last_time = sf.time[-1] if len(sf.time) else 0.0
     previous = -np.inf
     for t in sorted(times):
@@ -171,7 +178,7 @@ def estimates_at(
         rows.append({TIME: t, N_RISK: n_risk, N_EVENT_INTERVAL: n_ev, SURV: s, STD_ERR: se,
                      LOWER: l, UPPER: u, BEYOND_LAST: bool(t > last_time)})
         previous = t
-    return pd.DataFrame(rows)
+    return rows
 
 
 def kaplan_meier(
@@ -198,24 +205,22 @@ def kaplan_meier(
     else:
         g = data.group.to_numpy()
         parts = [(str(lv), data.time[g == lv], data.event[g == lv]) for lv in group_levels(data.group)]
-    curves, at_rows, med_rows = [], [], []
+    curves: dict[str, list[np.ndarray]] = {c: [] for c in CURVE_COLUMNS}
+    at_rows, med_rows = [], []
     for label, t, e in parts:
         sf = km_step_function(t, e)
-        lo, hi = confidence_band(sf.surv, sf.std_err_log, conf_type, conf_level)
-        curves.append(pd.DataFrame({
-            GROUP: label, TIME: sf.time, N_RISK: sf.n_risk, N_EVENT: sf.n_event,
-            N_CENSOR: sf.n_censor, SURV: sf.surv, STD_ERR: sf.surv * sf.std_err_log,
-            LOWER: lo, UPPER: hi,
-        }))
+        band = confidence_band(sf.surv, sf.std_err_log, conf_type, conf_level)
+        for column, values in zip(CURVE_COLUMNS, (np.full(len(sf.time), label, dtype=object), sf.time,
+                                                  sf.n_risk, sf.n_event, sf.n_censor, sf.surv,
+                                                  sf.surv * sf.std_err_log, *band)):
+            curves[column].append(values)
         if at is not None and len(at):
-            est = estimates_at(sf, at, conf_type, conf_level)
-            est.insert(0, GROUP, label)
-            at_rows.append(est)
-        m, ml, mu = median_with_ci(sf, conf_type, conf_level)
+            at_rows += [{GROUP: label, **row} for row in _estimate_rows(sf, at, band)]
+        m, ml, mu = median_with_ci(sf, conf_type, conf_level, band)
         med_rows.append({GROUP: label, N: len(t), N_EVENTS: int(e.sum()), MEDIAN: m, LOWER: ml, UPPER: mu})
     return KMResult(
-        curves=pd.concat(curves, ignore_index=True),
-        at_times=pd.concat(at_rows, ignore_index=True) if at_rows else pd.DataFrame(),
+        curves=pd.DataFrame({c: np.concatenate(v) for c, v in curves.items()}),
+        at_times=pd.DataFrame(at_rows),
         medians=pd.DataFrame(med_rows),
         groups=[p[0] for p in parts],
         methods={"estimator": "Kaplan-Meier", "variance": "Greenwood",
