@@ -36,6 +36,7 @@ class RiskSets:
     start: np.ndarray  # (K,) index of the first row with time >= t_k
     death_rows: np.ndarray  # (D,) row indices of the deaths, grouped by time
     death_group: np.ndarray  # (D,) which event time k each death belongs to
+    group_start: np.ndarray  # (K,) first position in death_rows of each event time (for reduceat)
     death_rank: np.ndarray  # (D,) 0..d_k-1 within its tied set
     n_deaths: np.ndarray  # (K,) d_k
     event_times: np.ndarray  # (K,)
@@ -50,7 +51,7 @@ def risk_sets(time: np.ndarray, event: np.ndarray) -> RiskSets:
     first_of_group = np.concatenate([[0], np.cumsum(n_deaths)[:-1]]).astype(int)
     death_rank = np.arange(len(death_rows)) - first_of_group[death_group]
     start = np.searchsorted(t, event_times, side="left")
-    return RiskSets(order, e, start, death_rows, death_group, death_rank, n_deaths, event_times)
+    return RiskSets(order, e, start, death_rows, death_group, first_of_group, death_rank, n_deaths, event_times)
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,6 @@ class PartialLikelihood:
 def partial_likelihood(rs: RiskSets, x: np.ndarray, beta: np.ndarray, ties: Ties) -> PartialLikelihood:
     """Evaluate the partial likelihood and its derivatives at ``beta``; ``x``
     sorted as ``rs``. Overflow gives non-finite values (the caller halves)."""
-    n, p = x.shape
-    K = len(rs.event_times)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         eta = x @ beta
         w = np.exp(eta)
@@ -81,11 +80,9 @@ def partial_likelihood(rs: RiskSets, x: np.ndarray, beta: np.ndarray, ties: Ties
         dr, k = rs.death_rows, rs.death_group
         if ties == "efron":
             # Each of d tied deaths leaves the denominator by 1/d per term (Efron 1977).
-            d0 = np.bincount(k, weights=w[dr], minlength=K)
-            d1 = np.zeros((K, p))
-            np.add.at(d1, k, wx[dr])
-            d2 = np.zeros((K, p, p))
-            np.add.at(d2, k, wx[dr][:, :, None] * x[dr][:, None, :])
+            d0 = _by_time(w[dr], rs)
+            d1 = _by_time(wx[dr], rs)
+            d2 = _by_time(wx[dr][:, :, None] * x[dr][:, None, :], rs)
             frac = rs.death_rank / rs.n_deaths[k]
             denom = s0[k] - frac * d0[k]
             num1 = s1[k] - frac[:, None] * d1[k]
@@ -96,12 +93,17 @@ def partial_likelihood(rs: RiskSets, x: np.ndarray, beta: np.ndarray, ties: Ties
         info_each = num2 / denom[:, None, None] - mean[:, :, None] * mean[:, None, :]
         loglik = float(eta[dr].sum() - np.log(denom).sum())
         score_each = x[dr] - mean
-    score_by_time = np.zeros((K, p))
-    np.add.at(score_by_time, k, score_each)
-    info_by_time = np.zeros((K, p, p))
-    np.add.at(info_by_time, k, info_each)
+    score_by_time = _by_time(score_each, rs)
+    info_by_time = _by_time(info_each, rs)
     return PartialLikelihood(loglik, score_by_time.sum(axis=0), info_by_time.sum(axis=0),
                              score_by_time, info_by_time)
+
+
+def _by_time(values: np.ndarray, rs: RiskSets) -> np.ndarray:
+    """Sum per-death values over each event time (deaths are stored grouped by time)."""
+    if len(values) == 0:
+        return np.zeros((0, *values.shape[1:]))
+    return np.add.reduceat(values, rs.group_start, axis=0)
 
 
 @dataclass(frozen=True)

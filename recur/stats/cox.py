@@ -113,7 +113,7 @@ def _design(
     if ordered:
         frame = frame.assign(**{var: _trend_codes(frame[var], levels)
                                 for var, levels in ordered.items() if var in frame})
-    complete = pd.Series(~frame.isna().to_numpy().any(axis=1), index=frame.index)
+    complete = ~frame.isna().to_numpy().any(axis=1)
     data = frame[complete]
     surv = prepare_survival(data, time, event)
     cols: list[np.ndarray] = []
@@ -142,7 +142,7 @@ def _design(
             for lv in levels:
                 if lv == ref:
                     continue
-                cols.append((values == lv).to_numpy(float))
+                cols.append((values.to_numpy() == lv).astype(float))
                 term = str(lv) if str(lv) == var else f"{var}={lv}"  # cutoff columns are named by their group
                 info.append({TERM: term, VARIABLE: var, LEVEL: str(lv), REFERENCE: str(ref), NOTE: ""})
     x = np.column_stack(cols) if cols else np.empty((len(data), 0))
