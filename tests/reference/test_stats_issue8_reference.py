@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from recur.errors import RecurError
-from recur.stats.cox import cox
+from recur.stats.cox import cox, ph_test
 from recur.stats.km import kaplan_meier
 from recur.stats.logrank import logrank
 from tests.conftest import reference, reference_data
@@ -53,6 +53,13 @@ def test_2_group_never_at_risk_is_na_and_the_rest_is_estimated():
     assert rows.loc["x", "se"] == pytest.approx(block["se"][1], rel=1e-5)
     assert res.lr_test.df == block["df"] == 1
     assert res.lr_test.statistic == pytest.approx(block["lr"], rel=1e-5)
+    _assert_zph_matches(ph_test(_frame(block), "time", "event", ["g", "x"]), block["cox_zph"])
+
+
+def _assert_zph_matches(ours: pd.DataFrame, theirs: dict) -> None:
+    # R: cox.zph(fit) leaves the NA terms out; chisq rel 1e-6
+    assert ours.term.tolist() == theirs["terms"]
+    assert ours.chisq.tolist() == pytest.approx(theirs["chisq"], rel=1e-6)
 
 
 def test_3_a_huge_coefficient_on_a_small_scale_is_an_estimate():
@@ -84,6 +91,7 @@ def test_4_near_collinear_column_is_aliased_and_named():
     assert rows.loc["x1", "se"] == pytest.approx(block["se"][0], rel=1e-5)
     assert res.lr_test.df == block["df"] == 1
     assert res.lr_test.statistic == pytest.approx(block["lr"], rel=1e-5)
+    _assert_zph_matches(ph_test(_frame(block), "time", "event", ["x1", "x2"]), block["cox_zph"])
 
 
 def test_5_log_log_ci_before_the_first_time():

@@ -16,7 +16,9 @@ cox_out <- function(call, data) {
   b <- coef(f); se <- sqrt(diag(f$var)); se[is.na(b)] <- NA
   list(R_call = call, data = data, terms = names(b), coef = unname(b), se = unname(se),
        p = unname(summary(f)$coefficients[, "Pr(>|z|)"]), lr = 2 * diff(f$loglik),
-       df = sum(!is.na(b)), warnings = r$warnings)
+       df = sum(!is.na(b)), warnings = r$warnings,
+       cox_zph = list(R_call = "cox.zph(fit)  # transform 'km'; NA terms left out",
+                      terms = rownames(cox.zph(f)$table), chisq = unname(cox.zph(f)$table[, "chisq"])))
 }
 out <- list()
 
