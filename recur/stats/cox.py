@@ -172,7 +172,10 @@ def cox(
     (categorical, default the first level) or per step of an ``ordered`` trend.
 
     Rows missing any variable are dropped (counted in ``n_dropped``, as R's
-    na.omit). Terms that cannot be estimated get NaN and a ``note``.
+    na.omit). Terms R reports as NA (aliased, no information) or flags as
+    infinite get NaN and a ``note`` saying why; in a model that did not
+    converge the estimates are shown with a note. Tests count the estimated
+    terms only (R's df). Raises ``RecurError`` for bad data, in words.
 
     >>> cox(df, "lrfs_months", "lrfs_event", ["BED >=78 Gy"]).coefficients
     """
