@@ -308,6 +308,9 @@ def ph_test(
     fit = fit_cox(design.time, design.event, design.x[:, keep], ties)
     fitted = np.nonzero(~fit.aliased)[0]  # R's NA coefficients are not in the model
     keep = [keep[i] for i in fitted]
+    if not keep:
+        raise RecurError("The PH test needs at least one estimable term; every term here is not estimable "
+                         "(see the notes of the Cox model).")
     rs = risk_sets(design.time, design.event)
     x = design.x[rs.order][:, keep]
     final = partial_likelihood(rs, x - x.mean(axis=0), fit.beta[fitted], ties)

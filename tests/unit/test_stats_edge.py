@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from recur.errors import RecurError
-from recur.stats.cox import cox
+from recur.stats.cox import cox, ph_test
 from recur.stats.km import kaplan_meier
 from recur.stats.logrank import logrank
 
@@ -125,3 +125,10 @@ def test_trend_levels_given_as_text_code_an_integer_column():
     as_number = cox(df, "t", "e", ["ecog"])
     assert as_text.n == len(df) and as_text.coefficients.coef[0] == pytest.approx(as_number.coefficients.coef[0],
                                                                                   rel=1e-12)
+
+
+def test_ph_test_with_no_estimable_term_says_so():
+    # group A is censored before the first event: g=B carries no information (R: NA, cox.zph has no term)
+    df = pd.DataFrame({"t": range(1, 8), "e": [0, 0, 1, 1, 0, 1, 1], "g": ["A"] * 2 + ["B"] * 5})
+    with pytest.raises(RecurError, match="at least one estimable term"):
+        ph_test(df, "t", "e", ["g"])
