@@ -84,7 +84,7 @@ def _fit(df: pd.DataFrame, time: str, event: str, factors: list[str], endpoint: 
         failed[NOTE] = f"not estimable: {exc}"
         failed.insert(0, MODEL, model)
         failed.insert(0, ENDPOINT, endpoint)
-        failed[N] = failed[N_EVENTS] = np.nan
+        failed[N] = failed[N_EVENTS] = pd.array([pd.NA] * len(factors), dtype="Int64")  # counts stay integers
         return failed
     return _rows(res, endpoint, model)
 
