@@ -16,6 +16,7 @@ ALIASED_UNNAMED = "aliased with the other terms (collinear), dropped"
 INFINITE = "infinite estimate (monotone likelihood){cause}; not estimable"
 NO_EVENTS = "not estimable: no events in group {group} (n={n})"
 NOT_CONVERGED = "did not converge in {iterations} iterations; estimate unreliable"
+DIVERGING = "did not converge in {iterations} iterations, coefficients may be infinite; not estimable"
 
 
 def _group_names(column: dict) -> tuple[str, str] | None:

@@ -120,7 +120,7 @@ class CoxFit:
     converged: bool
     aliased: np.ndarray  # (p,) bool: R's which.sing (coefficient NA)
     infinite: np.ndarray  # (p,) bool: R's "Loglik converged before variable j"
-    halved_at_end: bool  # R's flag -2: converged while step-halving
+    diverging: bool  # R's "one or more coefficients may be infinite" after running out of iterations
 
 
 def _center_scale(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -165,7 +165,7 @@ def fit_cox(time: np.ndarray, event: np.ndarray, x: np.ndarray, ties: Ties) -> C
         if finite and change <= EPS:
             var = chinv2(chol) * np.outer(scale, scale)
             return _finish(new_beta * scale, var, current.score / scale, loglik_null, current.loglik,
-                           score_test, iteration, True, halving > 0)
+                           score_test, iteration, True, False)
         if not finite or current.loglik < best:  # not improving: move back towards the last good beta
             halving += 1
             new_beta = (new_beta + halving * beta) / (halving + 1.0)
@@ -178,17 +178,20 @@ def fit_cox(time: np.ndarray, event: np.ndarray, x: np.ndarray, ties: Ties) -> C
     # (coxfit6 calls chinv2 on the raw matrix), i.e. var = 1 / diag(information).
     last = partial_likelihood(rs, xs, beta, ties)
     var = chinv2(np.triu(last.info)) * np.outer(scale, scale)
+    # R's fit$iter reads iter.max + 1 here; its linear predictor (x centred as coxfit6 does) over
+    # 500 is its sign of an infinite coefficient.
     return _finish(beta * scale, var, last.score / scale, loglik_null, last.loglik, score_test,
-                   MAX_ITER, False, False)
+                   MAX_ITER + 1, False, bool(np.max(xs @ beta) > 500))
 
 
 def _finish(beta: np.ndarray, var: np.ndarray, score: np.ndarray, loglik_null: float, loglik: float,
-            score_test: float, iterations: int, converged: bool, halved: bool) -> CoxFit:
+            score_test: float, iterations: int, converged: bool, large_lp: bool) -> CoxFit:
     """R's coxph.fit epilogue: NA for aliased columns, the infinite-beta flag."""
     aliased = (np.diag(var) == 0) & converged  # R: which.sing only when flag < nvar (not 1000)
     with np.errstate(invalid="ignore", over="ignore"):
         drift = np.abs(score @ var)
         infinite = ~np.isfinite(score) | ((drift > EPS) & (drift > TOLER_INF * np.abs(beta)))
     beta = np.where(aliased, np.nan, beta)
+    diverging = not converged and (large_lp or not np.isfinite(drift).all())
     return CoxFit(beta, var, loglik_null, loglik, score_test, iterations, converged,
-                  aliased, infinite & converged & ~aliased, halved)
+                  aliased, infinite & converged & ~aliased, diverging)

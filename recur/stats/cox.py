@@ -15,7 +15,7 @@ from scipy.special import chdtrc, ndtr, ndtri  # the ufuncs behind scipy.stats' 
 
 from recur.errors import RecurError
 from recur.stats._cholesky import cholesky2, chsolve2
-from recur.stats._cox_notes import INFINITE, NOT_CONVERGED, aliased_note, no_events_cause
+from recur.stats._cox_notes import DIVERGING, INFINITE, NOT_CONVERGED, aliased_note, no_events_cause
 from recur.stats._coxfit import MAX_ITER, TOLER_CHOL, Ties, fit_cox, partial_likelihood, risk_sets
 from recur.stats._prepare import group_levels, prepare_survival
 from recur.stats.km import km_step_function
@@ -198,7 +198,7 @@ def cox(
     se = np.sqrt(np.diag(fit.var))
     for pos, j in enumerate(keep):
         note = rows[j][NOTE] = notes_by_column.get(j, "")
-        if not note or note.startswith("did not converge"):  # shown (flagged when not converged)
+        if note in ("", NOT_CONVERGED.format(iterations=MAX_ITER)):  # shown (flagged when not converged)
             b, s = float(fit.beta[pos]), float(se[pos])
             rows[j].update(zip((COEF, SE, HR, LOWER, UPPER, Z, P), (b, s, *_wald_row(b, s, z_crit))))
     fitted = ~fit.aliased
@@ -262,7 +262,7 @@ def _term_notes(design: Design, keep: list[int], fit, ties: Ties) -> dict[int, s
         elif cause is not None:  # an infinite MLE even where R's flag stays silent
             out[j] = cause
         elif not fit.converged:
-            out[j] = NOT_CONVERGED.format(iterations=MAX_ITER)
+            out[j] = (DIVERGING if fit.diverging else NOT_CONVERGED).format(iterations=MAX_ITER)
     return out
 
 

@@ -7,7 +7,9 @@ x collinear with g, or separated data.
 
 Tolerances: Cox coef and se rel 1e-5 (R stops at a relative log-likelihood
 change of 1e-9), and abs 1e-12 for coefficients R reports as zero to machine
-precision (|coef| < 1e-12, where relative error is noise); log-likelihood
+precision (|coef| < 1e-12, where relative error is noise); in fits R ran
+out of iterations on, coef rel 1e-5 or abs 1e-6 * se (a coefficient near
+zero there is noise of that size) and se rel 1e-5; log-likelihood
 abs 1e-6; score and Wald tests rel 1e-5; KM estimates and CI limits abs 1e-9
 (R writes 15 significant digits); numbers at risk exact; medians and their
 limits rel 1e-12 (they are observed times or midpoints of two); log-rank
@@ -71,7 +73,7 @@ def test_the_suite_covers_the_hard_cases():
 @pytest.mark.parametrize("ties", ["efron", "breslow"])
 def test_cox_matches_coxph_or_says_why_not(ties):
     # R: coxph(Surv(time, event) ~ g + x, ties = ties) on each data set
-    compared = 0
+    compared = compared_unconverged = 0
     for s in _sets():
         ref = s["cox"][ties]
         res = cox(_frame(s), "time", "event", ["g", "x"], ties=ties)
@@ -83,15 +85,21 @@ def test_cox_matches_coxph_or_says_why_not(ties):
         warnings = _as_list(ref["warnings"])
         infinite = _flagged_infinite(warnings)
         not_converged = any(w.startswith("Ran out of iterations") for w in warnings)
-        assert res.converged == (not not_converged), where
+        diverging = "one or more coefficients may be infinite" in warnings
+        assert res.converged == (not not_converged) and res.iterations == ref["iter"], where
         assert res.lr_test.df == ref["df"], where
         for i, term in enumerate(ref["terms"]):
             row = ours.loc[R_TERM[term]]
             coef, se = ref["coef"][i], ref["se"][i]
             if coef is None:  # R: NA (aliased or no information)
                 assert math.isnan(row.coef) and row.note, where
-            elif i in infinite or not_converged:  # R warns: we say so per term
+            elif i in infinite or diverging:  # R warns the estimate may be infinite: a reason, no number
+                assert row.note and math.isnan(row.coef), where
+            elif not_converged:  # R warns, its numbers still printed: ours too, with the note
                 assert row.note, where
+                if row.note.startswith("did not converge"):
+                    assert _close(row.coef, coef, 1e-5, 1e-6 * se) and _close(row.se, se, 1e-5), where
+                    compared_unconverged += 1
             elif "no events in group" in row.note:
                 # The one place we differ on purpose: a level without events has no finite MLE;
                 # R's flag misses a few of them, its estimate is then noise (|z| < 1e-3).
@@ -107,8 +115,8 @@ def test_cox_matches_coxph_or_says_why_not(ties):
             assert res.score_test.statistic == pytest.approx(ref["score"], rel=1e-5, abs=1e-9), where
             if not infinite:
                 assert res.wald_test.statistic == pytest.approx(ref["wald"], rel=1e-5, abs=1e-9), where
-                assert res.iterations == ref["iter"], where
     assert compared > 600  # most terms are ordinary estimates, compared digit for digit
+    assert compared_unconverged > 10
 
 
 @pytest.mark.parametrize("conf_type", ["log", "log-log"])
