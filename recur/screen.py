@@ -12,7 +12,7 @@ import pandas as pd
 
 from recur.stats._coxfit import Ties
 from recur.errors import RecurError
-from recur.stats.cox import COEF_COLUMNS, P, cox, ph_test
+from recur.stats.cox import COEF_COLUMNS, LEVEL, NOTE, P, REFERENCE, TERM, VARIABLE, cox, ph_test
 from recur.variables import event_column, time_column
 
 MODEL, ENDPOINT, N, N_EVENTS = "model", "endpoint", "n", "n_events"
@@ -54,22 +54,39 @@ def screen_cox(
         t, e = time_column(ep), event_column(ep)
         selected = []
         for factor in factors:
-            res = cox(df, t, e, [factor], ties=ties, reference=reference, ordered=ordered)
-            rows.append(_rows(res, ep, "univariate"))
-            if (res.coefficients[P] < threshold).any():
+            part = _fit(df, t, e, [factor], ep, "univariate", ties, reference, ordered)
+            rows.append(part)
+            if (part[P] < threshold).any():
                 selected.append(factor)
         if selected:
-            res = cox(df, t, e, selected, ties=ties, reference=reference, ordered=ordered)
-            rows.append(_rows(res, ep, "multivariable"))
+            rows.append(_fit(df, t, e, selected, ep, "multivariable", ties, reference, ordered))
             try:
                 ph = ph_test(df, t, e, selected, ties=ties, reference=reference, ordered=ordered)
                 ph_rows.append(ph.assign(**{ENDPOINT: ep}))
-            except (RecurError, np.linalg.LinAlgError):
+            except RecurError:
                 pass  # no estimable term: the coefficient notes already say why
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=[ENDPOINT, MODEL, *COEF_COLUMNS])
     ph_table = pd.concat(ph_rows, ignore_index=True) if ph_rows else pd.DataFrame()
     return ScreenResult(table, threshold, {"ties": ties, "selection": f"univariate p < {threshold:g}",
                                            "PH test": "Schoenfeld score test (cox.zph, km transform)"}, ph_table)
+
+
+def _fit(df: pd.DataFrame, time: str, event: str, factors: list[str], endpoint: str, model: str, ties: Ties,
+         reference: Mapping[str, object] | None, ordered: Mapping[str, Sequence] | None) -> pd.DataFrame:
+    """The model's rows; a model that cannot be fitted gives one row per
+    factor whose note is the reason (RecurError's words), so none goes missing."""
+    try:
+        res = cox(df, time, event, factors, ties=ties, reference=reference, ordered=ordered)
+    except RecurError as exc:
+        failed = pd.DataFrame({c: [np.nan] * len(factors) for c in COEF_COLUMNS})
+        failed[TERM] = failed[VARIABLE] = factors
+        failed[LEVEL] = failed[REFERENCE] = ""
+        failed[NOTE] = f"not estimable: {exc}"
+        failed.insert(0, MODEL, model)
+        failed.insert(0, ENDPOINT, endpoint)
+        failed[N] = failed[N_EVENTS] = pd.array([pd.NA] * len(factors), dtype="Int64")  # counts stay integers
+        return failed
+    return _rows(res, endpoint, model)
 
 
 def _rows(res, endpoint: str, model: str) -> pd.DataFrame:

@@ -1,5 +1,6 @@
 """Shared input checks for the survival functions: pull (time, event[, group])
-out of a DataFrame, count and list what cannot be used."""
+out of a DataFrame, count and list what cannot be used, and merge near-tied
+times as R's survival does (``aeqSurv``, timefix = TRUE)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import numpy as np
 import pandas as pd
 
 from recur.errors import RecurError
+
+TIME_TOLERANCE = float(np.sqrt(np.finfo(float).eps))  # R: aeqSurv(tolerance = sqrt(.Machine$double.eps))
 
 
 @dataclass(frozen=True)
@@ -28,8 +31,9 @@ def prepare_survival(
     """Check the columns exist and hold valid values; drop incomplete rows.
 
     Rows with a missing time, event or group are dropped and reported in
-    ``dropped``; negative times or events other than 0/1 raise ``RecurError``
-    naming the rows, because silently using them would give wrong curves.
+    ``dropped``; infinite or negative times and events other than 0/1 raise
+    ``RecurError`` naming the rows, because silently using them would give
+    wrong curves. Times closer than R's tolerance are merged (``merge_near_ties``).
     """
     needed = [time, event] + ([by] if by else [])
     missing = [c for c in needed if c not in df.columns]
@@ -37,29 +41,47 @@ def prepare_survival(
         raise RecurError(
             f"Column(s) {', '.join(missing)} not found; available: {', '.join(map(str, df.columns))}."
         )
-    t = pd.to_numeric(df[time], errors="coerce")
-    e = pd.to_numeric(df[event], errors="coerce")
-    keep = t.notna() & e.notna()
+    # numpy masks: this runs for every curve and model, pandas' per-call overhead adds up
+    t = pd.to_numeric(df[time], errors="coerce").to_numpy(dtype=float)
+    e = pd.to_numeric(df[event], errors="coerce").to_numpy(dtype=float)
+    keep = ~np.isnan(t) & ~np.isnan(e)
     if by:
-        keep &= df[by].notna()
-    bad_t = keep & (t < 0)
-    if bad_t.any():
-        rows = ", ".join(map(str, df.index[bad_t][:10]))
-        raise RecurError(f"Column '{time}' has negative times in rows {rows}; times must be >= 0.")
-    bad_e = keep & ~e.isin([0, 1])
-    if bad_e.any():
-        rows = ", ".join(map(str, df.index[bad_e][:10]))
-        raise RecurError(
-            f"Column '{event}' must be 0 (censored) or 1 (event); rows {rows} hold other values."
-        )
-    group = df.loc[keep, by] if by else None
+        keep &= df[by].notna().to_numpy()
+    _refuse(df.index, keep & np.isinf(t), f"Column '{time}' has infinite times in rows {{rows}}; give each "
+            "patient a finite time (the last follow-up for censored patients).")
+    _refuse(df.index, keep & (t < 0), f"Column '{time}' has negative times in rows {{rows}}; times must be >= 0.")
+    _refuse(df.index, keep & (e != 0) & (e != 1),
+            f"Column '{event}' must be 0 (censored) or 1 (event); rows {{rows}} hold other values.")
     return SurvivalInput(
-        time=t[keep].to_numpy(dtype=float),
-        event=e[keep].to_numpy(dtype=int),
-        group=group,
+        time=merge_near_ties(t[keep]),
+        event=e[keep].astype(int),
+        group=df[by][keep] if by else None,
         index=df.index[keep],
         dropped=df.index[~keep],
     )
+
+
+def _refuse(index: pd.Index, bad: np.ndarray, message: str) -> None:
+    """RecurError naming the first ten offending rows."""
+    if bad.any():
+        raise RecurError(message.format(rows=", ".join(map(str, index[bad][:10]))))
+
+
+def merge_near_ties(time: np.ndarray, tolerance: float = TIME_TOLERANCE) -> np.ndarray:
+    """Times that differ by floating-point noise become one time, exactly as
+    R's ``aeqSurv`` (survfit, survdiff and coxph all call it): among the sorted
+    distinct times, a gap <= tolerance, or <= tolerance * mean(|time|), ties a
+    time to the one below it; each time is replaced by the start of its run.
+    Without this, 1 and 1 + 1e-10 would be two event times (and a different S)."""
+    y = np.unique(time[np.isfinite(time)])
+    if len(y) < 2:
+        return time
+    dy = np.diff(y)
+    tied = (dy <= tolerance) | (dy / np.mean(np.abs(y)) <= tolerance)
+    if not tied.any():
+        return time
+    cuts = y[np.concatenate([[True], ~tied])]
+    return cuts[np.searchsorted(cuts, time, side="right") - 1]
 
 
 def group_levels(group: pd.Series) -> list:

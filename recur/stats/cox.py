@@ -11,10 +11,12 @@ from typing import Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2, norm
+from scipy.special import chdtrc, ndtr, ndtri  # the ufuncs behind scipy.stats' chi2 / norm, ~50x faster
 
 from recur.errors import RecurError
-from recur.stats._coxfit import Ties, fit_cox, risk_sets
+from recur.stats._cholesky import cholesky2, chsolve2
+from recur.stats._cox_notes import DIVERGING, INFINITE, NOT_CONVERGED, aliased_note, no_events_cause
+from recur.stats._coxfit import MAX_ITER, TOLER_CHOL, Ties, fit_cox, partial_likelihood, risk_sets
 from recur.stats._prepare import group_levels, prepare_survival
 from recur.stats.km import km_step_function
 
@@ -22,8 +24,6 @@ from recur.stats.km import km_step_function
 TERM, VARIABLE, LEVEL, REFERENCE = "term", "variable", "level", "reference"
 COEF, SE, HR, LOWER, UPPER, Z, P, NOTE = "coef", "se", "hr", "lower", "upper", "z", "p", "note"
 COEF_COLUMNS = [TERM, VARIABLE, LEVEL, REFERENCE, COEF, SE, HR, LOWER, UPPER, Z, P, NOTE]
-
-HUGE_COEF = 15.0  # |log HR| beyond this (HR > 3e6) is a sign of separation
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,28 @@ class Design:
     dropped_rows: tuple
 
 
+def _as_text(value: object) -> str:
+    """A level as the page shows it (Cohort.levels: ``str``); 2.0 also reads as '2'."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _trend_codes(values: pd.Series, levels: Sequence) -> pd.Series:
+    """0, 1, 2, ... for the ordered ``levels`` (low to high); values outside
+    them become missing (the row leaves models with this factor). Levels
+    match by value or by their text, so "0", "1", "2" chosen on a page code
+    an integer ECOG column instead of silently dropping every row."""
+    codes = {_as_text(lv): i for i, lv in enumerate(levels)}
+    coded = values.map(lambda v: codes.get(_as_text(v)) if pd.notna(v) else None).astype(float)
+    if values.notna().any() and coded.isna().all():
+        raise RecurError(
+            f"The ordered trend for '{values.name}' lists levels {', '.join(map(str, levels))}, but the "
+            f"column holds {', '.join(sorted({_as_text(v) for v in values.dropna()}))}; choose its levels again."
+        )
+    return coded
+
+
 def _design(
     df: pd.DataFrame,
     time: str,
@@ -78,7 +100,8 @@ def _design(
     ordered: Mapping[str, Sequence] | None,
 ) -> tuple[Design, list[int]]:
     """Build the model matrix; drop incomplete rows. Returns the design and the
-    columns to fit: those carrying no information (constant, collinear) get a note."""
+    columns to fit: a constant column gets a note here; aliased ones are
+    found by the fit, as R does (pivoting Cholesky of the information)."""
     if not covariates:
         raise RecurError("A Cox model needs at least one covariate.")
     missing = [c for c in covariates if c not in df.columns]
@@ -86,14 +109,13 @@ def _design(
         raise RecurError(f"Covariate column(s) {', '.join(missing)} not found in the data.")
     reference = dict(reference or {})
     ordered = dict(ordered or {})
-    frame = df[list(dict.fromkeys([time, event, *covariates]))].copy()
-    for var, levels in ordered.items():
-        if var in frame:
-            codes = {lv: i for i, lv in enumerate(levels)}
-            frame[var] = frame[var].map(codes)
-    complete = frame.notna().all(axis=1)
-    surv = prepare_survival(frame[complete], time, event)
+    frame = df[list(dict.fromkeys([time, event, *covariates]))]
+    if ordered:
+        frame = frame.assign(**{var: _trend_codes(frame[var], levels)
+                                for var, levels in ordered.items() if var in frame})
+    complete = ~frame.isna().to_numpy().any(axis=1)
     data = frame[complete]
+    surv = prepare_survival(data, time, event)
     cols: list[np.ndarray] = []
     info: list[dict] = []
     for var in covariates:
@@ -108,45 +130,32 @@ def _design(
         else:
             levels = group_levels(values.astype(object) if pd.api.types.is_bool_dtype(values) else values)
             ref = reference.get(var, levels[0] if levels else None)
+            ref = next((lv for lv in levels if _as_text(lv) == _as_text(ref)), ref)  # "1" names level 1
             if levels and ref not in levels:
                 raise RecurError(
                     f"Reference level {ref!r} for '{var}' is not among its values: {', '.join(map(str, levels))}."
                 )
+            if len(levels) < 2:  # one level left: nothing to compare, but the factor keeps its row
+                cols.append(np.zeros(len(values)))
+                info.append({TERM: var, VARIABLE: var, LEVEL: "", REFERENCE: "", NOTE:
+                             f"not estimable: only one level ({', '.join(map(str, levels))}) among the patients analysed"})
             for lv in levels:
                 if lv == ref:
                     continue
-                cols.append((values == lv).to_numpy(float))
+                cols.append((values.to_numpy() == lv).astype(float))
                 term = str(lv) if str(lv) == var else f"{var}={lv}"  # cutoff columns are named by their group
                 info.append({TERM: term, VARIABLE: var, LEVEL: str(lv), REFERENCE: str(ref), NOTE: ""})
     x = np.column_stack(cols) if cols else np.empty((len(data), 0))
     keep = []
     for j in range(x.shape[1]):
         if len(x) == 0 or np.ptp(x[:, j]) == 0:
-            info[j][NOTE] = "no variation among the patients analysed; not estimable"
-            continue
-        trial = keep + [j]
-        centred = x[:, trial] - x[:, trial].mean(axis=0)
-        if np.linalg.matrix_rank(centred) < len(trial):
-            info[j][NOTE] = "collinear with other terms in the model; not estimable"
+            info[j][NOTE] = info[j][NOTE] or "not estimable: no variation among the patients analysed"
             continue
         keep.append(j)
     return Design(
         x=x, time=surv.time, event=surv.event, columns=info,
         n_dropped=int((~complete).sum()), dropped_rows=tuple(df.index[~complete]),
     ), keep
-
-
-def _no_event_notes(design: Design, keep: list[int]) -> dict[int, str]:
-    """Binary columns whose one side has no events: the HR is infinite or zero."""
-    out = {}
-    for j in keep:
-        col = design.x[:, j]
-        if set(np.unique(col)) <= {0.0, 1.0}:
-            for side, name in ((1.0, "in this group"), (0.0, "in the reference group")):
-                if design.event[col == side].sum() == 0:
-                    n = int((col == side).sum())
-                    out[j] = f"no events {name} (n={n}); hazard ratio not estimable"
-    return out
 
 
 def cox(
@@ -163,53 +172,98 @@ def cox(
     (categorical, default the first level) or per step of an ``ordered`` trend.
 
     Rows missing any variable are dropped (counted in ``n_dropped``, as R's
-    na.omit). Terms that cannot be estimated get NaN and a ``note``.
+    na.omit). Terms R reports as NA (aliased, no information) or flags as
+    infinite get NaN and a ``note`` saying why; in a model that did not
+    converge the estimates are shown with a note. Tests count the estimated
+    terms only (R's df). Raises ``RecurError`` for bad data, in words.
 
     >>> cox(df, "lrfs_months", "lrfs_event", ["BED >=78 Gy"]).coefficients
     """
     design, keep = _design(df, time, event, covariates, reference, ordered)
     n, n_events = len(design.time), int(design.event.sum())
-    table = pd.DataFrame(design.columns, columns=[TERM, VARIABLE, LEVEL, REFERENCE, NOTE])
-    for c in (COEF, SE, HR, LOWER, UPPER, Z, P):
-        table[c] = np.nan
+    rows = [{**c, **dict.fromkeys((COEF, SE, HR, LOWER, UPPER, Z, P), np.nan)} for c in design.columns]
     methods = {"model": "Cox proportional hazards", "ties": ties, "ci": "Wald", "conf_level": str(conf_level)}
     nan_test = TestResult(np.nan, 0, np.nan)
     notes: list[str] = []
     if n_events == 0 or not keep:
         reason = "no events among the patients analysed" if n_events == 0 else "no estimable term"
-        table.loc[table[NOTE] == "", NOTE] = reason + "; not estimable"
-        return CoxResult(table[COEF_COLUMNS], n, n_events, design.n_dropped, design.dropped_rows,
-                         np.nan, np.nan, nan_test, nan_test, nan_test, 0, False, methods, (reason,))
-    no_events = _no_event_notes(design, keep)
-    rs = risk_sets(design.time, design.event, design.x[:, keep])
-    fit = fit_cox(rs, ties)
-    z_crit = norm.ppf(1 - (1 - conf_level) / 2)
+        for row in rows:
+            row[NOTE] = row[NOTE] or "not estimable: " + reason
+        return CoxResult(pd.DataFrame(rows, columns=COEF_COLUMNS), n, n_events, design.n_dropped,
+                         design.dropped_rows, np.nan, np.nan, nan_test, nan_test, nan_test, 0, False,
+                         methods, (reason,))
+    fit = fit_cox(design.time, design.event, design.x[:, keep], ties)
+    notes_by_column = _term_notes(design, keep, fit, ties)
+    z_crit = float(ndtri(1 - (1 - conf_level) / 2))
     se = np.sqrt(np.diag(fit.var))
     for pos, j in enumerate(keep):
-        b, s = fit.beta[pos], se[pos]
-        if j in no_events:
-            table.loc[j, NOTE] = no_events[j]
-            continue
-        if fit.infinite[pos] or abs(b) > HUGE_COEF:
-            table.loc[j, NOTE] = "estimate diverges (separation: the groups barely overlap in events); not estimable"
-            continue
-        if not fit.converged:  # shown, but flagged
-            table.loc[j, NOTE] = "model did not converge in 20 iterations; estimate unreliable"
-        table.loc[j, [COEF, SE, HR, LOWER, UPPER, Z, P]] = [
-            b, s, np.exp(b), np.exp(b - z_crit * s), np.exp(b + z_crit * s), b / s, 2 * norm.sf(abs(b / s))]
-    p = len(keep)
+        note = rows[j][NOTE] = notes_by_column.get(j, "")
+        if note in ("", NOT_CONVERGED.format(iterations=MAX_ITER)):  # shown (flagged when not converged)
+            b, s = float(fit.beta[pos]), float(se[pos])
+            rows[j].update(zip((COEF, SE, HR, LOWER, UPPER, Z, P), (b, s, *_wald_row(b, s, z_crit))))
+    fitted = ~fit.aliased
+    p = int(fitted.sum())
     lr = 2 * (fit.loglik - fit.loglik_null)
-    wald = float(fit.beta @ np.linalg.solve(fit.var, fit.beta))
+    wald = _wald_test(fit.beta[fitted], fit.var[np.ix_(fitted, fitted)])
     if not fit.converged:
-        notes.append("The model did not converge; its estimates are unreliable.")
+        notes.append(f"The model did not converge in {MAX_ITER} iterations; its estimates are unreliable.")
+    if fit.aliased.any():
+        notes.append("Some terms are aliased with others (collinear) or carry no information; R reports "
+                     "them as NA and so does recur: see the note of each term.")
     return CoxResult(
-        coefficients=table[COEF_COLUMNS], n=n, n_events=n_events, n_dropped=design.n_dropped,
+        coefficients=pd.DataFrame(rows, columns=COEF_COLUMNS), n=n, n_events=n_events, n_dropped=design.n_dropped,
         dropped_rows=design.dropped_rows, loglik_null=fit.loglik_null, loglik=fit.loglik,
-        lr_test=TestResult(lr, p, float(chi2.sf(lr, p))),
-        wald_test=TestResult(wald, p, float(chi2.sf(wald, p))),
-        score_test=TestResult(fit.score_test, p, float(chi2.sf(fit.score_test, p))),
+        lr_test=TestResult(lr, p, _chi2_p(lr, p)),
+        wald_test=TestResult(wald, p, _chi2_p(wald, p)),
+        score_test=TestResult(fit.score_test, p, _chi2_p(fit.score_test, p)),
         iterations=fit.iterations, converged=fit.converged, methods=methods, notes=tuple(notes),
     )
+
+
+def _chi2_p(statistic: float, df: int) -> float:
+    """Upper tail of chi-square on df degrees of freedom (NaN for df = 0, as R prints no test)."""
+    return float(chdtrc(df, statistic)) if df > 0 else np.nan
+
+
+def _wald_row(b: float, s: float, z_crit: float) -> list[float]:
+    """HR, its Wald CI, z and p for one coefficient."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        z = np.float64(b) / np.float64(s)
+        return [float(v) for v in (np.exp(b), np.exp(b - z_crit * s), np.exp(b + z_crit * s), z,
+                                   2 * ndtr(-abs(z)))]
+
+
+def _wald_test(beta: np.ndarray, var: np.ndarray) -> float:
+    """b' V^-1 b with R's coxph.wtest (generalised Cholesky, toler.chol)."""
+    if not len(beta) or not (np.isfinite(beta).all() and np.isfinite(var).all()):
+        return np.nan
+    factor, _ = cholesky2(var, TOLER_CHOL)
+    return float(beta @ chsolve2(factor, beta))
+
+
+def _term_notes(design: Design, keep: list[int], fit, ties: Ties) -> dict[int, str]:
+    """A note for every fitted column R reports as NA, infinite or not converged."""
+    out: dict[int, str] = {}
+    x = design.x[:, keep]
+    rs = risk_sets(design.time, design.event)
+    info0 = None
+    terms = [design.columns[j][TERM] for j in keep]
+    for pos, j in enumerate(keep):
+        column = design.columns[j]
+        cause = no_events_cause(x[:, pos], design.event, column)
+        if fit.aliased[pos] or not fit.var[pos, pos] > 0:  # NA in R, or no information left
+            if info0 is None:
+                xs = x[rs.order] - x.mean(axis=0)
+                info0 = partial_likelihood(rs, xs, np.zeros(len(keep)), ties).info
+            others = [k for k in range(pos) if fit.var[k, k] > 0]
+            out[j] = aliased_note(x[rs.order, pos], rs, column, info0, pos, others, terms)
+        elif fit.infinite[pos]:
+            out[j] = INFINITE.format(cause=f": {cause.removeprefix('not estimable: ')}" if cause else "")
+        elif cause is not None:  # an infinite MLE even where R's flag stays silent
+            out[j] = cause
+        elif not fit.converged:
+            out[j] = (DIVERGING if fit.diverging else NOT_CONVERGED).format(iterations=MAX_ITER)
+    return out
 
 
 PhTransform = Literal["km", "rank", "identity"]
@@ -242,7 +296,8 @@ def ph_test(
     reference: Mapping[str, object] | None = None,
     ordered: Mapping[str, Sequence] | None = None,
 ) -> pd.DataFrame:
-    """Proportional-hazards test per term and GLOBAL (columns term, chisq, df, p).
+    """Proportional-hazards test per term and GLOBAL (columns term, chisq, df,
+    p, note; a non-empty note says why a test is undefined).
 
     The score test of adding x * g(t) to the model (Grambsch & Therneau 1994),
     as survival 3.x ``cox.zph``; a factor is one term with k-1 df.
@@ -250,13 +305,19 @@ def ph_test(
     design, keep = _design(df, time, event, covariates, reference, ordered)
     if design.event.sum() == 0 or not keep:
         raise RecurError("The PH test needs events and at least one estimable term.")
-    rs = risk_sets(design.time, design.event, design.x[:, keep])
-    fit = fit_cox(rs, ties)
-    t_sorted = np.sort(design.time)
-    e_sorted = design.event[np.argsort(design.time, kind="stable")]
-    g = _time_transform(t_sorted, e_sorted, rs.event_times, transform)
+    fit = fit_cox(design.time, design.event, design.x[:, keep], ties)
+    fitted = np.nonzero(~fit.aliased)[0]  # R's NA coefficients are not in the model
+    keep = [keep[i] for i in fitted]
+    if not keep:
+        raise RecurError("The PH test needs at least one estimable term; every term here is not estimable "
+                         "(see the notes of the Cox model).")
+    rs = risk_sets(design.time, design.event)
+    x = design.x[rs.order][:, keep]
+    final = partial_likelihood(rs, x - x.mean(axis=0), fit.beta[fitted], ties)
+    e_sorted = design.event[rs.order]
+    g = _time_transform(design.time[rs.order], e_sorted, rs.event_times, transform)
     g = g - np.average(g, weights=rs.n_deaths)
-    info_k, score_k = fit.final.info_by_time, fit.final.score_by_time
+    info_k, score_k = final.info_by_time, final.score_by_time
     p = len(keep)
     imat = np.zeros((2 * p, 2 * p))
     imat[:p, :p] = info_k.sum(axis=0)
@@ -269,7 +330,17 @@ def ph_test(
     for term in terms + ["GLOBAL"]:
         jj = [i for i, c in enumerate(columns) if term == "GLOBAL" or c[VARIABLE] == term]
         kk = list(range(p)) + [p + i for i in jj]
-        uu = u[kk]
-        stat = float(uu @ np.linalg.solve(imat[np.ix_(kk, kk)], uu))
-        rows.append({TERM: term, "chisq": stat, "df": len(jj), P: float(chi2.sf(stat, len(jj)))})
+        stat, note = _score_statistic(u[kk], imat[np.ix_(kk, kk)])
+        rows.append({TERM: term, "chisq": stat, "df": len(jj), P: _chi2_p(stat, len(jj)), NOTE: note})
     return pd.DataFrame(rows)
+
+
+def _score_statistic(u: np.ndarray, imat: np.ndarray) -> tuple[float, str]:
+    """u' I^-1 u, or NaN with the reason when I is singular or not finite."""
+    if not (np.isfinite(u).all() and np.isfinite(imat).all()):
+        return np.nan, "PH test undefined: the fitted model has an infinite estimate"
+    try:
+        stat = float(u @ np.linalg.solve(imat, u))
+    except np.linalg.LinAlgError:
+        return np.nan, "PH test undefined: its information matrix is singular"
+    return stat, ""

@@ -11,7 +11,7 @@ from typing import Literal, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.special import ndtri  # scipy.stats.norm.ppf without its per-call overhead
 
 from recur.stats._prepare import group_levels, prepare_survival
 
@@ -23,6 +23,7 @@ GROUP, TIME, N_RISK, N_EVENT, N_CENSOR = "group", "time", "n_risk", "n_event", "
 SURV, STD_ERR, LOWER, UPPER = "surv", "std_err", "lower", "upper"
 N, N_EVENTS, MEDIAN = "n", "n_events", "median"
 N_EVENT_INTERVAL, BEYOND_LAST = "n_event_interval", "beyond_last_observed"
+CURVE_COLUMNS = [GROUP, TIME, N_RISK, N_EVENT, N_CENSOR, SURV, STD_ERR, LOWER, UPPER]
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def confidence_band(
     surv: np.ndarray, std_err_log: np.ndarray, conf_type: ConfType, conf_level: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pointwise CI for S(t) as survfit computes it (NaN where undefined)."""
-    z = norm.ppf(1 - (1 - conf_level) / 2)
+    z = float(ndtri(1 - (1 - conf_level) / 2))
     s = np.asarray(surv, dtype=float)
     se = np.asarray(std_err_log, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -99,39 +100,49 @@ def confidence_band(
     return lo, hi
 
 
+def _approx_right(nodes: np.ndarray, values: np.ndarray, v: float) -> float:
+    """R's ``approx(nodes, values, v, method = "constant", f = 1)``: NA pairs
+    dropped, nodes sorted, the value at the first node >= v (NaN outside)."""
+    ok = ~np.isnan(nodes)
+    nodes, values = nodes[ok], values[ok]
+    order = np.argsort(nodes, kind="stable")
+    nodes, values = nodes[order], values[order]
+    if len(nodes) == 0 or v < nodes[0] or v > nodes[-1]:
+        return np.nan
+    return float(values[np.searchsorted(nodes, v, side="left")])
+
+
 def _find_quantile(x: np.ndarray, y: np.ndarray, p: float, tol: float) -> float:
-    """Where the CDF curve y(x) (steps) reaches p; midpoint rule on flats (R's findq)."""
+    """Where the CDF curve y(x) (steps) reaches p, line for line R's ``findq``
+    (survival 3.5, used by quantile.survfit): duplicated levels dropped, the
+    first point at or above p found after sorting the levels (so a CI curve
+    that is not monotone is read as R reads it), midpoint rule on flats."""
     if np.all(np.isnan(y)) or np.nanmax(y) < p:
         return np.nan
     x_max = x[-1]
-    _, keep = np.unique(y, return_index=True)  # drop duplicated levels (censor times)
-    keep = np.sort(keep)
+    _, first = np.unique(y, return_index=True, equal_nan=True)  # as R's duplicated(): one NaN kept
+    keep = np.zeros(len(y), dtype=bool)
+    keep[first] = True
     x, y = x[keep], y[keep]
-    ok = ~np.isnan(y)
-    x, y = x[ok], y[ok]
     n = len(y)
-
-    def first_reaching(shift: float) -> int | None:
-        hits = np.nonzero(y + shift >= p)[0]
-        if len(hits) == 0 or p < y[0] + shift:
-            return None
-        return int(hits[0])
-
-    i1, i2 = first_reaching(tol), first_reaching(-tol)
-    if i1 is None:
-        return np.nan
-    if abs(p - y[n - 1]) < tol:  # a flat exactly at p at the end of the curve
-        return (x[i1] + x_max) / 2
-    if i2 is None:
-        return np.nan
-    return (x[i1] + x[i2]) / 2
+    position = np.arange(n, dtype=float)
+    i1 = _approx_right(y + tol, position, p)
+    i2 = _approx_right(y - tol, position, p)
+    if np.isnan(i1) or np.isnan(i2):
+        quant = np.nan
+    else:
+        quant = (x[int(i1)] + x[int(i2)]) / 2
+    if not np.isnan(y[-1]) and abs(p - y[-1]) < tol:  # a flat exactly at p at the end
+        quant = (x[int(i1)] + x_max) / 2 if not np.isnan(i1) else np.nan
+    return float(quant)
 
 
-def median_with_ci(sf: StepFunction, conf_type: ConfType, conf_level: float = 0.95) -> tuple[float, float, float]:
+def median_with_ci(sf: StepFunction, conf_type: ConfType, conf_level: float = 0.95,
+                   band: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, float, float]:
     """Median survival and its CI as ``quantile.survfit`` (times where the
-    estimate and the CI limits cross 0.5)."""
+    estimate and the CI limits cross 0.5); ``band`` if already computed."""
     tol = np.sqrt(np.finfo(float).eps)
-    lo, hi = confidence_band(sf.surv, sf.std_err_log, conf_type, conf_level)
+    lo, hi = band if band is not None else confidence_band(sf.surv, sf.std_err_log, conf_type, conf_level)
     x = np.concatenate([[0.0], sf.time])
     est = _find_quantile(x, np.concatenate([[0.0], 1 - sf.surv]), 0.5, tol)
     # The lower curve crosses 0.5 first, so it gives the lower limit.
@@ -144,8 +155,13 @@ def estimates_at(
     sf: StepFunction, times: Sequence[float], conf_type: ConfType, conf_level: float = 0.95
 ) -> pd.DataFrame:
     """S(t), Greenwood SE and CI at given times, as ``summary(fit, times, extend=TRUE)``."""
+    return pd.DataFrame(_estimate_rows(sf, times, confidence_band(sf.surv, sf.std_err_log, conf_type, conf_level)))
+
+
+def _estimate_rows(sf: StepFunction, times: Sequence[float], band: tuple[np.ndarray, np.ndarray]) -> list[dict]:
+    """One row per requested time (sorted), given the curve's CI ``band``."""
     rows = []
-    lo, hi = confidence_band(sf.surv, sf.std_err_log, conf_type, conf_level)
+    lo, hi = band
     last_time = sf.time[-1] if len(sf.time) else 0.0
     previous = -np.inf
     for t in sorted(times):
@@ -153,10 +169,8 @@ def estimates_at(
         n_risk = int(sf.n_risk[np.searchsorted(sf.time, t, side="left")]) if t <= last_time else 0
         in_interval = (sf.time > previous) & (sf.time <= t)
         n_ev = int(sf.n_event[in_interval].sum())
-        if idx < 0:
+        if idx < 0:  # before the first time: survfit0's added point S = 1 with CI (1, 1), any conf.type
             s, se, l, u = 1.0, 0.0, 1.0, 1.0
-            if conf_type == "log-log":
-                l = u = np.nan
         else:
             s = float(sf.surv[idx])
             se = float(s * sf.std_err_log[idx]) if s > 0 else np.nan
@@ -164,7 +178,7 @@ def estimates_at(
         rows.append({TIME: t, N_RISK: n_risk, N_EVENT_INTERVAL: n_ev, SURV: s, STD_ERR: se,
                      LOWER: l, UPPER: u, BEYOND_LAST: bool(t > last_time)})
         previous = t
-    return pd.DataFrame(rows)
+    return rows
 
 
 def kaplan_meier(
@@ -191,24 +205,22 @@ def kaplan_meier(
     else:
         g = data.group.to_numpy()
         parts = [(str(lv), data.time[g == lv], data.event[g == lv]) for lv in group_levels(data.group)]
-    curves, at_rows, med_rows = [], [], []
+    curves: dict[str, list[np.ndarray]] = {c: [] for c in CURVE_COLUMNS}
+    at_rows, med_rows = [], []
     for label, t, e in parts:
         sf = km_step_function(t, e)
-        lo, hi = confidence_band(sf.surv, sf.std_err_log, conf_type, conf_level)
-        curves.append(pd.DataFrame({
-            GROUP: label, TIME: sf.time, N_RISK: sf.n_risk, N_EVENT: sf.n_event,
-            N_CENSOR: sf.n_censor, SURV: sf.surv, STD_ERR: sf.surv * sf.std_err_log,
-            LOWER: lo, UPPER: hi,
-        }))
+        band = confidence_band(sf.surv, sf.std_err_log, conf_type, conf_level)
+        for column, values in zip(CURVE_COLUMNS, (np.full(len(sf.time), label, dtype=object), sf.time,
+                                                  sf.n_risk, sf.n_event, sf.n_censor, sf.surv,
+                                                  sf.surv * sf.std_err_log, *band)):
+            curves[column].append(values)
         if at is not None and len(at):
-            est = estimates_at(sf, at, conf_type, conf_level)
-            est.insert(0, GROUP, label)
-            at_rows.append(est)
-        m, ml, mu = median_with_ci(sf, conf_type, conf_level)
+            at_rows += [{GROUP: label, **row} for row in _estimate_rows(sf, at, band)]
+        m, ml, mu = median_with_ci(sf, conf_type, conf_level, band)
         med_rows.append({GROUP: label, N: len(t), N_EVENTS: int(e.sum()), MEDIAN: m, LOWER: ml, UPPER: mu})
     return KMResult(
-        curves=pd.concat(curves, ignore_index=True),
-        at_times=pd.concat(at_rows, ignore_index=True) if at_rows else pd.DataFrame(),
+        curves=pd.DataFrame({c: np.concatenate(v) for c, v in curves.items()}),
+        at_times=pd.DataFrame(at_rows),
         medians=pd.DataFrame(med_rows),
         groups=[p[0] for p in parts],
         methods={"estimator": "Kaplan-Meier", "variance": "Greenwood",

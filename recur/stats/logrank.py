@@ -39,7 +39,8 @@ def logrank(df: pd.DataFrame, time: str, event: str, by: str, rho: float = 0.0) 
 
     ``rho`` = 0 is the log-rank test; ``rho`` = 1 the Peto & Peto modification
     (weights S(t-)^rho from the pooled Kaplan-Meier). Raises ``RecurError``
-    when fewer than two groups have patients.
+    when fewer than two groups have patients, or when the test is undefined
+    because its variance is zero or singular (R's survdiff stops there too).
 
     >>> logrank(df, "os_months", "os_event", by="bed_group").p
     """
@@ -82,9 +83,25 @@ def logrank(df: pd.DataFrame, time: str, event: str, by: str, rho: float = 0.0) 
     diff = observed - expected
     usable = np.nonzero(expected > 0)[0]
     sub = usable[:-1]
-    chisq = float(diff[sub] @ np.linalg.pinv(var[np.ix_(sub, sub)]) @ diff[sub]) if len(sub) else 0.0
+    chisq = _chisq(diff[sub], var[np.ix_(sub, sub)], by) if len(sub) else 0.0
     dof = len(usable) - 1
     p = float(chi2.sf(chisq, dof)) if dof > 0 else np.nan
     table = pd.DataFrame({GROUP: [str(lv) for lv in levels],
                           N: np.bincount(code, minlength=k), OBSERVED: observed, EXPECTED: expected})
     return LogrankResult(chisq=chisq, df=dof, p=p, groups=table, rho=rho, n_dropped=len(data.dropped))
+
+
+def _chisq(diff: np.ndarray, var: np.ndarray, by: str) -> float:
+    """(O - E)' V^-1 (O - E); R's ``solve`` stops on a singular V, and so do we, in words."""
+    if not np.any(var):
+        raise RecurError(
+            f"The log-rank test by '{by}' is undefined: its variance is zero, because at every event time "
+            "every patient still at risk had the event (nothing to compare between groups)."
+        )
+    singular = np.linalg.svd(var, compute_uv=False)
+    if singular.min() <= np.finfo(float).eps * singular.max():  # R: reciprocal condition < eps
+        raise RecurError(
+            f"The log-rank test by '{by}' is undefined: the variance matrix of the groups is singular "
+            "(some groups are never at risk together at an event time); merge or drop groups."
+        )
+    return float(diff @ np.linalg.solve(var, diff))

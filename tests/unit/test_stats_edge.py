@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from recur.errors import RecurError
-from recur.stats.cox import cox
+from recur.stats.cox import cox, ph_test
 from recur.stats.km import kaplan_meier
 from recur.stats.logrank import logrank
 
@@ -65,7 +65,7 @@ def test_no_events_in_a_level_gets_a_note():
     df.loc[df.grp == "b", "e"] = 0
     res = cox(df, "t", "e", ["grp", "x"])
     row = res.coefficients.set_index("term").loc["grp=b"]
-    assert np.isnan(row.hr) and "no events in this group" in row.note
+    assert np.isnan(row.hr) and "no events in group b" in row.note
     assert not np.isnan(res.coefficients.set_index("term").loc["x", "hr"])
 
 
@@ -100,3 +100,35 @@ def test_no_events_at_all_and_missing_rows():
         cox(df, "t", "e", ["nope"])
     with pytest.raises(RecurError, match="Reference level"):
         cox(df, "t", "e", ["grp"], reference={"grp": "zzz"})
+
+
+def test_infinite_times_are_refused_naming_the_rows():
+    df = pd.DataFrame({"t": [1.0, np.inf, 3.0, -np.inf], "e": [1, 1, 0, 1], "x": [0.1, 0.5, 0.2, 0.9]},
+                      index=["p1", "p2", "p3", "p4"])
+    for call in (lambda: cox(df, "t", "e", ["x"]), lambda: kaplan_meier(df, "t", "e")):
+        with pytest.raises(RecurError, match="infinite times in rows p2, p4"):
+            call()
+
+
+def test_screen_gives_a_reason_for_a_model_it_cannot_fit():
+    from recur.screen import screen_cox
+    df = _frame().rename(columns={"t": "os_months", "e": "os_event"})
+    screen = screen_cox(df, ["x", "grp"], ["os"], ordered={"grp": ["zz", "yy"]})
+    rows = screen.table[screen.table.model == "univariate"].set_index("term")
+    assert rows.loc["x", "note"] == "" and rows.loc["x", "hr"] > 0
+    assert rows.loc["grp", "note"].startswith("not estimable: The ordered trend for 'grp' lists levels zz, yy")
+
+
+def test_trend_levels_given_as_text_code_an_integer_column():
+    df = _frame().assign(ecog=lambda d: np.arange(len(d)) % 3)
+    as_text = cox(df, "t", "e", ["ecog"], ordered={"ecog": ["0", "1", "2"]})
+    as_number = cox(df, "t", "e", ["ecog"])
+    assert as_text.n == len(df) and as_text.coefficients.coef[0] == pytest.approx(as_number.coefficients.coef[0],
+                                                                                  rel=1e-12)
+
+
+def test_ph_test_with_no_estimable_term_says_so():
+    # group A is censored before the first event: g=B carries no information (R: NA, cox.zph has no term)
+    df = pd.DataFrame({"t": range(1, 8), "e": [0, 0, 1, 1, 0, 1, 1], "g": ["A"] * 2 + ["B"] * 5})
+    with pytest.raises(RecurError, match="at least one estimable term"):
+        ph_test(df, "t", "e", ["g"])
