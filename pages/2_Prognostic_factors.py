@@ -39,7 +39,7 @@ if not screen.ph.empty:
         st.warning(f"Proportional hazards look violated (Schoenfeld test p < 0.05) for {terms}: read those "
                    "hazard ratios as averages over follow-up.")
     with st.expander("Proportional-hazards test of the multivariable models"):
-        st.dataframe(screen.ph[["endpoint", "term", "chisq", "df", "p"]], hide_index=True, width="stretch")
+        st.dataframe(screen.ph[["endpoint", "term", "chisq", "df", "p", "note"]], hide_index=True, width="stretch")
 
 st.subheader("Forest plots")
 tabs = st.tabs([ep.upper() for ep in cohort.endpoints])

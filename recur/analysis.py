@@ -67,15 +67,18 @@ def survival_analysis(cohort: Cohort, settings: Settings) -> SurvivalAnalysis:
     m = settings.methods
     km = kaplan_meier(frame, t, e, by=by, at=settings.landmarks_months, conf_type=m.km_conf_type,
                       conf_level=m.conf_level)
-    lr = None
+    lr, test_note = None, ()
     if by and len(km.groups) >= 2:
-        lr = logrank(frame, t, e, by)
+        try:
+            lr = logrank(frame, t, e, by)
+        except RecurError as exc:  # the curves stand without the test (e.g. zero variance)
+            test_note = (str(exc),)
     elif by:
         raise RecurError(f"Only one group of '{by}' has patients in the current selection; the curves "
                          "cannot be compared. Change the cutoff or the filter.")
     follow = median_followup(frame, t, e, m.km_conf_type) if frame[e].sum() < usable.sum() else (
         float("nan"),) * 3
-    notes = tuple(f"Group '{r.group}' has only {r.n} patients ({r.n_events} events): its estimates are unstable."
+    notes = test_note + tuple(f"Group '{r.group}' has only {r.n} patients ({r.n_events} events): its estimates are unstable."
                   for r in km.medians.itertuples() if r.n < SMALL_GROUP)
     return SurvivalAnalysis(ep, by or "", km, lr, int((~usable).sum()), n_missing_group, n_filtered,
                             follow, notes)
