@@ -64,6 +64,9 @@ def survival_analysis(cohort: Cohort, settings: Settings) -> SurvivalAnalysis:
     n_missing_group = int((usable & frame[by].isna()).sum()) if by else 0
     if not usable.any():
         raise RecurError(f"No patient in the current selection has {ENDPOINT_NAMES[ep].lower()} data.")
+    if by and not (usable & frame[by].notna()).any():
+        raise RecurError(f"No patient with {ENDPOINT_NAMES[ep].lower()} data has a value of '{by}'; choose "
+                         "another grouping.")
     m = settings.methods
     km = kaplan_meier(frame, t, e, by=by, at=settings.landmarks_months, conf_type=m.km_conf_type,
                       conf_level=m.conf_level)

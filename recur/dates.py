@@ -43,12 +43,13 @@ def decide_order(columns: dict[str, pd.Series], chosen: DateOrder = "auto") -> O
     """One order for every date column of a file (see the module docstring)."""
     day_first, month_first, ambiguous = [], [], 0
     for col, values in columns.items():
-        parts = values.dropna().astype(str).str.extract(_NUMERIC).dropna()
+        text = values.dropna().astype(str)
+        parts = text.str.extract(_NUMERIC).dropna()
         if parts.empty:
             continue
-        a, b = parts[0].astype(int), parts[1].astype(int)
-        day_first += [(col, v) for v in values.dropna()[a > 12].astype(str).head(1)]
-        month_first += [(col, v) for v in values.dropna()[b > 12].astype(str).head(1)]
+        a, b, text = parts[0].astype(int), parts[1].astype(int), text[parts.index]
+        day_first += [(col, v) for v in text[a > 12].head(1)]
+        month_first += [(col, v) for v in text[b > 12].head(1)]
         ambiguous += int(((a <= 12) & (b <= 12)).sum())
     if chosen in ORDER_NAMES:
         return OrderDecision(chosen, "chosen")  # type: ignore[arg-type]

@@ -212,13 +212,20 @@ def _clean_numbers(col: str, kind: str, values: pd.Series, ids: pd.Series, probl
     return num
 
 
+def _wrong_unit(months: pd.Series) -> bool:
+    """A whole column implausible in months (median over 20 years): its unit, not
+    its patients, is wrong."""
+    present = months.dropna()
+    return bool(len(present)) and float(present.median()) > 240
+
+
 def _plausible_time(col: str, months: pd.Series, unit: str, problems: list[Problem]) -> None:
     """Warn when a time column's values do not fit its unit (days read as months)."""
     present = months.dropna()
     if present.empty:
         return
     median, longest = float(present.median()), float(present.max())
-    if median > 240 or longest > 600:
+    if _wrong_unit(months) or longest > 600:
         likely = "days" if median / MONTH_DAYS * 1 < 240 and median > 240 * 4 else "weeks or days"
         problems.append(problem("warning", col, (), f"read in {unit}, the median is {median:,.0f} months and the "
                                 f"longest {longest / 12:,.0f} years: implausible. The values are probably in "
@@ -255,7 +262,7 @@ def _range_check(col: str, kind: str, num: pd.Series, ids: pd.Series, problems: 
             problems.append(problem("error", col, ids[neg], "negative times; a time runs forward from the "
                                     "origin. Treated as missing.", "negative_time"))
             num = num.where(~neg)
-        absurd = num > MAX_MONTHS
+        absurd = (num > MAX_MONTHS) & ~_wrong_unit(num)
         if absurd.any():
             problems.append(problem("error", col, ids[absurd], f"times over {MAX_MONTHS // 12} years "
                                     f"({id_list(num[absurd].unique())} months) are not possible; check the value "

@@ -48,8 +48,9 @@ def run_pages(cohort: recur.Cohort, settings: recur.Settings) -> int:
             failure_pattern_display(ever, first)
         response_display(tables.response_table(frame, by))
     tox = tables.toxicity_table(frame)
-    toxicity_display(tox)
-    build_toxicity_figure(tox)
+    if not tox.empty:  # as the page: an empty table is explained, not drawn
+        toxicity_display(tox)
+        build_toxicity_figure(tox)
     build_response_figure(tables.response_table(frame))
     sites = tables.distant_sites_table(frame)
     if not sites.empty:
@@ -59,8 +60,8 @@ def run_pages(cohort: recur.Cohort, settings: recur.Settings) -> int:
     except RecurError:
         return answered
     for model in ("univariate", "multivariable"):
-        cox_table_display(screen.table, model)
-        model_sizes_caption(screen.table, model)
+        if not cox_table_display(screen.table, model).empty:  # as the page
+            model_sizes_caption(screen.table, model)
         for ep in cohort.endpoints:
             rows = screen.table[(screen.table.endpoint == ep) & (screen.table.model == model)]
             if not rows.empty:
