@@ -18,6 +18,7 @@ from recur.values import KINDS, TIME_UNITS_TO_MONTHS, infer_kind, parse_numbers,
 Level = Literal["error", "warning"]
 MAX_IDS_IN_MESSAGE = 8
 MAX_MONTHS = 1200  # 100 years
+MAX_MAGNITUDE = 1e12  # no clinical number comes near; beyond it sums and variances overflow
 MULTI_VALUED = ("distant_sites",)  # ';'-separated lists: never a grouping
 
 
@@ -244,8 +245,15 @@ def _range_check(col: str, kind: str, num: pd.Series, ids: pd.Series, problems: 
               "prior_rt_fractions": (1, 100, "a course has at least one fraction"),
               "rt_dose_gy": (0, 200, "a course's physical dose is in Gy"),
               "prior_rt_dose_gy": (0, 200, "a course's physical dose is in Gy"),
-              "bed_gy": (0, 1000, "BED is in Gy")}
+              "bed_gy": (0, 1000, "BED is in Gy"), "gtv_cc": (0, 100_000, "volumes are in cm³"),
+              "ptv_cc": (0, 100_000, "volumes are in cm³")}
 
+    huge = num.abs() > MAX_MAGNITUDE
+    if huge.any():
+        problems.append(problem("error", col, ids[huge], f"values beyond ±{MAX_MAGNITUDE:.0e} "
+                                f"({id_list(num[huge].unique())}) cannot be a measurement; correct them. Treated as "
+                                "missing.", "absurd_value"))
+        num = num.where(~huge)
     lo, hi, why = by_col.get(col, rules.get(kind, (None, None, "")))
     if lo is not None:
         out = num.notna() & ((num < lo) | (num > hi) | ((kind in ("grade", "event", "integer")) & (num % 1 != 0)))

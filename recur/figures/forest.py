@@ -31,7 +31,10 @@ def build_forest_figure(coefficients: pd.DataFrame, *, title: str = "") -> go.Fi
         error_x=dict(type="data", symmetric=False, array=est["upper"] - est["hr"],
                      arrayminus=est["hr"] - est["lower"], color=colour(0), thickness=2, width=6),
         hovertemplate="%{customdata}<extra></extra>", customdata=[text[i] for i in est.index]))
-    finite = pd.concat([est["lower"], est["upper"]]) if len(est) else pd.Series([0.5, 2.0])
+    limits = pd.concat([est["lower"], est["upper"]]) if len(est) else pd.Series([0.5, 2.0])
+    finite = limits[np.isfinite(limits) & (limits > 0)]  # a CI limit of 0 or inf has no place on a log axis
+    if finite.empty:
+        finite = pd.Series([0.5, 2.0])
     lo = float(min(finite.min(), 1.0)) / 1.5
     hi = float(max(finite.max(), 1.0)) * 1.5
     span = [np.log10(lo), np.log10(hi) + (np.log10(hi) - np.log10(lo)) * 0.9]

@@ -21,7 +21,7 @@ from recur.format import (cox_table_display, failure_pattern_display, model_size
                           survival_summary_display, table_one_display, toxicity_display)
 from tests.unit.fuzz_corpus import corpus
 
-N_FILES = 240
+N_FILES = 200
 
 
 def run_pages(cohort: recur.Cohort, settings: recur.Settings) -> int:
@@ -37,15 +37,16 @@ def run_pages(cohort: recur.Cohort, settings: recur.Settings) -> int:
                 result = survival_analysis(cohort, replace(settings, endpoint=ep, group_by=by or ""))
             except RecurError:
                 continue
-            if ep == cohort.endpoints[0]:
+            if ep == cohort.endpoints[0] and by in (None, settings.cutoffs[0].label):
                 build_km_figure(result.km, result.logrank, title=result.title)
             survival_summary_display(result.km)
             answered += 1
         ever, first = (tables.failure_pattern_table(frame, view, by) for view in ("ever", "first"))
         if not ever.empty:
-            build_failure_pattern_figure(ever)
-            build_failure_pattern_figure(first)
             failure_pattern_display(ever, first)
+            if by is None:
+                build_failure_pattern_figure(ever)
+                build_failure_pattern_figure(first)
         response_display(tables.response_table(frame, by))
     tox = tables.toxicity_table(frame)
     if not tox.empty:  # as the page: an empty table is explained, not drawn
@@ -62,7 +63,7 @@ def run_pages(cohort: recur.Cohort, settings: recur.Settings) -> int:
     for model in ("univariate", "multivariable"):
         if not cox_table_display(screen.table, model).empty:  # as the page
             model_sizes_caption(screen.table, model)
-        for ep in cohort.endpoints:
+        for ep in cohort.endpoints[:1]:
             rows = screen.table[(screen.table.endpoint == ep) & (screen.table.model == model)]
             if not rows.empty:
                 build_forest_figure(rows, title=ep)
