@@ -13,7 +13,7 @@ from recur.dates import ORDER_NAMES, OrderDecision
 from recur.derive import derive_endpoints, derive_failure_patterns, derive_intervals, derive_radiotherapy
 from recur.errors import RecurError, shorten
 from recur.io import RawTable, Source, read_table
-from recur.io.contract import DROPPED_COLUMNS, clean_cell, records_to_raw
+from recur.io.contract import DROPPED_COLUMNS, clean_cell, float_text, records_to_raw
 from recur.levels import apply_levels, propose_merges
 from recur.mapping import apply_mapping, units_from_names
 from recur.schema import COLUMNS, is_tox_column
@@ -129,7 +129,7 @@ def _frame_as_raw(table: pd.DataFrame, name: str) -> RawTable:
         if isinstance(v, pd.Timestamp):
             return v.date().isoformat()
         if isinstance(v, float):
-            return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+            return float_text(v)
         return clean_cell(str(v))
     records = [(1, [str(c) for c in table.columns])]
     records += [(i + 2, [text(v) for v in row]) for i, row in enumerate(table.itertuples(index=False, name=None))]

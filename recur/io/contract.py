@@ -60,6 +60,11 @@ def clean_cell(value: str | None) -> str | None:
     return None if text in MISSING_TOKENS else text
 
 
+def float_text(value: float) -> str:
+    """A float as a person writes it: 62.0 -> '62', 0.1 -> '0.1' (exact round trip)."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
 def is_id_header(cell: str | None) -> bool:
     if not cell:
         return False

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from recur.errors import RecurError, shorten
-from recur.io.contract import RawTable, ReadFinding, clean_cell, records_to_raw
+from recur.io.contract import RawTable, ReadFinding, clean_cell, float_text, records_to_raw
 
 
 def _as_text(column: pa.ChunkedArray, label: str, findings: list[ReadFinding]) -> list[str | None]:
@@ -30,8 +30,7 @@ def _as_text(column: pa.ChunkedArray, label: str, findings: list[ReadFinding]) -
     if pa.types.is_date(kind) or pa.types.is_time(kind) or pa.types.is_duration(kind):
         return [None if v is None else str(v) for v in column.to_pylist()]
     if pa.types.is_floating(kind):
-        return [None if v is None or v != v else (str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v))
-                for v in column.to_pylist()]
+        return [None if v is None or v != v else float_text(v) for v in column.to_pylist()]
     if pa.types.is_integer(kind) or pa.types.is_decimal(kind) or pa.types.is_boolean(kind):
         return [None if v is None else str(v).lower() for v in column.to_pylist()]
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):

@@ -14,7 +14,7 @@ import defusedxml
 import openpyxl
 
 from recur.errors import RecurError, shorten
-from recur.io.contract import RawTable, ReadFinding, clean_cell, is_id_header, records_to_raw
+from recur.io.contract import RawTable, ReadFinding, clean_cell, float_text, is_id_header, records_to_raw
 
 MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
 MAX_RATIO = 200  # a workbook part that inflates more than this is a zip bomb
@@ -47,7 +47,7 @@ def _text(value) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        return float_text(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
