@@ -18,6 +18,7 @@ from typing import Literal
 import numpy as np
 
 from recur.stats._cholesky import cholesky2, chinv2, chsolve2
+from recur.stats._prepare import stable_argsort
 
 Ties = Literal["efron", "breslow"]
 
@@ -46,7 +47,7 @@ def risk_sets(time: np.ndarray, event: np.ndarray, order: np.ndarray | None = No
     """Sort once and index the risk sets; reused by every iteration. ``order``:
     ``np.argsort(time, kind="stable")`` if already known."""
     if order is None:
-        order = np.argsort(time, kind="stable")
+        order = stable_argsort(time)
     t, e = time[order], event[order]
     death_rows = np.nonzero(e == 1)[0]
     death_times = t[death_rows]  # sorted: the distinct ones start where the value changes

@@ -87,11 +87,32 @@ def merge_near_ties(time: np.ndarray, tolerance: float = TIME_TOLERANCE) -> np.n
     return cuts[np.searchsorted(cuts, time, side="right") - 1]
 
 
+def stable_argsort(values: np.ndarray) -> np.ndarray:
+    """Exactly ``np.argsort(values, kind="stable")``, about 2-3x faster on
+    large arrays: numpy's default (SIMD) sort, then equal values put back in
+    row order by one sort of int64 keys (run of equal values, row)."""
+    order = np.argsort(values)
+    n = len(values)
+    if n < 2:
+        return order
+    ordered = values[order]
+    if np.isnan(ordered[-1]):  # NaNs are never equal to each other: leave them to numpy
+        return np.argsort(values, kind="stable")
+    tie = ordered[1:] == ordered[:-1]
+    if not tie.any():  # distinct values: the sorting permutation is unique
+        return order
+    run = np.zeros(n, dtype=np.int64)
+    np.cumsum(~tie, out=run[1:])
+    key = run * n + order
+    key.sort()
+    return key - run * n
+
+
 def sort_merging_near_ties(time: np.ndarray, tolerance: float = TIME_TOLERANCE) -> tuple[np.ndarray, np.ndarray]:
     """(``merge_near_ties(time)``, its stable sorting permutation) from one
     sort of finite times: runs are found on the sorted copy instead of
     searching every time among the distinct ones (same numbers, one sort)."""
-    order = np.argsort(time, kind="stable")
+    order = stable_argsort(time)
     ts = time[order]
     new = np.empty(len(ts), dtype=bool)
     new[:1] = True
@@ -108,7 +129,7 @@ def sort_merging_near_ties(time: np.ndarray, tolerance: float = TIME_TOLERANCE) 
     merged = np.empty_like(time)
     merged[order] = y[starts][run_of_value[np.cumsum(new) - 1]]
     # Merging can reorder rows within a new tie; the shared order must be argsort(merged) itself.
-    return merged, np.argsort(merged, kind="stable")
+    return merged, stable_argsort(merged)
 
 
 def group_codes(group: pd.Series, levels: list) -> np.ndarray:

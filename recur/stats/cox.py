@@ -117,7 +117,7 @@ def _design(
     complete = np.ones(len(frame), dtype=bool)
     for column in frame.columns:  # column by column: no (n, columns) object block
         complete &= frame[column].notna().to_numpy()
-    data = frame if complete.all() else frame[complete]  # no copy in the usual complete case
+    data = frame if complete.all() else frame[complete]  # no row copy in the usual complete case
     surv = prepare_survival(data, time, event)
     cols: list[np.ndarray] = []
     info: list[dict] = []
@@ -248,7 +248,7 @@ def _term_notes(design: Design, keep: list[int], fit, ties: Ties) -> dict[int, s
     """A note for every fitted column R reports as NA, infinite or not converged."""
     out: dict[int, str] = {}
     x = design.x[:, keep]
-    rs = risk_sets(design.time, design.event, design.order)
+    rs = None  # indexed only when a term is aliased
     info0 = None
     terms = [design.columns[j][TERM] for j in keep]
     for pos, j in enumerate(keep):
@@ -256,6 +256,7 @@ def _term_notes(design: Design, keep: list[int], fit, ties: Ties) -> dict[int, s
         cause = no_events_cause(x[:, pos], design.event, column)
         if fit.aliased[pos] or not fit.var[pos, pos] > 0:  # NA in R, or no information left
             if info0 is None:
+                rs = risk_sets(design.time, design.event, design.order)
                 xs = x[rs.order] - x.mean(axis=0)
                 info0 = partial_likelihood(rs, xs, np.zeros(len(keep)), ties).info
             others = [k for k in range(pos) if fit.var[k, k] > 0]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri  # scipy.stats.norm.ppf without its per-call overhead
 
-from recur.stats._prepare import group_codes, group_levels, prepare_survival
+from recur.stats._prepare import group_codes, group_levels, prepare_survival, stable_argsort
 
 ConfType = Literal["log", "log-log", "plain"]
 OVERALL = "All patients"
@@ -58,7 +58,7 @@ class KMResult:
 
 def km_step_function(time: np.ndarray, event: np.ndarray) -> StepFunction:
     """The product-limit estimate over the distinct observed times."""
-    order = np.argsort(time, kind="stable")
+    order = stable_argsort(time)
     return km_step_sorted(time[order], event[order])
 
 
