@@ -1,146 +1,233 @@
-"""`make bench`: wall time and peak memory of recur's main call paths for
-synthetic cohorts of 1e2, 1e4 and 1e6 patients, next to the same work done by
-calling lifelines directly; plus the Survival page's rerun time after a cutoff
-change (AppTest, server side) on the demo cohort and a 100,000-patient cohort.
+"""`make bench`: recur next to lifelines and R (same data, same run) for
+Kaplan-Meier + log-rank and Cox at 1e3..1e6 patients with continuous and
+tied times; loading a cohort file next to pandas.read_csv; page reruns
+(AppTest, server time); the memory the app's caches hold over repeated
+uploads and cutoff changes. Writes the tables to bench/results.md.
 
-Each measurement runs in a fresh process: wall time from a first call, then
-peak memory allocated during a second, identical call (tracemalloc, which
-numpy and pandas report their buffers to).
-Not a test: it prints figures and asserts nothing.
+Honest by construction: every measured case runs in a fresh process, one
+warm-up call, then the median (min-max) of REPEATS timed calls (fewer at
+1e6, stated in the table); memory is the process's peak RSS (ru_maxrss via
+os.wait4), not tracemalloc. R times itself with system.time on the same CSV.
+Not a test: it measures and asserts nothing.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 ROOT = Path(__file__).resolve().parents[1]
-SIZES = (100, 10_000, 1_000_000)
-CACHE = ROOT / "artifacts" / "bench"
+DATA = ROOT / "artifacts" / "bench"
+RESULTS = ROOT / "bench" / "results.md"
+SIZES = (1_000, 10_000, 100_000, 1_000_000)
+KINDS = ("continuous", "tied")
+QUICK = os.environ.get("RECUR_BENCH_QUICK") == "1"  # sizes up to 1e5 only, for a first look
 
-TASK = r'''
-import json, sys, time, io
-sys.path.insert(0, {root!r})
-import numpy as np, pandas as pd
-import recur
-from recur.settings import Settings
-from lifelines import CoxPHFitter, KaplanMeierFitter
-from lifelines.statistics import logrank_test
-n, task, csv_path = {n}, {task!r}, {csv!r}
 
-import tracemalloc
+def repeats_for(n: int) -> int:
+    return 3 if n >= 1_000_000 else 5
 
-raw = open(csv_path, "rb").read()
-if task not in ("load_recur", "load_pandas"):
-    cohort = recur.load_cohort(raw, name="bench.csv")
-    frame, _ = recur.analysis_frame(cohort, Settings())
-    frame = frame[frame["os_months"].notna() & frame["BED >=78 Gy"].notna()]
-    covs = ["age", "bed_gy", "gtv_cc", "dfi_months", "ecog"]
-    frame = frame.dropna(subset=covs)
-def run():
-    if task == "load_recur":
-        out = recur.load_cohort(raw, name="bench.csv")
-    elif task == "load_pandas":
-        out = pd.read_csv(io.BytesIO(raw), parse_dates=[c for c in pd.read_csv(io.BytesIO(raw), nrows=1).columns if c.startswith("date_")])
-    elif task == "km_recur":
-        km = recur.kaplan_meier(frame, "os_months", "os_event", by="BED >=78 Gy", at=[12, 24, 36, 60])
-        lr = recur.logrank(frame, "os_months", "os_event", "BED >=78 Gy")
-    elif task == "km_lifelines":
-        g = frame["BED >=78 Gy"] == "BED >=78 Gy"
-        for mask in (g, ~g):
-            kmf = KaplanMeierFitter().fit(frame.loc[mask, "os_months"], frame.loc[mask, "os_event"])
-            kmf.survival_function_at_times([12, 24, 36, 60]); kmf.median_survival_time_; kmf.confidence_interval_
-        logrank_test(frame.loc[g, "os_months"], frame.loc[~g, "os_months"], frame.loc[g, "os_event"], frame.loc[~g, "os_event"])
-    elif task == "cox_recur":
-        fit = recur.cox(frame, "os_months", "os_event", covs, ties="efron")
-    elif task == "cox_lifelines":
-        CoxPHFitter().fit(frame[covs + ["os_months", "os_event"]], "os_months", "os_event")
 
-t0 = time.perf_counter()
+def inner_for(n: int) -> int:
+    """Calls per timed sample (their mean), so a sample is not below the clock's resolution."""
+    return {1_000: 20, 10_000: 5}.get(n, 1)
+
+
+R_SCRIPT = r"""
+suppressMessages(library(survival))
+args <- commandArgs(TRUE)
+task <- args[1]; path <- args[2]; reps <- as.integer(args[3]); inner <- as.integer(args[4])
+d <- read.csv(path)
+run <- if (task == "km") function() {
+  f <- survfit(Surv(time, event) ~ group, data = d, conf.type = "log-log")
+  s <- summary(f, times = c(12, 24, 36, 60), extend = TRUE)
+  m <- quantile(f, 0.5)
+  t <- survdiff(Surv(time, event) ~ group, data = d)
+  invisible(t$chisq)
+} else function() {
+  invisible(coxph(Surv(time, event) ~ x0 + x1 + x2 + x3 + x4, data = d, ties = "efron"))
+}
 run()
-seconds = time.perf_counter() - t0
-tracemalloc.start()
-run()
-peak = tracemalloc.get_traced_memory()[1] / 2**20
-print(json.dumps({{"seconds": seconds, "peak_mb": peak}}))
-'''
+el <- sapply(seq_len(reps), function(i) system.time(for (j in seq_len(inner)) run())[["elapsed"]] / inner)
+cat("SECONDS", el, "\n")
+"""
 
-PAIRS = [("load + derive", "load_recur", "load_pandas", "pandas.read_csv only"),
-         ("KM + log-rank by BED cutoff", "km_recur", "km_lifelines", "lifelines KM x2 + logrank_test"),
-         ("Cox, 5 covariates (Efron)", "cox_recur", "cox_lifelines", "lifelines CoxPHFitter")]
+
+def stats_csv(n: int, kind: str) -> Path:
+    """Synthetic cohort: 5 standard normal covariates, ~62% events, two groups;
+    tied = times rounded to 0.1 month."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"stats_{kind}_{n}.csv"
+    if not path.exists():
+        rng = np.random.default_rng(n + (kind == "tied"))
+        x = rng.standard_normal((n, 5))
+        lp = x @ np.array([0.3, -0.2, 0.1, 0.0, 0.2])
+        t_event = rng.exponential(20 * np.exp(-lp))
+        t_censor = rng.exponential(30, n)
+        time_months = np.minimum(t_event, t_censor)
+        df = pd.DataFrame(x, columns=[f"x{i}" for i in range(5)])
+        df["time"] = np.round(time_months, 1) if kind == "tied" else time_months
+        df["event"] = (t_event <= t_censor).astype(int)
+        df["group"] = np.where(rng.random(n) < 0.5, "A", "B")
+        df.to_csv(path, index=False, float_format="%.17g")
+    return path
 
 
 def cohort_csv(n: int) -> Path:
+    """A cohort file with the schema's columns (the demo generator at size n)."""
     from recur.demo import make_nsclc_demo
 
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"nsclc_{n}.csv"
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"nsclc_{n}.csv"
     if not path.exists():
         make_nsclc_demo(n=n, seed=1).to_csv(path, index=False)
     return path
 
 
-def measure(n: int, task: str, csv: Path) -> dict:
-    code = TASK.format(root=str(ROOT), n=n, task=task, csv=str(csv))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=3000)
-    if out.returncode != 0:
-        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr else "failed"}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def _run_measured(cmd: list[str], timeout: float = 3000) -> tuple[str, str, int, float]:
+    """(stdout, stderr, return code, peak RSS in MB) of one child process."""
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, cwd=ROOT)
+        out = proc.stdout.read().decode()
+        _, status, usage = os.wait4(proc.pid, 0)  # rusage of this child alone
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        return out, err.read().decode(errors="replace"), proc.returncode, usage.ru_maxrss / 1024
 
 
-def fmt(r: dict) -> str:
+def measure_python(task: str, path: Path, n: int) -> dict:
+    cmd = [sys.executable, "-m", "bench.cases", task, str(path), str(repeats_for(n)), str(inner_for(n))]
+    out, err, code, rss = _run_measured(cmd)
+    if code != 0:
+        return {"error": (err.strip().splitlines() or ["failed"])[-1]}
+    return {"seconds": json.loads(out.strip().splitlines()[-1])["seconds"], "rss_mb": rss}
+
+
+def measure_r(task: str, path: Path, n: int) -> dict:
+    if shutil.which("Rscript") is None:
+        return {"error": "R not installed"}
+    with tempfile.NamedTemporaryFile("w", suffix=".R", delete=False) as f:
+        f.write(R_SCRIPT)
+    try:
+        out, err, code, rss = _run_measured(["Rscript", f.name, task, str(path), str(repeats_for(n)),
+                                             str(inner_for(n))])
+    finally:
+        os.unlink(f.name)
+    line = next((ln for ln in out.splitlines() if ln.startswith("SECONDS")), None)
+    if code != 0 or line is None:
+        return {"error": "R failed: " + (err.strip().splitlines() or ["?"])[-1]}
+    return {"seconds": [float(v) for v in line.split()[1:]], "rss_mb": rss}
+
+
+def fmt_time(r: dict) -> str:
     if "error" in r:
-        return f"failed: {r['error'][:60]}"
-    return f"{r['seconds']:8.3f} s {r['peak_mb']:8.0f} MB"
+        return r["error"][:40]
+    s = r["seconds"]
+    unit, k = ("ms", 1000) if statistics.median(s) < 1 else ("s", 1)
+    return f"{statistics.median(s) * k:.3g} {unit} ({min(s) * k:.3g}-{max(s) * k:.3g})"
 
 
-def survival_rerun_ms(n: int | None) -> tuple[float, float]:
-    """Median server time (ms) of a Survival-page rerun after a BED threshold
-    change: (cache miss: new threshold, cache hit: back to a seen threshold)."""
-    import logging
+def ratio(peer: dict, ours: dict) -> str:
+    """peer time / recur time (> 1: recur faster)."""
+    if "error" in peer or "error" in ours:
+        return "-"
+    return f"{statistics.median(peer['seconds']) / statistics.median(ours['seconds']):.2f}"
 
-    from streamlit.testing.v1 import AppTest
 
-    from recur.ui.state import CohortSource, Keys
+STATS = [("KM by 2 groups + 4 landmarks + medians + log-rank", "km",
+          [("lifelines", "km_lifelines")]),
+         ("Cox, 5 covariates, Efron", "cox",
+          [("lifelines", "cox_lifelines"), ("lifelines batch", "cox_lifelines_batch")])]
 
-    for name in ("streamlit", "streamlit.runtime.scriptrunner_utils.script_run_context"):
-        logging.getLogger(name).setLevel(logging.ERROR)  # bare-mode chatter, not a result
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
-    at.query_params["by"] = "BED >=78 Gy"
-    if n:
+
+def stats_section(lines: list[str]) -> None:
+    lines += ["## Survival statistics: recur vs lifelines vs R (same data, same run)", "",
+              "Time per call: median (min-max) of 5 runs after one warm-up (3 runs at 1e6); at 1e3 and "
+              "1e4 each run is the mean of 20 / 5 calls. Ratio = peer time / recur time (> 1: recur "
+              "faster). RSS = peak resident memory of the process (data included).", ""]
+    for title, r_task, peers in STATS:
+        head = ["n", "times", "recur"] + [p for p, _ in peers] + ["R"] + [f"ratio {p}" for p, _ in peers] + \
+            ["ratio R", "RSS recur / R (MB)"]
+        lines += [f"### {title}", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for n in SIZES[:3] if QUICK else SIZES:
+            for kind in KINDS:
+                path = stats_csv(n, kind)
+                ours = measure_python(f"{r_task}_recur", path, n)
+                others = [measure_python(task, path, n) for _, task in peers]
+                r = measure_r(r_task, path, n)
+                row = [f"{n:,}", kind, fmt_time(ours)] + [fmt_time(o) for o in others] + [fmt_time(r)] + \
+                    [ratio(o, ours) for o in others] + [ratio(r, ours),
+                                                         f"{ours.get('rss_mb', 0):.0f} / {r.get('rss_mb', 0):.0f}"]
+                lines.append("| " + " | ".join(row) + " |")
+                print(lines[-1], flush=True)
+        lines.append("")
+
+
+def loading_section(lines: list[str]) -> None:
+    lines += ["## Loading a cohort file (read, validate, derive) vs pandas.read_csv", "",
+              "Schema columns (the demo generator at size n), CSV bytes in memory; pandas parses the "
+              "date columns only. Median (min-max) of 5 runs after a warm-up (3 at 1e6); RSS = peak "
+              "resident memory of the process.", "",
+              "| n | file MB | recur load_cohort | pandas.read_csv | recur / pandas | RSS recur / pandas (MB) |",
+              "|---|---|---|---|---|---|"]
+    for n in (10_000, 100_000) if QUICK else (10_000, 100_000, 1_000_000):
         path = cohort_csv(n)
-        at.session_state[Keys.SOURCE] = CohortSource(path.name, path.read_bytes(), False)
-    at.run()
-    at.switch_page("pages/1_Survival.py").run()
-    miss, hit = [], []
-    for i, thr in enumerate([70.0, 72.0, 74.0, 76.0, 80.0]):
-        widget = at.number_input(key=Keys.cutoff_threshold("bed_gy"))
-        t0 = time.perf_counter()
-        widget.set_value(thr).run()
-        miss.append(time.perf_counter() - t0)
-        assert not at.exception, at.exception
-        t0 = time.perf_counter()
-        at.number_input(key=Keys.cutoff_threshold("bed_gy")).set_value(70.0 if i else 72.0).run()
-        hit.append(time.perf_counter() - t0)
-    med = lambda v: 1000 * sorted(v)[len(v) // 2]  # noqa: E731
-    return med(miss), med(hit)
+        ours, pandas = measure_python("load_recur", path, n), measure_python("load_pandas", path, n)
+        rel = ratio(ours, pandas)
+        lines.append(f"| {n:,} | {path.stat().st_size / 2**20:.0f} | {fmt_time(ours)} | {fmt_time(pandas)} | "
+                     f"{rel} | {ours.get('rss_mb', 0):.0f} / {pandas.get('rss_mb', 0):.0f} |")
+        print(lines[-1], flush=True)
+    lines.append("")
+
+
+def _app_case(*args: str) -> dict:
+    out, err, code, _ = _run_measured([sys.executable, "-m", "bench.app_cases", *args])
+    if code != 0:
+        return {"error": (err.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def app_section(lines: list[str]) -> None:
+    pages = _app_case("pages", str(cohort_csv(100_000)))
+    lines += ["## Page reruns (AppTest, server time, median of 5 after a warm-up)", "",
+              "| page, cohort | new BED threshold | threshold seen before (cached) |", "|---|---|---|"]
+    for key, label in (("survival_demo", "Survival, demo (74)"), ("survival_1e5", "Survival, 100,000 patients"),
+                       ("prognostic_demo", "Prognostic factors, demo (74)")):
+        miss, hit = pages.get(key, (float("nan"),) * 2) if "error" not in pages else (float("nan"),) * 2
+        lines.append(f"| {label} | {miss:.0f} ms | {hit:.0f} ms |")
+    if "error" in pages:
+        lines.append(f"\nfailed: {pages['error']}")
+    print("\n".join(lines[-4:]), flush=True)
+    lines += ["", "## Memory held by the app's caches (issue 7): RSS (MB) after each step", ""]
+    for label, args in (("50 uploads of a 10,000-row cohort (recur.ui.cache.load + Survival)",
+                         ("uploads", str(cohort_csv(10_000)))),
+                        ("15 BED cutoff changes on 1,000,000 rows (Survival through the caches)",
+                         ("cutoffs", str(cohort_csv(1_000_000))))):
+        series = _app_case(*args).get("rss_mb", [])
+        lines += [f"- {label}: " + ", ".join(f"{v:.0f}" for v in series), ""]
+        print(lines[-2], flush=True)
 
 
 def main() -> None:
-    print("recur benchmark (2 cores; each figure from a fresh process)\n")
-    print(f"{'patients':>9}  {'task':<30} {'recur':>21}   {'direct':>21}  direct = ")
-    for n in SIZES:
-        csv = cohort_csv(n)
-        for label, ours, theirs, what in PAIRS:
-            print(f"{n:>9,}  {label:<30} {fmt(measure(n, ours, csv)):>21}   {fmt(measure(n, theirs, csv)):>21}  {what}",
-                  flush=True)
-    print("\nSurvival page rerun after a BED threshold change (AppTest, server time, median of 5):")
-    for n, label in ((None, "demo cohort (74)"), (100_000, "100,000 patients")):
-        miss, hit = survival_rerun_ms(n)
-        print(f"  {label:<18} new threshold {miss:8.0f} ms   threshold seen before (cached) {hit:8.0f} ms")
+    started = time.perf_counter()
+    lines = ["# `make bench` results", "",
+             f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; written by bench/run.py.", ""]
+    stats_section(lines)
+    loading_section(lines)
+    app_section(lines)
+    lines.append(f"Total bench time: {(time.perf_counter() - started) / 60:.1f} min.")
+    RESULTS.write_text("\n".join(lines) + "\n")
+    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

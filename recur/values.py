@@ -60,16 +60,23 @@ def parse_numbers(values: pd.Series, family: str | None = None, unit: str = "mon
         plain = pd.to_numeric(text, errors="coerce")
     factor = pd.Series(1.0, index=values.index)
     with_units = pd.Series(False, index=values.index)
-    for i in np.flatnonzero((present & plain.isna()).to_numpy()):
-        m = _NUMBER_WITH_UNIT.match(str(text.iloc[i]))
-        words = _UNIT_WORDS.get(family or "", {})
-        if not m or not m.group(2) or m.group(2).lower().rstrip(".") not in words:
-            continue
-        word = words[m.group(2).lower().rstrip(".")]
-        scale = (TIME_UNITS_TO_MONTHS[word] / TIME_UNITS_TO_MONTHS[unit]) if family == "time" else word
-        plain.iloc[i] = float(m.group(1).replace(",", "."))
-        factor.iloc[i] = scale
-        with_units.iloc[i] = True
+    words = _UNIT_WORDS.get(family or "", {})
+    # Only a column with a unit family can have a unit to read; elsewhere no cell is looked at again.
+    todo = np.flatnonzero((present & plain.isna()).to_numpy()) if words else ()
+    if len(todo):
+        numbers = plain.to_numpy(dtype=float, copy=True)
+        factors, units = np.ones(len(values)), np.zeros(len(values), dtype=bool)
+        for i, cell in zip(todo, text.to_numpy()[todo]):
+            m = _NUMBER_WITH_UNIT.match(str(cell))
+            if not m or not m.group(2) or m.group(2).lower().rstrip(".") not in words:
+                continue
+            word = words[m.group(2).lower().rstrip(".")]
+            factors[i] = (TIME_UNITS_TO_MONTHS[word] / TIME_UNITS_TO_MONTHS[unit]) if family == "time" else word
+            numbers[i] = float(m.group(1).replace(",", "."))
+            units[i] = True
+        plain = pd.Series(numbers, index=values.index)
+        factor = pd.Series(factors, index=values.index)
+        with_units = pd.Series(units, index=values.index)
     number = plain * factor
     non_finite = present & number.notna() & ~np.isfinite(number.astype(float))
     number = number.where(~non_finite)

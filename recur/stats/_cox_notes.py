@@ -28,7 +28,7 @@ def _group_names(column: dict) -> tuple[str, str] | None:
 
 def no_events_cause(x: np.ndarray, event: np.ndarray, column: dict) -> str | None:
     """'no events in group b (n=7)' when one side of a 0/1 column has no event."""
-    if not set(np.unique(x)) <= {0.0, 1.0}:
+    if not np.all((x == 0.0) | (x == 1.0)):  # a 0/1 column (no sort of a continuous one)
         return None
     names = _group_names(column) or (f"{column['term']} = 1", f"{column['term']} = 0")
     for side, name in zip((1.0, 0.0), names):

@@ -23,6 +23,7 @@ class SurvivalInput:
     group: pd.Series | None
     index: pd.Index
     dropped: pd.Index
+    order: np.ndarray | None = None  # np.argsort(time, kind="stable"), computed once and shared
 
 
 def prepare_survival(
@@ -52,12 +53,14 @@ def prepare_survival(
     _refuse(df.index, keep & (t < 0), f"Column '{time}' has negative times in rows {{rows}}; times must be >= 0.")
     _refuse(df.index, keep & (e != 0) & (e != 1),
             f"Column '{event}' must be 0 (censored) or 1 (event); rows {{rows}} hold other values.")
+    merged, order = sort_merging_near_ties(t[keep])
     return SurvivalInput(
-        time=merge_near_ties(t[keep]),
+        time=merged,
         event=e[keep].astype(int),
         group=df[by][keep] if by else None,
         index=df.index[keep],
         dropped=df.index[~keep],
+        order=order,
     )
 
 
@@ -82,6 +85,61 @@ def merge_near_ties(time: np.ndarray, tolerance: float = TIME_TOLERANCE) -> np.n
         return time
     cuts = y[np.concatenate([[True], ~tied])]
     return cuts[np.searchsorted(cuts, time, side="right") - 1]
+
+
+def stable_argsort(values: np.ndarray) -> np.ndarray:
+    """Exactly ``np.argsort(values, kind="stable")``, about 2-3x faster on
+    large arrays: numpy's default (SIMD) sort, then equal values put back in
+    row order by one sort of int64 keys (run of equal values, row)."""
+    order = np.argsort(values)
+    n = len(values)
+    if n < 2:
+        return order
+    ordered = values[order]
+    if np.isnan(ordered[-1]):  # NaNs are never equal to each other: leave them to numpy
+        return np.argsort(values, kind="stable")
+    tie = ordered[1:] == ordered[:-1]
+    if not tie.any():  # distinct values: the sorting permutation is unique
+        return order
+    run = np.zeros(n, dtype=np.int64)
+    np.cumsum(~tie, out=run[1:])
+    key = run * n + order
+    key.sort()
+    return key - run * n
+
+
+def sort_merging_near_ties(time: np.ndarray, tolerance: float = TIME_TOLERANCE) -> tuple[np.ndarray, np.ndarray]:
+    """(``merge_near_ties(time)``, its stable sorting permutation) from one
+    sort of finite times: runs are found on the sorted copy instead of
+    searching every time among the distinct ones (same numbers, one sort)."""
+    order = stable_argsort(time)
+    ts = time[order]
+    new = np.empty(len(ts), dtype=bool)
+    new[:1] = True
+    np.not_equal(ts[1:], ts[:-1], out=new[1:])
+    y = ts[new]
+    if len(y) < 2:
+        return time, order
+    dy = np.diff(y)
+    tied = (dy <= tolerance) | (dy / np.mean(np.abs(y)) <= tolerance)
+    if not tied.any():
+        return time, order
+    starts = np.concatenate([[True], ~tied])
+    run_of_value = np.cumsum(starts) - 1
+    merged = np.empty_like(time)
+    merged[order] = y[starts][run_of_value[np.cumsum(new) - 1]]
+    # Merging can reorder rows within a new tie; the shared order must be argsort(merged) itself.
+    return merged, stable_argsort(merged)
+
+
+def group_codes(group: pd.Series, levels: list) -> np.ndarray:
+    """Position of each row's value in ``levels`` (as ``group == level`` would
+    find it), by hashing once instead of comparing every row to every level."""
+    codes, uniques = pd.factorize(group, sort=False)
+    lookup = np.empty(len(uniques), dtype=np.intp)
+    for u, value in enumerate(uniques):
+        lookup[u] = next(i for i, lv in enumerate(levels) if lv == value)
+    return lookup[codes]
 
 
 def group_levels(group: pd.Series) -> list:

@@ -67,6 +67,7 @@ class Design:
     columns: list[dict]  # per column: term, variable, level, reference, note
     n_dropped: int
     dropped_rows: tuple
+    order: np.ndarray | None = None  # np.argsort(time, kind="stable"), shared by the fit and the notes
 
 
 def _as_text(value: object) -> str:
@@ -113,8 +114,10 @@ def _design(
     if ordered:
         frame = frame.assign(**{var: _trend_codes(frame[var], levels)
                                 for var, levels in ordered.items() if var in frame})
-    complete = ~frame.isna().to_numpy().any(axis=1)
-    data = frame[complete]
+    complete = np.ones(len(frame), dtype=bool)
+    for column in frame.columns:  # column by column: no (n, columns) object block
+        complete &= frame[column].notna().to_numpy()
+    data = frame if complete.all() else frame[complete]  # no row copy in the usual complete case
     surv = prepare_survival(data, time, event)
     cols: list[np.ndarray] = []
     info: list[dict] = []
@@ -154,7 +157,7 @@ def _design(
         keep.append(j)
     return Design(
         x=x, time=surv.time, event=surv.event, columns=info,
-        n_dropped=int((~complete).sum()), dropped_rows=tuple(df.index[~complete]),
+        n_dropped=int((~complete).sum()), dropped_rows=tuple(df.index[~complete]), order=surv.order,
     ), keep
 
 
@@ -192,7 +195,7 @@ def cox(
         return CoxResult(pd.DataFrame(rows, columns=COEF_COLUMNS), n, n_events, design.n_dropped,
                          design.dropped_rows, np.nan, np.nan, nan_test, nan_test, nan_test, 0, False,
                          methods, (reason,))
-    fit = fit_cox(design.time, design.event, design.x[:, keep], ties)
+    fit = fit_cox(design.time, design.event, design.x[:, keep], ties, design.order)
     notes_by_column = _term_notes(design, keep, fit, ties)
     z_crit = float(ndtri(1 - (1 - conf_level) / 2))
     se = np.sqrt(np.diag(fit.var))
@@ -245,7 +248,7 @@ def _term_notes(design: Design, keep: list[int], fit, ties: Ties) -> dict[int, s
     """A note for every fitted column R reports as NA, infinite or not converged."""
     out: dict[int, str] = {}
     x = design.x[:, keep]
-    rs = risk_sets(design.time, design.event)
+    rs = None  # indexed only when a term is aliased
     info0 = None
     terms = [design.columns[j][TERM] for j in keep]
     for pos, j in enumerate(keep):
@@ -253,6 +256,7 @@ def _term_notes(design: Design, keep: list[int], fit, ties: Ties) -> dict[int, s
         cause = no_events_cause(x[:, pos], design.event, column)
         if fit.aliased[pos] or not fit.var[pos, pos] > 0:  # NA in R, or no information left
             if info0 is None:
+                rs = risk_sets(design.time, design.event, design.order)
                 xs = x[rs.order] - x.mean(axis=0)
                 info0 = partial_likelihood(rs, xs, np.zeros(len(keep)), ties).info
             others = [k for k in range(pos) if fit.var[k, k] > 0]
@@ -305,13 +309,13 @@ def ph_test(
     design, keep = _design(df, time, event, covariates, reference, ordered)
     if design.event.sum() == 0 or not keep:
         raise RecurError("The PH test needs events and at least one estimable term.")
-    fit = fit_cox(design.time, design.event, design.x[:, keep], ties)
+    fit = fit_cox(design.time, design.event, design.x[:, keep], ties, design.order)
     fitted = np.nonzero(~fit.aliased)[0]  # R's NA coefficients are not in the model
     keep = [keep[i] for i in fitted]
     if not keep:
         raise RecurError("The PH test needs at least one estimable term; every term here is not estimable "
                          "(see the notes of the Cox model).")
-    rs = risk_sets(design.time, design.event)
+    rs = risk_sets(design.time, design.event, design.order)
     x = design.x[rs.order][:, keep]
     final = partial_likelihood(rs, x - x.mean(axis=0), fit.beta[fitted], ties)
     e_sorted = design.event[rs.order]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri  # scipy.stats.norm.ppf without its per-call overhead
 
-from recur.stats._prepare import group_levels, prepare_survival
+from recur.stats._prepare import group_codes, group_levels, prepare_survival, stable_argsort
 
 ConfType = Literal["log", "log-log", "plain"]
 OVERALL = "All patients"
@@ -58,9 +58,18 @@ class KMResult:
 
 def km_step_function(time: np.ndarray, event: np.ndarray) -> StepFunction:
     """The product-limit estimate over the distinct observed times."""
-    order = np.argsort(time, kind="stable")
-    t, e = time[order], event[order]
-    uniq, first = np.unique(t, return_index=True)
+    order = stable_argsort(time)
+    return km_step_sorted(time[order], event[order])
+
+
+def km_step_sorted(t: np.ndarray, e: np.ndarray) -> StepFunction:
+    """``km_step_function`` of times already sorted (ascending): the distinct
+    times are where the sorted times change, no second sort."""
+    new = np.empty(len(t), dtype=bool)
+    new[:1] = True
+    np.not_equal(t[1:], t[:-1], out=new[1:])
+    first = np.flatnonzero(new)
+    uniq = t[first]
     n_event = np.add.reduceat(e, first) if len(t) else np.array([], dtype=int)
     n_total = np.diff(np.append(first, len(t)))
     n_censor = n_total - n_event
@@ -120,9 +129,7 @@ def _find_quantile(x: np.ndarray, y: np.ndarray, p: float, tol: float) -> float:
     if np.all(np.isnan(y)) or np.nanmax(y) < p:
         return np.nan
     x_max = x[-1]
-    _, first = np.unique(y, return_index=True, equal_nan=True)  # as R's duplicated(): one NaN kept
-    keep = np.zeros(len(y), dtype=bool)
-    keep[first] = True
+    keep = _first_occurrences(y)
     x, y = x[keep], y[keep]
     n = len(y)
     position = np.arange(n, dtype=float)
@@ -135,6 +142,27 @@ def _find_quantile(x: np.ndarray, y: np.ndarray, p: float, tol: float) -> float:
     if not np.isnan(y[-1]) and abs(p - y[-1]) < tol:  # a flat exactly at p at the end
         quant = (x[int(i1)] + x_max) / 2 if not np.isnan(i1) else np.nan
     return float(quant)
+
+
+def _first_occurrences(y: np.ndarray) -> np.ndarray:
+    """Mask of the first occurrence of each value (R's ``!duplicated(y)``: one
+    NaN kept). A curve read in time order is usually non-decreasing apart
+    from NaNs; then the first occurrences are where it changes, without a sort."""
+    nan = np.isnan(y)
+    keep = np.zeros(len(y), dtype=bool)
+    values = y[~nan]
+    if np.all(values[1:] >= values[:-1]):
+        positions = np.flatnonzero(~nan)
+        changes = np.empty(len(values), dtype=bool)
+        changes[:1] = True
+        np.not_equal(values[1:], values[:-1], out=changes[1:])
+        keep[positions[changes]] = True
+        if nan.any():
+            keep[np.argmax(nan)] = True
+        return keep
+    _, first = np.unique(y, return_index=True, equal_nan=True)
+    keep[first] = True
+    return keep
 
 
 def median_with_ci(sf: StepFunction, conf_type: ConfType, conf_level: float = 0.95,
@@ -200,15 +228,17 @@ def kaplan_meier(
     >>> km.medians[["group", "median", "lower", "upper"]]
     """
     data = prepare_survival(df, time, event, by)
+    t_sorted, e_sorted = data.time[data.order], data.event[data.order]  # one sort shared by every group
     if by is None:
-        parts = [(OVERALL, data.time, data.event)]
+        parts = [(OVERALL, t_sorted, e_sorted)]
     else:
-        g = data.group.to_numpy()
-        parts = [(str(lv), data.time[g == lv], data.event[g == lv]) for lv in group_levels(data.group)]
+        levels = group_levels(data.group)
+        code = group_codes(data.group, levels)[data.order]
+        parts = [(str(lv), t_sorted[code == i], e_sorted[code == i]) for i, lv in enumerate(levels)]
     curves: dict[str, list[np.ndarray]] = {c: [] for c in CURVE_COLUMNS}
     at_rows, med_rows = [], []
     for label, t, e in parts:
-        sf = km_step_function(t, e)
+        sf = km_step_sorted(t, e)
         band = confidence_band(sf.surv, sf.std_err_log, conf_type, conf_level)
         for column, values in zip(CURVE_COLUMNS, (np.full(len(sf.time), label, dtype=object), sf.time,
                                                   sf.n_risk, sf.n_event, sf.n_censor, sf.surv,
@@ -236,4 +266,4 @@ def median_followup(
     """Median follow-up by the reverse Kaplan-Meier method (censoring as the
     event; Schemper & Smith 1996): (median, lower, upper)."""
     data = prepare_survival(df, time, event)
-    return median_with_ci(km_step_function(data.time, 1 - data.event), conf_type)
+    return median_with_ci(km_step_sorted(data.time[data.order], 1 - data.event[data.order]), conf_type)

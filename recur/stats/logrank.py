@@ -13,7 +13,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from recur.errors import RecurError
-from recur.stats._prepare import group_levels, prepare_survival
+from recur.stats._prepare import group_codes, group_levels, prepare_survival
 
 GROUP, N, OBSERVED, EXPECTED = "group", "n", "observed", "expected"
 
@@ -50,22 +50,23 @@ def logrank(df: pd.DataFrame, time: str, event: str, by: str, rho: float = 0.0) 
         raise RecurError(
             f"The log-rank test needs at least two groups in '{by}'; found {len(levels)} with data."
         )
-    g = data.group.to_numpy()
-    code = np.zeros(len(g), dtype=int)
-    for i, lv in enumerate(levels):
-        code[g == lv] = i
-    t, e = data.time, data.event
     k = len(levels)
-    event_times = np.unique(t[e == 1])
-    # At risk per group at each event time: count with time >= t.
-    n_risk = np.empty((len(event_times), k))
-    deaths = np.zeros((len(event_times), k))
-    for j in range(k):
-        tj = np.sort(t[code == j])
-        n_risk[:, j] = len(tj) - np.searchsorted(tj, event_times, side="left")
-        dj = t[(code == j) & (e == 1)]
-        idx = np.searchsorted(event_times, dj)
-        np.add.at(deaths[:, j], idx, 1)
+    code = group_codes(data.group, levels)
+    order = data.order
+    t, e, c = data.time[order], data.event[order], code[order]
+    # Counts per (distinct time, group) by one bincount on the shared sort; at risk at t is
+    # everyone with time >= t: a reverse cumulative sum over the distinct times.
+    new = np.empty(len(t), dtype=bool)
+    new[:1] = True
+    np.not_equal(t[1:], t[:-1], out=new[1:])
+    cell = (np.cumsum(new) - 1) * k + c
+    n_cells = int(new.sum()) * k
+    at_time = np.bincount(cell, minlength=n_cells).reshape(-1, k)
+    deaths_all = np.bincount(cell, weights=e, minlength=n_cells).reshape(-1, k)
+    with_death = deaths_all.sum(axis=1) > 0
+    n_risk = np.cumsum(at_time[::-1], axis=0)[::-1][with_death].astype(float)
+    deaths = deaths_all[with_death]
+    event_times = t[new][with_death]
     n_tot = n_risk.sum(axis=1)
     d_tot = deaths.sum(axis=1)
     if rho:

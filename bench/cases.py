@@ -1,0 +1,98 @@
+"""One measured case of `make bench`, run in a fresh process by bench/run.py:
+load its data (not timed), one warm-up call, then ``repeats`` timed calls.
+Prints one JSON line: {"seconds": [...]}. The parent reads the process's
+peak RSS (ru_maxrss, from os.wait4), so memory is the real peak, not tracemalloc.
+
+    python -m bench.cases TASK DATA_CSV REPEATS [INNER]
+
+INNER > 1 times INNER calls per sample and reports their mean (small sizes,
+where one call is shorter than the clock's useful resolution); R does the same.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import time
+from pathlib import Path
+
+LANDMARKS = [12.0, 24.0, 36.0, 60.0]
+COVARIATES = ["x0", "x1", "x2", "x3", "x4"]
+
+
+def _stats_frame(path: str):
+    import pandas as pd
+
+    return pd.read_csv(path)
+
+
+def task(name: str, path: str):
+    """A zero-argument callable doing the measured work of ``name``."""
+    if name.startswith("load_"):
+        raw = Path(path).read_bytes()
+        if name == "load_recur":
+            import recur
+
+            return lambda: recur.load_cohort(raw, name=Path(path).name)
+        import pandas as pd
+
+        dates = [c for c in pd.read_csv(io.BytesIO(raw), nrows=1).columns if c.startswith("date_")]
+        return lambda: pd.read_csv(io.BytesIO(raw), parse_dates=dates)
+    df = _stats_frame(path)
+    if name == "km_recur":
+        from recur.stats.km import kaplan_meier
+        from recur.stats.logrank import logrank
+
+        def run():
+            km = kaplan_meier(df, "time", "event", by="group", at=LANDMARKS)
+            return km.medians, km.at_times, logrank(df, "time", "event", "group").p
+        return run
+    if name == "km_lifelines":
+        from lifelines import KaplanMeierFitter
+        from lifelines.statistics import logrank_test
+        from lifelines.utils import median_survival_times
+
+        g = (df["group"] == "A").to_numpy()
+
+        def run():
+            for mask in (g, ~g):
+                kmf = KaplanMeierFitter().fit(df["time"][mask], df["event"][mask])
+                kmf.survival_function_at_times(LANDMARKS)
+                median_survival_times(kmf.confidence_interval_)
+                kmf.median_survival_time_
+            return logrank_test(df["time"][g], df["time"][~g], df["event"][g], df["event"][~g]).p_value
+        return run
+    if name == "cox_recur":
+        from recur.stats.cox import cox
+
+        return lambda: cox(df, "time", "event", COVARIATES, ties="efron")
+    if name in ("cox_lifelines", "cox_lifelines_batch"):
+        from lifelines import CoxPHFitter
+
+        data = df[COVARIATES + ["time", "event"]]
+        batch = name.endswith("batch")
+        return lambda: CoxPHFitter().fit(data, "time", "event", batch_mode=batch)
+    raise ValueError(f"unknown task {name!r}")
+
+
+def main() -> None:
+    name, path, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    inner = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import warnings
+
+    warnings.simplefilter("ignore")  # lifelines' convergence chatter is not a result
+    run = task(name, path)
+    run()  # warm-up
+    seconds = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            run()
+        seconds.append((time.perf_counter() - t0) / inner)
+    print(json.dumps({"seconds": seconds}))
+
+
+if __name__ == "__main__":
+    main()
