@@ -57,8 +57,9 @@ def page_rerun_ms(page: str, csv: str | None, repeats: int = 5) -> tuple[float, 
 
 
 def uploads(csv: str, count: int = 50) -> list[float]:
-    """RSS (MB) after each of ``count`` uploads of the same file (fresh bytes
-    each time, as a new upload) through the app's cache (recur.ui.cache.load)."""
+    """RSS (MB) after each of ``count`` uploads through the app's cache
+    (recur.ui.cache.load): the same rows under a new file name each time, so
+    each is a new cohort for the cache, as 50 different users' files would be."""
     from recur.settings import Settings
     from recur.ui import cache
     from recur.ui.state import CohortSource
@@ -66,7 +67,7 @@ def uploads(csv: str, count: int = 50) -> list[float]:
     raw = Path(csv).read_bytes()
     series = []
     for i in range(count):
-        source = CohortSource(Path(csv).name, bytes(bytearray(raw)), False)
+        source = CohortSource(f"upload_{i}_{Path(csv).name}", bytes(bytearray(raw)), False)
         cohort = cache.load(source, Settings())
         cache.survival(cohort, Settings())
         del cohort, source

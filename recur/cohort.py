@@ -19,7 +19,7 @@ from recur.mapping import apply_mapping, units_from_names
 from recur.schema import COLUMNS, is_tox_column
 from recur.settings import Settings
 from recur.variables import ENDPOINTS
-from recur.validate import Problem, clean_table, problem
+from recur.validate import FILE, Problem, clean_table, problem
 
 PROBLEM_COLUMNS = ["level", "column", "patients", "message"]
 NOT_FACTORS = frozenset({"patient_id", "synthetic", "alpha_beta", "distant_sites"})
@@ -154,7 +154,7 @@ def _reader_problems(raw: RawTable) -> tuple[list[Problem], list[str]]:
         if f.level == "info":
             notes.append((f"Column '{f.column}': " if f.column else "") + f.message)
         else:
-            problems.append(problem(f.level, f.column or "(file)", [f"row {r}" for r in f.rows], f.message,
+            problems.append(problem(f.level, f.column or FILE, [f"row {r}" for r in f.rows], f.message,
                                     f.rule))
     return problems, notes
 

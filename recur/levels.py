@@ -39,15 +39,17 @@ def concept(level: str) -> str:
 
 def propose_merges(values: pd.Series) -> list[tuple[str, tuple[str, ...]]]:
     """Groups of two or more spellings of one category, each with the spelling
-    proposed for all of them (the most frequent; the longer one on a tie)."""
+    proposed for all of them: the category's full name when one spelling is it
+    ('adenocarcinoma' over 'Adeno'), else the most frequent, the longer on a tie."""
     counts = Counter(values.dropna().astype(str))
     groups: dict[str, list[str]] = {}
     for level in counts:
         groups.setdefault(concept(level), []).append(level)
     out = []
-    for spellings in groups.values():
+    for key, spellings in groups.items():
         if len(spellings) > 1:
-            target = max(spellings, key=lambda s: (counts[s], len(s), s))
+            full = [s for s in spellings if _normalise(s) == key]
+            target = max(full or spellings, key=lambda s: (counts[s], len(s), s))
             out.append((target, tuple(sorted(spellings, key=lambda s: (-counts[s], s)))))
     return sorted(out)
 

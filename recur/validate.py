@@ -17,6 +17,7 @@ from recur.values import KINDS, TIME_UNITS_TO_MONTHS, infer_kind, parse_numbers,
 
 Level = Literal["error", "warning"]
 MAX_IDS_IN_MESSAGE = 8
+FILE = "(file)"  # the column of findings about the file itself (rows, not values)
 MAX_MONTHS = 1200  # 100 years
 MAX_MAGNITUDE = 1e12  # no clinical number comes near; beyond it sums and variances overflow
 MULTI_VALUED = ("distant_sites",)  # ';'-separated lists: never a grouping
@@ -43,6 +44,8 @@ def id_list(ids) -> str:
 def problem(level: Level, column: str, ids, message: str, rule: str) -> Problem:
     """Build a Problem whose message starts with the column and patients."""
     ids = tuple(str(i) for i in ids)
+    if column == FILE:
+        return Problem(level, column, ids, f"File{', ' + id_list(ids) if ids else ''}: {message}", rule)
     who = f" (patients {id_list(ids)})" if ids else ""
     return Problem(level, column, ids, f"Column '{shorten(column)}'{who}: {message}", rule)
 

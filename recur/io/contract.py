@@ -156,8 +156,9 @@ def records_to_raw(records: list[tuple[int, list[str | None]]], name: str, fmt: 
     if short:
         found.append(ReadFinding("warning", "short_row", f"{len(short)} row(s) have fewer cells than the header; "
                                  "their last columns are read as empty. Check these rows.", tuple(short)))
-    if len(dropped) > len([d for d in dropped if d[1] == "blank row"]):
-        bad = tuple(r for r, why, _ in dropped if why != "blank row")
+    bad = tuple(r for (r, why, _), after in zip(dropped, [False] * h + [True] * len(dropped))
+                if after and why != "blank row")  # rows above the header are reported as such
+    if bad:
         found.append(ReadFinding("error", "dropped_row", f"{len(bad)} row(s) could not be read as patients and "
                                  "are listed under dropped rows.", bad))
     table = pd.DataFrame(rows, columns=names, index=pd.Index(index, name="file_row"), dtype=object)
