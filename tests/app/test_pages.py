@@ -228,11 +228,11 @@ def test_a_cohort_with_precomputed_times_only_opens_every_page_with_explanations
 def test_unreadable_upload_says_why_and_keeps_the_previous_cohort_and_the_uploader():
     at = open_app()
     at.selectbox(key=Keys.DEMO).set_value("Synthetic NPC re-irradiation (184 patients)").run()
-    at.file_uploader(key=Keys.UPLOAD).set_value(("scan.csv", "patient_id\n\xe9".encode("latin-1"), "text/csv")).run()
+    at.file_uploader(key=Keys.UPLOAD).set_value(("scan.csv", b"\x00\x01\x02\x03" * 20, "text/csv")).run()
     no_exception(at)
     assert [rendered(e.value) for e in at.error] == [
-        "scan.csv is not UTF-8 text; save it as 'CSV UTF-8' and upload again. The cohort already open "
-        "(demo_npc_reirradiation_synthetic.csv) stays open."]
+        "scan.csv is not a text table (it holds binary data). Upload the cohort as CSV, XLSX or Parquet. "
+        "The cohort already open (demo_npc_reirradiation_synthetic.csv) stays open."]
     assert at.session_state[Keys.SOURCE].name == "demo_npc_reirradiation_synthetic.csv"
     assert "demo_npc_reirradiation_synthetic.csv: 184 patients" in rendered(at.subheader[0].value)
     assert at.file_uploader(key=Keys.UPLOAD) is not None and at.sidebar.number_input
