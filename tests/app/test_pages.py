@@ -162,9 +162,13 @@ def test_prognostic_factors_reference_level_trend_and_threshold_follow():
 
 
 def test_url_round_trip_restores_settings():
+    from recur import load_cohort
+
+    demo = load_cohort(ROOT / "data" / "demo_nsclc_synthetic.csv")
     wanted = Settings(cutoffs=(Cutoff("bed_gy", ">", 70.0), Cutoff("dfi_months", ">=", 12.0)),
                       rules=EndpointRules(origin="rt_start", lrfs_death_is_event=True), endpoint="lrfs",
-                      group_by="BED >70 Gy", show_ci=True)
+                      group_by="BED >70 Gy", show_ci=True,
+                      cohort_id=f"{demo.content_hash}|demo_nsclc_synthetic.csv")  # a link made on the demo
     at = survival_page(wanted.to_query())
     no_exception(at)
     assert at.session_state[Keys.SETTINGS] == wanted

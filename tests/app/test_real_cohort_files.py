@@ -222,3 +222,29 @@ def test_post_baseline_groupings_come_last_labelled(page):
     box.set_value("response").run()
     no_exception(at)
     assert any("immortal-time bias" in c.value for c in at.caption)
+
+
+def test_read_as_and_unit_choices_drive_every_page():
+    """What the mapping editor's Apply stores (Settings.column_types / time_units), set here directly:
+    AppTest cannot type into a data editor (the browser test merges levels through the UI)."""
+    from dataclasses import replace
+
+    days = [100, 200, 300, 400, 500]
+    body = "patient_id,OS (days),os_event,nodes\n" + "".join(f"D{i},{d},1,{i * 2}\n" for i, d in enumerate(days))
+    at = upload(open_app(), "nodes.csv", body)
+    editor = next(d.value for d in at.dataframe if "Read as" in d.value.columns).set_index("Your column")
+    assert editor.loc["OS (days)", ["recur column", "Read as", "Unit"]].tolist() == ["os_months", "number", "days"]
+    assert editor.loc["nodes", "Read as"] == "integer"
+    assert "nodes" in at.selectbox(key=Keys.NEW_CUTOFF).options  # 5 distinct counts: a number to cut
+    at.session_state[Keys.SETTINGS] = replace(at.session_state[Keys.SETTINGS], column_types=(("nodes", "category"),),
+                                              time_units=(("os_months", "weeks"),))
+    at.run()
+    no_exception(at)
+    editor = next(d.value for d in at.dataframe if "Read as" in d.value.columns).set_index("Your column")
+    assert editor.loc["OS (days)", "Unit"] == "weeks" and editor.loc["nodes", "Read as"] == "category"
+    assert not [s for s in at.selectbox if s.key == Keys.NEW_CUTOFF]  # no number left to cut
+    assert "nodes" in at.multiselect(key=Keys.FILTER_COLUMNS).options
+    at.switch_page(PAGES[0]).run()
+    assert "nodes" in at.selectbox(key=Keys.GROUP_BY).options
+    assert at.dataframe[0].value["Median, months (95% CI)"].iloc[0].startswith(f"{300 * 7 / MONTH:.1f} (")
+    assert {"type", "unit"} <= set(at.query_params)  # the link carries both
