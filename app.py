@@ -49,7 +49,7 @@ with st.expander("Column mapping", expanded=bool(cohort.errors) and not current_
     settings = mapping_editor(cohort, settings)
 proposals = merge_proposals(cohort)
 with st.expander("Levels" + (f": {sum(map(len, proposals.values()))} merge(s) proposed" if proposals else ""),
-                 expanded=bool(proposals)):
+                 expanded=bool(proposals or settings.recodes or settings.level_orders)):
     settings = merge_proposals_section(cohort, settings)
     settings = level_editor(cohort, settings)
 reading_notes(cohort)

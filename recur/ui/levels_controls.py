@@ -81,12 +81,13 @@ def level_editor(cohort: Cohort, settings: Settings) -> Settings:
     if not columns:
         return settings
     seed_choice(Keys.LEVEL_COLUMN, columns[0], columns)
-    col = st.selectbox("Edit the levels of", columns, key=Keys.LEVEL_COLUMN, format_func=plain)
+    col = st.selectbox("Edit the levels of", columns, key=Keys.LEVEL_COLUMN)
     levels = cohort.levels(col)
     counts = cohort.data[col].astype(str).value_counts()
+    editor_key = Keys.level_editor(col, tuple(levels))
     rows = [{"Level": lv, "n": int(counts.get(lv, 0)), "New name": lv, "Order": i + 1}
             for i, lv in enumerate(levels)]
-    edited = st.data_editor(rows, key=Keys.level_editor(col), hide_index=True, width="stretch",
+    edited = st.data_editor(rows, key=editor_key, hide_index=True, width="stretch",
                             disabled=["Level", "n"],
                             column_config={"New name": st.column_config.TextColumn(
                                                help="Give two levels the same name to merge them."),
@@ -105,12 +106,12 @@ def level_editor(cohort: Cohort, settings: Settings) -> Settings:
         orders = tuple((c, o) for c, o in settings.level_orders if c != col)
         if [r["Order"] for r in edited] != [r["Order"] for r in rows] or col in dict(settings.level_orders):
             orders += ((col, order),)
-        forget_widgets([Keys.level_editor(col)])
+        forget_widgets([editor_key])
         settings = update(settings, recodes=add_recodes(settings.recodes, col, pairs), level_orders=orders)
         st.rerun()
     if (col in dict(settings.recodes) or col in dict(settings.level_orders)) and right.button(
             "Back to the file's levels", key=Keys.RESET_LEVELS_BUTTON, width="stretch"):
-        forget_widgets([Keys.level_editor(col)])
+        forget_widgets([editor_key])
         settings = update(settings, recodes=tuple((c, p) for c, p in settings.recodes if c != col),
                           level_orders=tuple((c, o) for c, o in settings.level_orders if c != col))
         st.rerun()

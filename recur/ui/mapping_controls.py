@@ -28,7 +28,7 @@ def sheet_control(cohort: Cohort, settings: Settings) -> Settings:
         return settings
     sheets = list(cohort.sheets)
     seed_choice(Keys.SHEET, cohort.sheet if cohort.sheet in sheets else sheets[0], sheets)
-    chosen = st.selectbox("Sheet with the patients", sheets, key=Keys.SHEET, format_func=plain,
+    chosen = st.selectbox("Sheet with the patients", sheets, key=Keys.SHEET,
                           help="The workbook has several sheets; recur read the one holding patient_id.")
     if chosen != cohort.sheet:
         settings = update(settings, sheet=chosen)

@@ -78,8 +78,10 @@ class Keys:
         return f"{Keys.ACCEPT_PREFIX}{column}.{target}"
 
     @staticmethod
-    def level_editor(column: str) -> str:
-        return f"{Keys.LEVEL_EDITOR_PREFIX}{column}"
+    def level_editor(column: str, levels: tuple[str, ...] = ()) -> str:
+        """One editor per column and set of levels: a merge elsewhere gives a fresh editor."""
+        digest = hashlib.sha256("\x1f".join(levels).encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        return f"{Keys.LEVEL_EDITOR_PREFIX}{column}.{digest}"
 
     @staticmethod
     def cutoff_op(variable: str) -> str:

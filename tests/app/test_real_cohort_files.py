@@ -248,3 +248,32 @@ def test_read_as_and_unit_choices_drive_every_page():
     assert "nodes" in at.selectbox(key=Keys.GROUP_BY).options
     assert at.dataframe[0].value["Median, months (95% CI)"].iloc[0].startswith(f"{300 * 7 / MONTH:.1f} (")
     assert {"type", "unit"} <= set(at.query_params)  # the link carries both
+
+
+def test_a_workbook_with_several_sheets_offers_the_sheet_choice():
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    notes = book.active
+    notes.title = "Notes"
+    notes.append(["Exported from the clinic database"])
+    for title, n in (("Cohort A", 4), ("Cohort B", 3)):
+        sheet = book.create_sheet(title)
+        sheet.append(["patient_id", "os_months", "os_event"])
+        for i in range(n):
+            sheet.append([f"{title[-1]}{i}", 6 + i, i % 2])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    at = open_app()
+    at.file_uploader(key=Keys.UPLOAD).set_value(("book.xlsx", buffer.getvalue(), "application/octet-stream")).run()
+    no_exception(at)
+    sheet = at.selectbox(key=Keys.SHEET)
+    assert sheet.options == ["Notes", "Cohort A", "Cohort B"] and sheet.value == "Cohort A"
+    assert "book.xlsx: 4 patients" in rendered(at.subheader[0].value)
+    sheet.set_value("Cohort B").run()
+    no_exception(at)
+    assert at.session_state[Keys.SETTINGS].sheet == "Cohort B"
+    assert "book.xlsx: 3 patients" in rendered(at.subheader[0].value)
+    assert any("sheet 'Cohort B'" in rendered(c.value) for c in at.caption)

@@ -1,7 +1,7 @@
 """End to end in headless Chromium: a cohort file as a clinic exports it
 (Windows-1252, semicolons, decimal commas, day-first dates, mixed spellings of
 one histology, an accented level, an extra numeric column). Merge two levels
-in the UI, add a cutoff on the extra column, and check the Survival page's
+in the UI (a proposed merge's button, and the level editor), add a cutoff on the extra column, and check the Survival page's
 legend counts against counts made by hand from the file. Screenshots go to
 artifacts/. Fails (never skips) when chromium is missing."""
 
@@ -48,10 +48,11 @@ def test_messy_clinic_export_merge_levels_and_cut_an_extra_column(server):  # no
     # by hand from the file
     n_hist = {h: sum(HISTOLOGY[i % 6] == h for i in range(N)) for h in set(HISTOLOGY)}
     merged_adeno = n_hist["Adeno"] + n_hist["adenocarcinoma"]
+    merged_squamous = n_hist["SCC"] + n_hist["Squamous cell"]
     sizes = sorted(_size(i) for i in range(N))
     threshold = round((sizes[N // 2 - 1] + sizes[N // 2]) / 2, 1)  # the median, offered as the first threshold
     above = sum(s >= threshold - 1e-9 for s in sizes)
-    assert (merged_adeno, threshold, above) == (15, 3.9, 15)
+    assert (merged_adeno, merged_squamous, threshold, above) == (15, 15, 3.9, 15)
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -75,6 +76,28 @@ def test_messy_clinic_export_merge_levels_and_cut_an_extra_column(server):  # no
         expect(page.locator("[data-testid=stHorizontalBlock]").filter(has_text="'Adeno'")).to_have_count(
             0, timeout=TIMEOUT_MS)
 
+        # and the level editor: rename 'SCC' (now the first row) to 'Squamous cell', merging the two
+        editor = page.locator("[data-testid=stExpander]").filter(has_text="Edit the levels of").locator(
+            "[data-testid=stDataFrame]")
+        expect(editor).to_have_count(1, timeout=TIMEOUT_MS)
+        expect(page.get_by_text("1 group(s) of spellings look like one level")).to_be_visible(timeout=TIMEOUT_MS)
+        page.wait_for_timeout(500)  # the grid redrawn after the merge
+        box = editor.bounding_box()
+        page.mouse.click(box["x"] + 20, box["y"] + 35 + 17)  # first row, first column (header 35 px high)
+        for key in ("ArrowRight", "ArrowRight", "Enter"):  # to 'New name', open its editor
+            page.wait_for_timeout(200)
+            page.keyboard.press(key)
+        page.wait_for_timeout(300)
+        page.keyboard.press("Control+A")
+        page.keyboard.type("Squamous cell")
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(1500)  # the edit reaches the server before the button is pressed
+        _settle(page)
+        page.get_by_role("button", name="Apply to the levels").click()
+        _settle(page)
+        expect(page.get_by_text("Recoded: 'Adeno' → 'adenocarcinoma'; 'SCC' → 'Squamous cell'")).to_be_visible(timeout=TIMEOUT_MS)
+        page.screenshot(path=str(ARTIFACTS / "messy_upload_levels_merged.png"), full_page=True)
+
         # a cutoff on the extra column, from the sidebar
         page.get_by_text("Add or remove a cutoff").click()
         page.get_by_role("combobox", name="Add a cutoff on").click()
@@ -91,8 +114,7 @@ def test_messy_clinic_export_merge_levels_and_cut_an_extra_column(server):  # no
         page.get_by_role("option", name="Histology", exact=True).click()
         _settle(page)
         expect(page.locator(".legendtext")).to_have_text(
-            [f"SCC (n={n_hist['SCC']})", f"Squamous cell (n={n_hist['Squamous cell']})",
-             f"adenocarcinoma (n={merged_adeno})"], timeout=TIMEOUT_MS)
+            [f"Squamous cell (n={merged_squamous})", f"adenocarcinoma (n={merged_adeno})"], timeout=TIMEOUT_MS)
         page.screenshot(path=str(ARTIFACTS / "messy_upload_survival_by_histology.png"), full_page=True)
 
         page.get_by_role("combobox", name="Group by").click()
