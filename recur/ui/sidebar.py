@@ -135,7 +135,7 @@ def _open_cohort(settings: Settings) -> tuple[CohortSource, Cohort, Settings]:
     fitted, notices = fit_to_cohort(settings, cohort)
     fitted = replace(fitted, cohort_id=this_id)
     if fitted != settings:
-        if link is None:  # for a foreign link, its one notice says it all
+        if link is None or settings != link:  # a link just opened on another cohort: its one notice says it all
             for notice in notices:
                 notify(notice)
         commit_settings(fitted)

@@ -47,6 +47,8 @@ def test_an_extra_numeric_column_is_offered_as_cutoff_and_cox_factor_and_its_gro
     above = sum(s >= 3.5 for s in SIZES)
     assert above == 6
     assert f"tumour_size_cm >=3.5: n={above} · tumour_size_cm <3.5: n={12 - above}" in texts(at)
+    table_one = next(d.value for d in at.dataframe if "Characteristic" in d.value.columns)
+    assert {"Tumour size cm", "Smoker"} <= set(table_one["Characteristic"])
     # the categorical extra is a filter and a grouping; the cutoff groups first
     assert "smoker" in at.multiselect(key=Keys.FILTER_COLUMNS).options
     at.switch_page(PAGES[0]).run()
@@ -277,3 +279,12 @@ def test_a_workbook_with_several_sheets_offers_the_sheet_choice():
     assert at.session_state[Keys.SETTINGS].sheet == "Cohort B"
     assert "book.xlsx: 3 patients" in rendered(at.subheader[0].value)
     assert any("sheet 'Cohort B'" in rendered(c.value) for c in at.caption)
+
+
+def test_rows_that_are_not_patients_are_listed_and_counted():
+    body = "patient_id,os_months,os_event\nA,5,1\nB,7,0\n,,\nC,9,1\n"
+    at = upload(open_app(), "blank_row.csv", body)
+    assert "Rows in the file: 4 = 3 patients loaded + 1 row(s) listed below as not patients." in texts(at)
+    assert any(e.label == "1 row(s) of the file are not patients" for e in at.expander)
+    dropped = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    assert dropped[["row", "reason"]].values.tolist() == [[4, "blank row"]]
