@@ -6,15 +6,16 @@ import streamlit as st
 from recur import tables
 from recur.demo import PUBLISHED_RULES
 from recur.format import table_one_display, table_one_footnote
-from recur.mapping import propose_mapping
 from recur.schema import COLUMNS
 from recur.safe_text import plain
+from recur.settings import KINDS
 from recur.ui import cache
-from recur.ui.controls import grouping_options
+from recur.ui.controls import grouping_label, grouping_options
 from recur.ui.downloads import download_table
+from recur.ui.levels_controls import level_editor, merge_proposals, merge_proposals_section
+from recur.ui.mapping_controls import date_order_question, mapping_editor, reading_notes, sheet_control
 from recur.ui.page import open_source, start_page, upload_limit_mb
-from recur.ui.state import (DEMOS, CohortSource, Keys, current_source, demo_source, set_rules, set_source,
-                             update)
+from recur.ui.state import DEMOS, CohortSource, Keys, current_source, demo_source, set_rules, set_source
 
 cohort, settings = start_page("Cohort", needs_patients=False)
 
@@ -42,19 +43,16 @@ if published and settings.rules != published[0]:
     if button.button("Use the paper's rules", width="stretch", key=Keys.PUBLISHED_RULES_BUTTON):
         set_rules(settings, published[0])
         st.rerun()
+settings = sheet_control(cohort, settings)
+settings = date_order_question(cohort, settings, current_source())
 with st.expander("Column mapping", expanded=bool(cohort.errors) and not current_source().is_demo):
-    proposed = propose_mapping(list(cohort.raw_columns))
-    chosen = dict(settings.mapping)
-    rows = [{"Your column": c, "recur column": chosen.get(c, proposed[c] or "")} for c in cohort.raw_columns]
-    edited = st.data_editor(rows, key=Keys.MAPPING, hide_index=True, width="stretch",
-                            column_config={"recur column": st.column_config.SelectboxColumn(
-                                options=[""] + list(COLUMNS), help="Leave empty to keep the column as it is")},
-                            disabled=["Your column"])
-    mapping = tuple((r["Your column"], r["recur column"]) for r in edited
-                    if r["recur column"] and r["recur column"] != r["Your column"])
-    if st.button("Apply mapping") and mapping != settings.mapping:
-        update(settings, mapping=mapping)
-        st.rerun()
+    settings = mapping_editor(cohort, settings)
+proposals = merge_proposals(cohort)
+with st.expander("Levels" + (f": {sum(map(len, proposals.values()))} merge(s) proposed" if proposals else ""),
+                 expanded=bool(proposals or settings.recodes or settings.level_orders)):
+    settings = merge_proposals_section(cohort, settings)
+    settings = level_editor(cohort, settings)
+reading_notes(cohort)
 
 report = cohort.problems_frame()
 n_err = int((report["level"] == "error").sum())
@@ -80,9 +78,11 @@ else:
     left, right = st.columns([1, 2], vertical_alignment="bottom")
     mean_sd = left.toggle("Mean (SD) too", help="Numbers as mean (SD) under their median (range).")
     split = right.selectbox("Split by", splits, index=splits.index(settings.group_by) if settings.group_by in splits
-                            else 0, format_func=lambda o: o or "No split", help="Adds a p-value per row.")
-    t1 = tables.table_one(selected, tables.default_variables(cohort.data), by=split or None,
-                          kinds=tables.default_kinds(selected))
+                            else 0, format_func=lambda o: grouping_label(cohort, o) if o else "No split",
+                            help="Adds a p-value per row.")
+    kinds = {**tables.default_kinds(selected), **{c: k for c, k in cohort.kinds.items()
+                                                   if c in selected and c not in COLUMNS and k in KINDS}}
+    t1 = tables.table_one(selected, tables.default_variables(selected, kinds), by=split or None, kinds=kinds)
     table_one = table_one_display(t1, mean_sd=mean_sd)
     st.dataframe(table_one, hide_index=True, width="stretch", height="content")
     st.caption(table_one_footnote(t1, split or None))

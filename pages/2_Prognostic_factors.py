@@ -18,6 +18,9 @@ with guard():
     with st.expander("Factors and their coding", expanded=settings.factors is not None):
         settings = factor_controls(cohort, settings)
     screen = cache.prognostic(cohort, settings)
+st.caption("Hazard ratios: a categorical factor's levels against its reference level (by default the most "
+           "frequent level; change it under 'Factors and their coding'), a numeric factor per unit of its "
+           "column; survival times in months.")
 
 for model in ("univariate", "multivariable"):
     st.subheader(f"{model.capitalize()} Cox models")

@@ -9,7 +9,7 @@ import pandas as pd
 
 from recur.cohort import Cohort, analysis_frame
 from recur.errors import RecurError
-from recur.factors import default_factors, factor_column, factor_label
+from recur.factors import default_factors, default_reference, factor_column, factor_label, is_cutoff_factor
 from recur.screen import ScreenResult, screen_cox
 from recur.settings import Settings
 from recur.stats.km import KMResult, kaplan_meier, median_followup
@@ -102,6 +102,9 @@ def prognostic_analysis(cohort: Cohort, settings: Settings) -> ScreenResult:
         raise RecurError("No prognostic factor to test: choose at least one factor, or add a cutoff or a column "
                          "with at least two groups.")
     trends = {col: list(levels) for col, levels in settings.trends if col in columns}
-    references = {col: level for col, level in settings.references if col in columns and col not in trends}
+    defaults = {col: default_reference(frame[col]) for f, col in zip(chosen, columns)
+                if not is_cutoff_factor(f) and col not in trends and not pd.api.types.is_numeric_dtype(frame[col])}
+    references = {**{col: ref for col, ref in defaults.items() if ref is not None},
+                  **{col: level for col, level in settings.references if col in columns and col not in trends}}
     return screen_cox(frame, columns, list(cohort.endpoints), threshold=settings.screen_p,
                       ties=settings.methods.cox_ties, reference=references, ordered=trends)

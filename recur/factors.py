@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from recur.cohort import Cohort
+from recur.cohort import Cohort, level_text
 from recur.settings import Settings
 from recur.variables import variable_label
 
@@ -63,3 +63,20 @@ def default_factors(cohort: Cohort, settings: Settings, frame: pd.DataFrame) -> 
     clinical = [c for c in CLINICAL_DEFAULTS if c in frame and _varies(frame[c])]
     return tuple(cuts + clinical)
 
+
+
+def default_reference(values: pd.Series) -> str | None:
+    """The Cox reference level a categorical factor gets unless the user picks
+    one: its most frequent level (the first in level order on a tie), so hazard
+    ratios compare against the usual patient; None without any value.
+
+    >>> default_reference(pd.Series(["b", "a", "b"]))
+    'b'
+    """
+    text = level_text(values).dropna()
+    if text.empty:
+        return None
+    counts = text.value_counts()
+    order = [str(v) for v in values.cat.categories] if isinstance(values.dtype, pd.CategoricalDtype) \
+        else sorted(counts.index)
+    return max((lv for lv in order if lv in counts), key=lambda lv: (counts[lv], -order.index(lv)))

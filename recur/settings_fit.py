@@ -1,7 +1,7 @@
 """Settings made to fit a cohort: choices that name columns or levels the
 cohort does not have (a filter, a grouping, a factor, a reference level, a
-trend, a column mapping, a cutoff on a text column) are dropped, each with a
-one-line notice, so a choice made on one file never blocks pages on another.
+trend, a column mapping, a cutoff on a text column, a column type, a time
+unit, a level recoding or order, a sheet) are dropped, each with a one-line notice, so a choice made on one file never blocks pages on another.
 
 Example: ``fit_to_cohort(Settings(filters=(Filter("no_such", ("a",)),)), cohort)``
 gives ``filters=()`` and the notice "The subgroup filter on 'no_such' was
@@ -77,4 +77,24 @@ def fit_to_cohort(settings: Settings, cohort: Cohort) -> tuple[Settings, tuple[s
     if len(mapping) < len(settings.mapping):
         notices.append("Column mappings naming columns not in this file were removed.")
         settings = replace(settings, mapping=mapping)
-    return settings, tuple(notices)
+    return _fit_reading(settings, cohort, notices), tuple(notices)
+
+
+def _fit_reading(settings: Settings, cohort: Cohort, notices: list[str]) -> Settings:
+    """Drop how-to-read choices (column types, time units, level recodings and
+    orders, the sheet) that name columns, levels or sheets this cohort lacks."""
+    data = cohort.data
+    types = tuple((c, k) for c, k in settings.column_types if c in data)
+    units = tuple((c, u) for c, u in settings.time_units if c in data)
+    if len(types) < len(settings.column_types) or len(units) < len(settings.time_units):
+        notices.append("Column types or time units naming columns not in this cohort were removed.")
+    recodes = tuple((c, pairs) for c, pairs in settings.recodes if c in data)
+    orders = tuple((c, levels) for c, levels in settings.level_orders if c in data)
+    for what, col in [("recoding", c) for c, _ in settings.recodes if c not in data] + [
+            ("order", c) for c, _ in settings.level_orders if c not in data]:
+        notices.append(f"The level {what} of {_q(col)} was removed: this cohort has no such column.")
+    sheet = settings.sheet if settings.sheet in cohort.sheets else ""
+    if settings.sheet and not sheet:
+        notices.append(f"The sheet choice {_q(settings.sheet)} was removed: this file has no such sheet.")
+    return replace(settings, column_types=types, time_units=units, recodes=recodes, level_orders=orders,
+                   sheet=sheet)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from recur.cohort import Cohort
-from recur.factors import default_factors, factor_label, factor_options, is_cutoff_factor
+from recur.factors import default_factors, default_reference, factor_label, factor_options, is_cutoff_factor
 from recur.settings import Settings
 from recur.ui import cache
 from recur.safe_text import plain
@@ -34,16 +34,18 @@ def factor_controls(cohort: Cohort, settings: Settings) -> Settings:
         left, right = st.columns(2)
         ref_key, trend_key = Keys.factor_reference(col), Keys.factor_trend(col)
         remembered = references.get(col)
-        seed_choice(ref_key, remembered if remembered in levels else levels[0], levels)
+        default = default_reference(frame[col]) if col in frame else None
+        default = default if default in levels else levels[0]
+        seed_choice(ref_key, remembered if remembered in levels else default, levels)
         seed_choice(trend_key, [v for v in trends.get(col, ()) if v in levels], levels)
         order = right.multiselect(f"{plain(factor_label(settings, col))}: ordered trend, low to high (optional)", levels,
                                   key=trend_key, help="One hazard ratio per step. Levels left out are "
                                                       "excluded from models with this factor.")
         ref = left.selectbox(f"{plain(factor_label(settings, col))}: reference level", levels, key=ref_key,
-                             disabled=len(order) >= 2)
+                             disabled=len(order) >= 2, help="Default: the most frequent level.")
         if len(order) >= 2:
             new_trends.append((col, tuple(order)))
-        elif ref != levels[0]:
+        elif ref != default:
             new_refs.append((col, ref))
     factors = None if chosen == defaults and not new_refs and not new_trends else tuple(chosen)
     changes = {"factors": factors, "references": tuple(new_refs), "trends": tuple(new_trends)}

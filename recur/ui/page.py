@@ -14,7 +14,7 @@ from recur.safe_text import MESSAGE_LIMIT, clip, plain
 from recur.settings import Settings
 from recur.ui import cache
 from recur.ui.sidebar import render_sidebar
-from recur.ui.state import CohortSource, Keys, current_source, set_source
+from recur.ui.state import CohortSource, Keys, cohort_name, current_source, set_source
 from recur.variables import variable_label
 
 
@@ -28,6 +28,7 @@ def start_page(title: str, needs_patients: bool = True) -> tuple[Cohort, Setting
         st.error(plain(st.session_state.pop(Keys.LOAD_ERROR), MESSAGE_LIMIT))
     for notice in st.session_state.pop(Keys.NOTICES, []):
         st.warning(plain(notice, MESSAGE_LIMIT))
+    link_notice(cohort, on_cohort_page=not needs_patients)
     if cohort.is_synthetic:
         st.info("Synthetic demo data: generated to imitate published cohorts, not real patients. "
                 "Upload your own cohort on the Cohort page.")
@@ -44,6 +45,25 @@ def start_page(title: str, needs_patients: bool = True) -> tuple[Cohort, Setting
         if needs_patients:
             st.stop()
     return cohort, settings
+
+
+def link_notice(cohort: Cohort, on_cohort_page: bool) -> None:
+    """While a link's Settings wait for the cohort they were made on: say so,
+    naming that file, with the way to open it and a dismiss button."""
+    link = st.session_state.get(Keys.LINK_SETTINGS)
+    if link is None:
+        return
+    wanted = plain(cohort_name(link.cohort_id))
+    with st.container(border=True):
+        st.warning(f"This link was made on the cohort {wanted}, which is not open here: the pages show "
+                   f"{plain(cohort.source_name)}, without the link's choices that do not fit it. Upload {wanted} "
+                   f"{'below' if on_cohort_page else 'on the Cohort page'} to see the link's view.")
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        if not on_cohort_page:
+            left.page_link("app.py", label=f"Upload {wanted} on the Cohort page")
+        if right.button("Dismiss: keep this cohort", key=Keys.DISMISS_LINK_BUTTON, width="stretch"):
+            del st.session_state[Keys.LINK_SETTINGS]
+            st.rerun()
 
 
 def open_source(source: CohortSource, settings: Settings) -> None:

@@ -16,8 +16,9 @@ from recur.settings import ALPHA_BETA_RANGE, METHOD_PRESETS, OPS, Cutoff, Endpoi
 from recur.settings_fit import fit_to_cohort
 from recur.ui import cache
 from recur.ui.downloads import download_json
-from recur.ui.state import (CohortSource, Keys, commit_settings, current_settings, current_source, demo_source,
-                            forget_widgets, keep_widget_values, notify, seed_choice, seed_widget, set_source)
+from recur.ui.state import (CohortSource, Keys, cohort_identity, commit_settings, current_settings, current_source,
+                            demo_source, forget_widgets, keep_widget_values, notify, seed_choice, seed_widget,
+                            set_source)
 from recur.variables import ORIGIN_LABELS, variable_label
 
 PAGES = {"app.py": "Cohort", "pages/1_Survival.py": "Survival", "pages/2_Prognostic_factors.py": "Prognostic factors",
@@ -66,7 +67,7 @@ def _edit_cutoffs(cohort: Cohort, cutoffs: list[Cutoff]) -> list[Cutoff]:
         if options:
             seed_choice(Keys.NEW_CUTOFF, options[0], options)
             var = st.selectbox("Add a cutoff on", options, key=Keys.NEW_CUTOFF,
-                               format_func=lambda c: f"{variable_label(c)[0]} ({c})")
+                               format_func=lambda c: c if variable_label(c)[0] == c else f"{variable_label(c)[0]} ({c})")
             median = float(cohort.data[var].median())
             st.caption(f"Median {fmt_number(median)}: offered as the first threshold (a data-derived cutoff).")
             if st.button("Add", key=Keys.ADD_CUTOFF_BUTTON):
@@ -101,28 +102,47 @@ def _filter_widgets(cohort: Cohort, settings: Settings) -> tuple[Filter, ...]:
     return tuple(filters)
 
 
+def _load(source: CohortSource, settings: Settings) -> tuple[CohortSource, Cohort, Settings]:
+    """Load ``source``; a sheet that cannot be read falls back to the default
+    sheet, a file that cannot be read to the demo, each with the reason shown."""
+    try:
+        return source, cache.load(source, settings), settings
+    except RecurError as exc:
+        if settings.sheet:
+            notify(f"The sheet {clip(settings.sheet)!r} cannot be read ({clip(exc, MESSAGE_LIMIT)}); "
+                   "the default sheet is shown.")
+            return _load(source, replace(settings, sheet=""))
+        st.session_state[Keys.LOAD_ERROR] = f"{clip(exc, MESSAGE_LIMIT)} The demo cohort is shown instead."
+        source = demo_source()
+        set_source(source)
+        return source, cache.load(source, settings), settings
+
+
 def _open_cohort(settings: Settings) -> tuple[CohortSource, Cohort, Settings]:
     """The session's cohort and the Settings fitted to it. A cohort that fails
     to load gives way to the demo with the error shown; choices that do not
     fit the cohort are dropped with a notice each (and the cohort re-derived
-    when a dropped column mapping changed it)."""
-    source = current_source()
-    try:
-        cohort = cache.load(source, settings)
-    except RecurError as exc:
-        st.session_state[Keys.LOAD_ERROR] = f"{clip(exc, MESSAGE_LIMIT)} The demo cohort is shown instead."
-        source = demo_source()
-        set_source(source)
-        cohort = cache.load(source, settings)
+    when a dropped reading choice changed it). A link made on another cohort
+    keeps its Settings aside (one notice on every page, see ``link_notice``)
+    until that cohort is opened, when they apply."""
+    source, cohort, settings = _load(current_source(), settings)
+    this_id = cohort_identity(cohort.content_hash, source.name)
+    link = st.session_state.get(Keys.LINK_SETTINGS)
+    if link is not None and link.cohort_id == this_id:  # the link's own cohort: its settings apply
+        del st.session_state[Keys.LINK_SETTINGS]
+        source, cohort, settings = _load(source, link)
+        link = None
     fitted, notices = fit_to_cohort(settings, cohort)
+    fitted = replace(fitted, cohort_id=this_id)
     if fitted != settings:
-        for notice in notices:
-            notify(notice)
+        if link is None or settings != link:  # a link just opened on another cohort: its one notice says it all
+            for notice in notices:
+                notify(notice)
         commit_settings(fitted)
         forget_widgets(k for k in st.session_state if isinstance(k, str) and k.startswith("w.")
                        and k not in Keys.KEPT_ACROSS_COHORTS)
-        if fitted.mapping != settings.mapping:
-            cohort = cache.load(source, fitted)
+        if fitted.derivation_key() != settings.derivation_key():
+            source, cohort, fitted = _load(source, fitted)
     return source, cohort, fitted
 
 
@@ -158,7 +178,7 @@ def render_sidebar() -> tuple[Cohort, Settings]:
         st.markdown("### Subgroup")
         filters = _filter_widgets(cohort, settings)
         st.caption(f"Cohort: {plain(cohort.source_name)} · {len(cohort.data)} patients"
-                   + (" · synthetic demo data" if cohort.is_synthetic else ""))
+                   + (" · synthetic demo data" if cohort.is_synthetic else "") + " · times in months")
     new = replace(settings, cutoffs=tuple(cutoffs), rules=EndpointRules(origin=origin, **flags),
                   methods=METHOD_PRESETS[preset], alpha_beta=float(alpha_beta), filters=filters)
     if new.group_by and new.cutoff_by_label(new.group_by) is None and new.group_by not in cohort.data:

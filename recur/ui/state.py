@@ -51,10 +51,37 @@ class Keys:
     FACTOR_PREFIX = "w.factor."  # the factor list and every per-factor coding widget
     FACTORS = "w.factor.list"
     RESET_FACTORS_BUTTON = "w.reset_factors"
+    LINK_SETTINGS = "recur.link_settings"  # a link's Settings, made on a cohort not open yet
+    SHEET = "w.sheet"
+    DATE_ORDER = "w.date_order"
+    APPLY_MAPPING_BUTTON = "w.apply_mapping"
+    DISMISS_LINK_BUTTON = "w.dismiss_link"
+    LEVEL_COLUMN = "w.level_column"
+    ACCEPT_ALL_BUTTON = "w.accept_all_merges"
+    APPLY_LEVELS_BUTTON = "w.apply_levels"
+    RESET_LEVELS_BUTTON = "w.reset_levels"
+    ACCEPT_PREFIX = "w.accept_merge."  # one button per proposed merge
+    LEVEL_EDITOR_PREFIX = "w.level_editor."  # one level editor per column
     KEPT_ACROSS_COHORTS = frozenset({UPLOAD, DEMO})  # every other widget re-seeds when a cohort opens
     # Widgets whose value Streamlit refuses to set through session state.
     NOT_SETTABLE = frozenset({UPLOAD, MAPPING, ADD_CUTOFF_BUTTON, REMOVE_CUTOFF_BUTTON, PUBLISHED_RULES_BUTTON,
-                              RESET_FACTORS_BUTTON})
+                              RESET_FACTORS_BUTTON, APPLY_MAPPING_BUTTON, DISMISS_LINK_BUTTON, ACCEPT_ALL_BUTTON,
+                              APPLY_LEVELS_BUTTON, RESET_LEVELS_BUTTON})
+    NOT_SETTABLE_PREFIXES = (ACCEPT_PREFIX, LEVEL_EDITOR_PREFIX)
+
+    @staticmethod
+    def settable(key: str) -> bool:
+        return key not in Keys.NOT_SETTABLE and not key.startswith(Keys.NOT_SETTABLE_PREFIXES)
+
+    @staticmethod
+    def accept_merge(column: str, target: str) -> str:
+        return f"{Keys.ACCEPT_PREFIX}{column}.{target}"
+
+    @staticmethod
+    def level_editor(column: str, levels: tuple[str, ...] = ()) -> str:
+        """One editor per column and set of levels: a merge elsewhere gives a fresh editor."""
+        digest = hashlib.sha256("\x1f".join(levels).encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        return f"{Keys.LEVEL_EDITOR_PREFIX}{column}.{digest}"
 
     @staticmethod
     def cutoff_op(variable: str) -> str:
@@ -130,14 +157,28 @@ def _query_dict() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in st.query_params.keys()}
 
 
+def cohort_identity(content_hash: str, source_name: str) -> str:
+    """What ``Settings.cohort_id`` records: the content hash and the file name (no patient data)."""
+    return f"{content_hash}|{source_name}"
+
+
+def cohort_name(cohort_id: str) -> str:
+    """The file name a ``cohort_id`` records."""
+    return cohort_id.partition("|")[2] or cohort_id
+
+
 def current_settings() -> Settings:
     """The session's Settings; on a session's first run, read from the URL
-    (each key that cannot be used is dropped with a notice)."""
+    (each key that cannot be used is dropped with a notice). A link that names
+    the cohort it was made on is also kept aside until that cohort is open
+    (see ``recur.ui.sidebar``)."""
     if Keys.SETTINGS not in st.session_state:
         settings, notices = Settings.parse_query(_query_dict())
         for notice in notices:
             notify(notice)
         st.session_state[Keys.SETTINGS] = settings
+        if settings.cohort_id:
+            st.session_state[Keys.LINK_SETTINGS] = settings
     return st.session_state[Keys.SETTINGS]
 
 
@@ -154,7 +195,7 @@ def keep_widget_values() -> None:
     """Re-assert every widget value at the start of a run. A page switch
     otherwise resets widgets that share a key with the previous page's."""
     for key in list(st.session_state.keys()):
-        if isinstance(key, str) and key.startswith("w.") and key not in Keys.NOT_SETTABLE:
+        if isinstance(key, str) and key.startswith("w.") and Keys.settable(key):
             st.session_state[key] = st.session_state[key]
 
 

@@ -162,9 +162,13 @@ def test_prognostic_factors_reference_level_trend_and_threshold_follow():
 
 
 def test_url_round_trip_restores_settings():
+    from recur import load_cohort
+
+    demo = load_cohort(ROOT / "data" / "demo_nsclc_synthetic.csv")
     wanted = Settings(cutoffs=(Cutoff("bed_gy", ">", 70.0), Cutoff("dfi_months", ">=", 12.0)),
                       rules=EndpointRules(origin="rt_start", lrfs_death_is_event=True), endpoint="lrfs",
-                      group_by="BED >70 Gy", show_ci=True)
+                      group_by="BED >70 Gy", show_ci=True,
+                      cohort_id=f"{demo.content_hash}|demo_nsclc_synthetic.csv")  # a link made on the demo
     at = survival_page(wanted.to_query())
     no_exception(at)
     assert at.session_state[Keys.SETTINGS] == wanted
@@ -228,11 +232,11 @@ def test_a_cohort_with_precomputed_times_only_opens_every_page_with_explanations
 def test_unreadable_upload_says_why_and_keeps_the_previous_cohort_and_the_uploader():
     at = open_app()
     at.selectbox(key=Keys.DEMO).set_value("Synthetic NPC re-irradiation (184 patients)").run()
-    at.file_uploader(key=Keys.UPLOAD).set_value(("scan.csv", "patient_id\n\xe9".encode("latin-1"), "text/csv")).run()
+    at.file_uploader(key=Keys.UPLOAD).set_value(("scan.csv", b"\x00\x01\x02\x03" * 20, "text/csv")).run()
     no_exception(at)
     assert [rendered(e.value) for e in at.error] == [
-        "scan.csv is not UTF-8 text; save it as 'CSV UTF-8' and upload again. The cohort already open "
-        "(demo_npc_reirradiation_synthetic.csv) stays open."]
+        "scan.csv is not a text table (it holds binary data). Upload the cohort as CSV, XLSX or Parquet. "
+        "The cohort already open (demo_npc_reirradiation_synthetic.csv) stays open."]
     assert at.session_state[Keys.SOURCE].name == "demo_npc_reirradiation_synthetic.csv"
     assert "demo_npc_reirradiation_synthetic.csv: 184 patients" in rendered(at.subheader[0].value)
     assert at.file_uploader(key=Keys.UPLOAD) is not None and at.sidebar.number_input

@@ -174,7 +174,7 @@ def test_hostile_upload_shows_no_external_link_on_any_page(server):
             page.wait_for_timeout(1500)  # let figures draw their SVG text
             if label == "Survival":
                 page.get_by_role("combobox", name="Group by").click()
-                page.get_by_role("option", name="histology").click()
+                page.get_by_role("option", name="Histology", exact=True).click()
                 # the level is shown as text in the legend, not as a link
                 expect(page.locator(".legendtext", has_text=HOSTILE_LEVEL)).to_have_count(1, timeout=TIMEOUT_MS)
             hrefs = page.eval_on_selector_all(
