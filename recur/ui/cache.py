@@ -35,8 +35,10 @@ from recur.settings import Settings
 from recur.ui.state import CohortSource
 
 MB = 1024 * 1024
-COHORT_CACHE_BYTES = int(os.environ.get("RECUR_COHORT_CACHE_MB", "1024")) * MB
-ANALYSIS_CACHE_BYTES = int(os.environ.get("RECUR_ANALYSIS_CACHE_MB", "512")) * MB
+COHORT_CACHE_BYTES = int(os.environ.get("RECUR_COHORT_CACHE_MB", "256")) * MB
+ANALYSIS_CACHE_BYTES = int(os.environ.get("RECUR_ANALYSIS_CACHE_MB", "256")) * MB
+SESSION_COHORT = "recur.session_cohort"  # (load key, Cohort) the session has open
+SESSION_SOURCE_KEY = "recur.session_source_key"
 
 ANALYSES: dict[str, Callable[[Cohort, Settings], object]] = {
     "survival": survival_analysis,
@@ -152,9 +154,22 @@ def load(source: CohortSource, settings: Settings) -> Cohort:
         raw = read_table(source.raw, source.name, sheet=settings.sheet or None)
         return build_cohort(raw, raw.name, dict(settings.mapping) or None, settings)
 
+    held = st.session_state.get(SESSION_COHORT)
+    if held is not None and held[0] == key:  # the session's own cohort: never evicted under it
+        return held[1]
     cohort = _stores()[0].get_or_compute(key, build)
     _remember_key(cohort, key)
+    if source.key == st.session_state.get(SESSION_SOURCE_KEY):  # hold the current source's cohort, not a probe's
+        st.session_state[SESSION_COHORT] = (key, cohort)
     return cohort
+
+
+def hold_source(source: CohortSource) -> None:
+    """Mark the source the session has open: its cohort is held by the session,
+    so the shared cache can stay small (a 1e6-row cohort need not fit in it)."""
+    if st.session_state.get(SESSION_SOURCE_KEY) != source.key:
+        st.session_state[SESSION_SOURCE_KEY] = source.key
+        st.session_state.pop(SESSION_COHORT, None)
 
 
 def _run(name: str, cohort: Cohort, settings: Settings, settings_key: str):

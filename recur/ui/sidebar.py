@@ -105,6 +105,7 @@ def _filter_widgets(cohort: Cohort, settings: Settings) -> tuple[Filter, ...]:
 def _load(source: CohortSource, settings: Settings) -> tuple[CohortSource, Cohort, Settings]:
     """Load ``source``; a sheet that cannot be read falls back to the default
     sheet, a file that cannot be read to the demo, each with the reason shown."""
+    cache.hold_source(source)
     try:
         return source, cache.load(source, settings), settings
     except RecurError as exc:
@@ -115,6 +116,7 @@ def _load(source: CohortSource, settings: Settings) -> tuple[CohortSource, Cohor
         st.session_state[Keys.LOAD_ERROR] = f"{clip(exc, MESSAGE_LIMIT)} The demo cohort is shown instead."
         source = demo_source()
         set_source(source)
+        cache.hold_source(source)
         return source, cache.load(source, settings), settings
 
 
