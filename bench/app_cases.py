@@ -88,7 +88,7 @@ def cutoffs(csv: str, count: int = 15) -> list[float]:
     cohort = cache.load(source, base)
     series = []
     for i in range(count):
-        bed = Cutoff("bed_gy", ">=", 66.0 + i)
+        bed = Cutoff("bed_gy", ">=", 70.0 + i)  # within the cohort's BED range: two groups each time
         cut = tuple(bed if c.variable == "bed_gy" else c for c in base.cutoffs)
         cache.survival(cohort, replace(base, cutoffs=cut, group_by=bed.label))
         series.append(_rss_mb())

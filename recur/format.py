@@ -8,6 +8,7 @@ import math
 import pandas as pd
 
 from recur import tables
+from recur.schema import COLUMNS
 from recur.variables import variable_label
 
 NOT_REACHED = "NR"
@@ -72,9 +73,10 @@ def fmt_number(x: float | None) -> str:
 
 
 def variable_title(column: str) -> str:
-    """'bed_gy' -> 'BED (Gy)'; unknown columns keep their name."""
+    """'bed_gy' -> 'BED (Gy)'; 'brachy_boost' -> 'Brachy boost'; the user's
+    own columns keep the name their file gives them."""
     name, unit = variable_label(column)
-    if name == column:
+    if name == column and (column in COLUMNS or column.startswith("tox_")):
         name = column.replace("_", " ").capitalize()
     return f"{name} ({unit})" if unit else name
 

@@ -135,7 +135,7 @@ def records_to_raw(records: list[tuple[int, list[str | None]]], name: str, fmt: 
         raise RecurError(f"{name}: row {header_row} (the header) names no column; the first row of the table "
                          "must hold the column names.")
     if h:
-        found.append(ReadFinding("info", "header_row", f"the column names were found on row {header_row}; "
+        found.append(ReadFinding("info", "header_row", f"The column names were found on row {header_row}; "
                                  f"{h} row(s) above it were skipped (listed under dropped rows).",
                                  tuple(r for r, _ in records[:h])))
     rows, index, short = [], [], []

@@ -101,9 +101,7 @@ def read_text(raw: bytes, name: str) -> RawTable:
         first = next(c[0] for _, c in records if c[0] is not None)
         raise RecurError(f"{name}: every row holds a single column (the first reads '{first[:60]}'); the cells "
                          "are not separated by commas, semicolons or tabs. Export the table as CSV and upload again.")
-    description = (f"CSV, {DELIMITERS[delimiter]}-separated, {ENCODING_NAMES.get(encoding, encoding)} text")
-    if encoding not in ("utf-8", "utf-8-sig"):
-        findings.append(ReadFinding("info", "encoding", f"read as {ENCODING_NAMES.get(encoding, encoding)}: "
-                                    "check that accented letters look right."))
+    description = (f"CSV, {DELIMITERS[delimiter]}-separated, {ENCODING_NAMES.get(encoding, encoding)} text"
+                   + ("" if encoding.startswith("utf-8") else ": check that accented letters look right"))
     raw_lines = {row: ln for row, ln in enumerate(lines, start=1)}
     return records_to_raw(records, name, "csv", findings, raw_lines, encoding=encoding, description=description)
