@@ -108,15 +108,15 @@ def _header_names(cells: list[str | None], has_values: list[bool], name: str) ->
 
 
 def records_to_raw(records: list[tuple[int, list[str | None]]], name: str, fmt: str,
-                   findings: Iterable[ReadFinding] = (), raw_lines: dict[int, str] | None = None,
+                   findings: Iterable[ReadFinding] = (), raw_lines: Sequence[str] = (),
                    header_first: bool = False, **meta) -> RawTable:
-    """Apply the contract to a format's records: (file row, cleaned cells)."""
+    """Apply the contract to a format's records: (file row, cleaned cells).
+    ``raw_lines``: a text file's physical lines, to show dropped rows as written."""
     found = list(findings)
     while records and all(c is None for c in records[-1][1]):
         records = records[:-1]  # blank lines after the table are not rows
     if not records:
         raise RecurError(f"{name} holds no table; the first row must hold the column names.")
-    raw_lines = raw_lines or {}
     h = 0 if header_first else _header_index(records)
     dropped = [(row, "blank row", "") if all(c is None for c in cells) else
                (row, "above the header row (a title or note, not a patient)", _content(cells, raw_lines, row))
@@ -167,6 +167,7 @@ def records_to_raw(records: list[tuple[int, list[str | None]]], name: str, fmt: 
                     findings=tuple(found), **meta)
 
 
-def _content(cells: list[str | None], raw_lines: dict[int, str], row: int) -> str:
-    text = raw_lines.get(row) or " | ".join(c or "" for c in cells)
+def _content(cells: list[str | None], raw_lines: Sequence[str], row: int) -> str:
+    """The row as the file has it (text files: the physical line ``row``), cut short."""
+    text = raw_lines[row - 1] if 0 < row <= len(raw_lines) else " | ".join(c or "" for c in cells)
     return shorten(text.strip())

@@ -103,5 +103,4 @@ def read_text(raw: bytes, name: str) -> RawTable:
                          "are not separated by commas, semicolons or tabs. Export the table as CSV and upload again.")
     description = (f"CSV, {DELIMITERS[delimiter]}-separated, {ENCODING_NAMES.get(encoding, encoding)} text"
                    + ("" if encoding.startswith("utf-8") else ": check that accented letters look right"))
-    raw_lines = {row: ln for row, ln in enumerate(lines, start=1)}
-    return records_to_raw(records, name, "csv", findings, raw_lines, encoding=encoding, description=description)
+    return records_to_raw(records, name, "csv", findings, lines, encoding=encoding, description=description)
