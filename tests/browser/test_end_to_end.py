@@ -86,20 +86,26 @@ def _settled_legend_and_p(page, expected_legend: list[str]) -> str:
     return p_text.text_content()
 
 
+def _open_app(p, server: str, requests: list[str]):
+    """Chromium on the app's first page (the demo), every request URL recorded."""
+    assert Path(CHROMIUM).exists(), "Debian's chromium is required: apt-get install -y chromium"
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server)
+    page.wait_for_selector("text=Synthetic demo data", timeout=TIMEOUT_MS)
+    return browser, page
+
+
 def test_upload_cutoff_change_updates_survival_page(server, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), "Debian's chromium is required: apt-get install -y chromium"
-    ARTIFACTS.mkdir(exist_ok=True)
     csv_path = _cohort_csv(tmp_path / "uploaded_cohort.csv")
     host = server.split("//")[1]
     requests: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1600})
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto(server)
-        page.wait_for_selector("text=Synthetic demo data", timeout=TIMEOUT_MS)
+        browser, page = _open_app(p, server, requests)
         page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(csv_path))
         page.wait_for_selector("text=uploaded_cohort.csv: 30 patients", timeout=TIMEOUT_MS)
         page.get_by_role("link", name="Survival").click()
@@ -145,16 +151,10 @@ def _hostile_csv() -> bytes:
 def test_hostile_upload_shows_no_external_link_on_any_page(server):
     from playwright.sync_api import expect, sync_playwright
 
-    assert Path(CHROMIUM).exists(), "Debian's chromium is required: apt-get install -y chromium"
-    ARTIFACTS.mkdir(exist_ok=True)
     host = server.split("//")[1]
     requests: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1600})
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto(server)
-        page.wait_for_selector("text=Synthetic demo data", timeout=TIMEOUT_MS)
+        browser, page = _open_app(p, server, requests)
         page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(
             {"name": HOSTILE_NAME, "mimeType": "text/csv", "buffer": _hostile_csv()})
         heading = page.locator("h3", has_text=": 12 patients")
