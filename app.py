@@ -6,9 +6,7 @@ import streamlit as st
 from recur import tables
 from recur.demo import PUBLISHED_RULES
 from recur.format import table_one_display, table_one_footnote
-from recur.schema import COLUMNS
 from recur.safe_text import plain
-from recur.settings import KINDS
 from recur.ui import cache
 from recur.ui.controls import grouping_label, grouping_options
 from recur.ui.downloads import download_table
@@ -80,9 +78,8 @@ else:
     split = right.selectbox("Split by", splits, index=splits.index(settings.group_by) if settings.group_by in splits
                             else 0, format_func=lambda o: grouping_label(cohort, o) if o else "No split",
                             help="Adds a p-value per row.")
-    kinds = {**tables.default_kinds(selected), **{c: k for c, k in cohort.kinds.items()
-                                                   if c in selected and c not in COLUMNS and k in KINDS}}
-    t1 = tables.table_one(selected, tables.default_variables(selected, kinds), by=split or None, kinds=kinds)
+    t1 = tables.table_one(selected, tables.default_variables(selected, cohort.kinds), by=split or None,
+                          kinds=cohort.kinds)  # the kinds every column was read as, once, at load
     table_one = table_one_display(t1, mean_sd=mean_sd)
     st.dataframe(table_one, hide_index=True, width="stretch", height="content")
     st.caption(table_one_footnote(t1, split or None))

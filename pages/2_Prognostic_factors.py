@@ -4,7 +4,7 @@ import streamlit as st
 
 from recur.figures import build_forest_figure
 from recur.format import cox_table_display, model_sizes_caption
-from recur.safe_text import MESSAGE_LIMIT, plain
+from recur.safe_text import plain
 from recur.ui import cache
 from recur.ui.controls import screen_threshold_control
 from recur.ui.downloads import download_table

@@ -11,10 +11,11 @@ import pandas as pd
 
 from recur.dates import ORDER_NAMES, OrderDecision
 from recur.derive import derive_endpoints, derive_failure_patterns, derive_intervals, derive_radiotherapy
-from recur.errors import RecurError, shorten
+from recur.errors import RecurError
+from recur.safe_text import clip
 from recur.io import RawTable, Source, read_table
 from recur.io.contract import DROPPED_COLUMNS, clean_cell, float_text, records_to_raw
-from recur.levels import apply_levels, propose_merges
+from recur.levels import apply_levels, level_label, level_text, propose_merges
 from recur.mapping import apply_mapping, units_from_names
 from recur.schema import COLUMNS, is_tox_column
 from recur.settings import Settings
@@ -25,15 +26,6 @@ PROBLEM_COLUMNS = ["level", "column", "patients", "message"]
 NOT_FACTORS = frozenset({"patient_id", "synthetic", "alpha_beta", "distant_sites"})
 POST_BASELINE = frozenset({"response", "failure_pattern", "failure_pattern_first"})
 DERIVED_CATEGORIES = frozenset({"failure_pattern", "failure_pattern_first"})
-
-
-def level_text(values: pd.Series) -> pd.Series:
-    """Values as level text: whole numbers without '.0' (ECOG 1, not 1.0)."""
-    if pd.api.types.is_numeric_dtype(values) and not isinstance(values.dtype, pd.CategoricalDtype):
-        whole = values.notna() & (values % 1 == 0)
-        text = values.astype(object).where(~whole, values.where(whole).astype("Int64").astype(str))
-        return text.where(values.notna()).map(lambda v: v if v is None or isinstance(v, str) or v != v else repr(v))
-    return values.astype(object).where(values.isna(), values.astype(str))
 
 
 @dataclass(frozen=True)
@@ -98,7 +90,7 @@ class Cohort:
         if isinstance(s.dtype, pd.CategoricalDtype):
             return [str(v) for v in s.cat.categories if (s == v).any()]
         if pd.api.types.is_numeric_dtype(s):
-            return [level_text(pd.Series([v])).iloc[0] for v in sorted(s.dropna().unique())]
+            return [level_label(v) for v in sorted(s.dropna().unique())]
         return sorted(s.dropna().astype(str).unique())
 
     def categorical_columns(self, max_levels: int = 12) -> list[str]:
@@ -164,8 +156,8 @@ def _similar_levels(data: pd.DataFrame, kinds: Mapping[str, str], problems: list
         if kind != "category" or col not in data:
             continue
         for target, spellings in propose_merges(data[col]):
-            problems.append(problem("warning", col, (), f"{', '.join(repr(shorten(s, 30)) for s in spellings)} "
-                                    f"look like one level ('{shorten(target, 30)}'); merge them on the Cohort page "
+            problems.append(problem("warning", col, (), f"{', '.join(repr(clip(s, 30)) for s in spellings)} "
+                                    f"look like one level ('{clip(target, 30)}'); merge them on the Cohort page "
                                     "(Levels), or they are analysed as different groups.", "similar_levels"))
 
 

@@ -13,8 +13,3 @@ from __future__ import annotations
 class RecurError(ValueError):
     """Bad input or an analysis that cannot run; the message says how to fix it."""
 
-
-def shorten(text: object, limit: int = 80) -> str:
-    """User text for a message: one line, cut to ``limit`` characters with '…'."""
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from recur.cohort import Cohort, level_text
+from recur.cohort import Cohort
+from recur.levels import level_text
 from recur.settings import Settings
 from recur.variables import variable_label
 

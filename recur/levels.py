@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from typing import Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 # Normalised spelling -> the concept it names (checked after lower-casing and
@@ -24,6 +25,22 @@ SYNONYMS: dict[str, str] = {
     **{k: "no" for k in ("no", "n", "0", "false", "nein", "non")},
     **{k: "unknown" for k in ("unknown", "unk", "not known", "nk", "not tested", "n k")},
 }
+
+
+def level_label(value: object) -> str:
+    """A level as text, the one rule for every page, filter and table:
+    integer-valued numbers without '.0' (ECOG 1.0 -> '1'), other numbers to
+    10 significant digits (62.00000000000001 -> '62'), text as it is."""
+    if isinstance(value, (float, np.floating)):
+        return str(int(value)) if float(value).is_integer() else f"{float(value):.10g}"
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return str(int(value))
+    return str(value)
+
+
+def level_text(values: pd.Series) -> pd.Series:
+    """``level_label`` of every value; missing stays missing."""
+    return values.astype(object).map(level_label, na_action="ignore")
 
 
 def _normalise(level: str) -> str:

@@ -35,6 +35,7 @@ import pandas as pd
 from scipy.special import gammaln
 from scipy.stats import MonteCarloMethod, chi2_contingency, fisher_exact, kruskal, mannwhitneyu
 
+from recur.levels import level_label
 from recur.schema import COLUMNS, is_tox_column
 from recur.stats._prepare import group_levels
 from recur.variables import ENDPOINTS
@@ -96,7 +97,8 @@ def default_kinds(df: pd.DataFrame) -> dict[str, Kind]:
     dtype (dates; integer-valued numbers as "integer"; other numbers; else
     "category").
 
-    Stands in for the reader's ``cohort.kinds`` until that exists.
+    For a bare DataFrame (a notebook); a loaded cohort carries the kinds its
+    columns were read as (``Cohort.kinds``), which the app passes instead.
 
     >>> default_kinds(pd.DataFrame({"ecog": [0, 1], "bed_gy": [72.0, 80.0], "smoker": ["y", "n"]}))
     {'ecog': 'integer', 'bed_gy': 'number', 'smoker': 'category'}
@@ -163,16 +165,6 @@ def natural_key(value: object) -> tuple:
     chunks = tuple((0, float(c), "") if i % 2 else (1, 0.0, c.lower())
                    for i, c in enumerate(_CHUNKS.split(text)) if c)
     return (2, 0.0, chunks)
-
-
-def level_label(value: object) -> str:
-    """A level as text: integer-valued numbers without '.0' (ECOG 1.0 -> '1'),
-    other numbers to 10 significant digits (62.00000000000001 -> '62')."""
-    if isinstance(value, (float, np.floating)):
-        return str(int(value)) if float(value).is_integer() else f"{float(value):.10g}"
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return str(int(value))
-    return str(value)
 
 
 def _levels(s: pd.Series) -> list[str]:

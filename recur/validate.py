@@ -11,9 +11,10 @@ from typing import Literal, Mapping, Sequence
 import pandas as pd
 
 from recur.dates import DateOrder, OrderDecision, decide_order, parse_dates
-from recur.errors import shorten
-from recur.schema import COLUMNS, IDENTIFYING_NAME_HINTS, MONTH_DAYS, VOCABULARIES, is_tox_column
-from recur.values import KINDS, TIME_UNITS_TO_MONTHS, infer_kind, parse_numbers, unit_family
+from recur.safe_text import clip
+from recur.schema import COLUMNS, IDENTIFYING_NAME_HINTS, VOCABULARIES, is_tox_column
+from recur.settings import KINDS
+from recur.values import TIME_UNITS_TO_MONTHS, infer_kind, parse_numbers, unit_family
 
 Level = Literal["error", "warning"]
 MAX_IDS_IN_MESSAGE = 8
@@ -36,7 +37,7 @@ class Problem:
 
 def id_list(ids) -> str:
     """'P001, P002 and 3 more' for messages (each cut to 40 characters)."""
-    ids = [shorten(i, 40) for i in ids]
+    ids = [clip(i, 40) for i in ids]
     shown = ", ".join(ids[:MAX_IDS_IN_MESSAGE])
     return shown + (f" and {len(ids) - MAX_IDS_IN_MESSAGE} more" if len(ids) > MAX_IDS_IN_MESSAGE else "")
 
@@ -47,7 +48,7 @@ def problem(level: Level, column: str, ids, message: str, rule: str) -> Problem:
     if column == FILE:
         return Problem(level, column, ids, f"File{', ' + id_list(ids) if ids else ''}: {message}", rule)
     who = f" (patients {id_list(ids)})" if ids else ""
-    return Problem(level, column, ids, f"Column '{shorten(column)}'{who}: {message}", rule)
+    return Problem(level, column, ids, f"Column '{clip(column)}'{who}: {message}", rule)
 
 
 def _looks_like_names(values: pd.Series) -> bool:
@@ -80,14 +81,15 @@ def _file_rows(table: pd.DataFrame, rows: Sequence[int] | None) -> list[int]:
 
 
 def _clean_ids(df: pd.DataFrame, rows: list[int], problems: list[Problem]) -> pd.Series:
-    if "patient_id" not in df.columns:
+    no_column = "patient_id" not in df.columns
+    if no_column:
         problems.append(problem("error", "patient_id", (), "column is missing; add a unique study ID per "
                                 "patient (never a name or MRN). Row numbers are used meanwhile.", "missing_column"))
         df.insert(0, "patient_id", [None] * len(df))
     ids = df["patient_id"].astype(object)
     empty = ids.isna() | (ids.astype(str).str.strip() == "")
     row_names = pd.Series([f"row {r}" for r in rows], index=df.index)
-    if empty.any() and "patient_id" in df and not empty.all():
+    if empty.any() and not no_column:
         problems.append(problem("error", "patient_id", row_names[empty], "no patient ID; fill in a unique study "
                                 "ID (these rows are named by their spreadsheet row meanwhile).", "missing_id"))
     ids = ids.where(~empty, row_names).astype(str).str.strip()
@@ -185,7 +187,7 @@ def _clean_dates(col: str, values: pd.Series, decision: OrderDecision, ids: pd.S
             (parsed.unreadable, "values that cannot be read as dates ({}); write them as YYYY-MM-DD.",
              "unparseable_date")):
         if mask.any():
-            shown = id_list(shorten(v, 40) for v in values[mask].astype(str).unique())
+            shown = id_list(values[mask].astype(str).unique())
             problems.append(problem("error", col, ids[mask], message.format(shown), rule))
     return parsed.values
 
@@ -193,9 +195,9 @@ def _clean_dates(col: str, values: pd.Series, decision: OrderDecision, ids: pd.S
 def _clean_numbers(col: str, kind: str, values: pd.Series, ids: pd.Series, problems: list[Problem],
                    unit: str) -> pd.Series:
     family = unit_family(col)
-    parsed = parse_numbers(values, family, "months")
+    parsed = parse_numbers(values, family)
     if parsed.not_numbers.any():
-        shown = id_list(shorten(v, 40) for v in values[parsed.not_numbers].astype(str).unique())
+        shown = id_list(values[parsed.not_numbers].astype(str).unique())
         problems.append(problem("error", col, ids[parsed.not_numbers], f"values that are not numbers ({shown}); "
                                 "correct or leave empty.", "not_a_number"))
     if parsed.non_finite.any():
@@ -204,7 +206,7 @@ def _clean_numbers(col: str, kind: str, values: pd.Series, ids: pd.Series, probl
                                 "non_finite"))
     if parsed.with_units.any():
         problems.append(problem("warning", col, ids[parsed.with_units], "units written in the cells (e.g. "
-                                f"'{shorten(values[parsed.with_units].iloc[0], 20)}') were read and converted; "
+                                f"'{clip(values[parsed.with_units].iloc[0], 20)}') were read and converted; "
                                 "keep the unit in the column name instead.", "unit_in_cell"))
     num = parsed.values
     if family == "time" and unit != "months":
@@ -230,7 +232,7 @@ def _plausible_time(col: str, months: pd.Series, unit: str, problems: list[Probl
         return
     median, longest = float(present.median()), float(present.max())
     if _wrong_unit(months) or longest > 600:
-        likely = "days" if median / MONTH_DAYS * 1 < 240 and median > 240 * 4 else "weeks or days"
+        likely = "days" if median > 1000 else "weeks"  # 20 years is ~1,040 weeks and ~7,300 days
         problems.append(problem("warning", col, (), f"read in {unit}, the median is {median:,.0f} months and the "
                                 f"longest {longest / 12:,.0f} years: implausible. The values are probably in "
                                 f"{likely}; choose the unit of this column in the column mapping.",
@@ -303,6 +305,6 @@ def _normalise_category(col: str, values: pd.Series, present: pd.Series, ids: pd
         who = ids[unknown & (text == raw)]
         guess = _closest(raw, canon + [k for k in vocab])
         hint = f"did you mean '{vocab.get(guess.lower(), guess)}'?" if guess else f"use one of {', '.join(canon)}."
-        problems.append(problem("warning", col, who, f"'{shorten(raw, 40)}' is not a known value; {hint} "
+        problems.append(problem("warning", col, who, f"'{clip(raw, 40)}' is not a known value; {hint} "
                                 "Treated as missing until corrected.", "unknown_category"))
     return mapped.where(present)

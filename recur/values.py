@@ -11,19 +11,25 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from recur.dates import looks_like_dates
 from recur.schema import MONTH_DAYS
-from recur.settings import KINDS
 
 _NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s].*?)?\s*$")
-# unit as written -> (family, factor to the column's unit)
 TIME_UNITS_TO_MONTHS = {"days": 1 / MONTH_DAYS, "weeks": 7 / MONTH_DAYS, "months": 1.0, "years": 12.0}
-_UNIT_WORDS = {
-    "time": {**{w: "days" for w in ("d", "day", "days", "dy")},
-             **{w: "weeks" for w in ("w", "wk", "wks", "week", "weeks")},
-             **{w: "months" for w in ("m", "mo", "mos", "mon", "mth", "mths", "month", "months")},
-             **{w: "years" for w in ("y", "yr", "yrs", "year", "years")}},
+
+
+def _words(factor: float, *words: str) -> dict[str, float]:
+    return dict.fromkeys(words, factor)
+
+
+# unit as written in a cell -> factor to the unit recur analyses (months, Gy, cm³)
+_UNIT_FACTORS: dict[str, dict[str, float]] = {
+    "time": {**_words(TIME_UNITS_TO_MONTHS["days"], "d", "day", "days", "dy"),
+             **_words(TIME_UNITS_TO_MONTHS["weeks"], "w", "wk", "wks", "week", "weeks"),
+             **_words(1.0, "m", "mo", "mos", "mon", "mth", "mths", "month", "months"),
+             **_words(TIME_UNITS_TO_MONTHS["years"], "y", "yr", "yrs", "year", "years")},
     "dose": {"gy": 1.0, "cgy": 0.01},
-    "volume": {"cc": 1.0, "ml": 1.0, "cm3": 1.0, "cm³": 1.0},
+    "volume": _words(1.0, "cc", "ml", "cm3", "cm³"),
 }
 
 
@@ -39,7 +45,7 @@ class ParsedNumbers:
 
 def unit_family(column: str) -> str | None:
     """Which written units a column accepts: time, dose or volume."""
-    if column.endswith("_months") or column in ("dfi_months", "ttr_months"):
+    if column.endswith("_months"):
         return "time"
     if column.endswith("_gy"):
         return "dose"
@@ -48,47 +54,37 @@ def unit_family(column: str) -> str | None:
     return None
 
 
-def parse_numbers(values: pd.Series, family: str | None = None, unit: str = "months") -> ParsedNumbers:
-    """Read text cells as numbers. A unit in the cell is accepted when it fits
-    the column's family (time cells are converted to ``unit``); anything else
-    that is not a plain number is flagged, never guessed."""
+def parse_numbers(values: pd.Series, family: str | None = None) -> ParsedNumbers:
+    """Read text cells as numbers (decimal commas too). A unit written in the
+    cell is accepted when it fits the column's family and converted to the unit
+    recur analyses (months, Gy, cm³); anything else that is not a plain number
+    is flagged, never guessed."""
     present = values.notna()
     text = values.where(present).astype(object)
     if pd.api.types.infer_dtype(text, skipna=True) in ("string", "empty"):
         plain = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
     else:
         plain = pd.to_numeric(text, errors="coerce")
-    factor = pd.Series(1.0, index=values.index)
-    with_units = pd.Series(False, index=values.index)
-    words = _UNIT_WORDS.get(family or "", {})
+    numbers = plain.to_numpy(dtype=float, copy=True)
+    with_units = np.zeros(len(values), dtype=bool)
+    factors = _UNIT_FACTORS.get(family or "", {})
     # Only a column with a unit family can have a unit to read; elsewhere no cell is looked at again.
-    todo = np.flatnonzero((present & plain.isna()).to_numpy()) if words else ()
-    if len(todo):
-        numbers = plain.to_numpy(dtype=float, copy=True)
-        factors, units = np.ones(len(values)), np.zeros(len(values), dtype=bool)
-        for i, cell in zip(todo, text.to_numpy()[todo]):
-            m = _NUMBER_WITH_UNIT.match(str(cell))
-            if not m or not m.group(2) or m.group(2).lower().rstrip(".") not in words:
-                continue
-            word = words[m.group(2).lower().rstrip(".")]
-            factors[i] = (TIME_UNITS_TO_MONTHS[word] / TIME_UNITS_TO_MONTHS[unit]) if family == "time" else word
-            numbers[i] = float(m.group(1).replace(",", "."))
-            units[i] = True
-        plain = pd.Series(numbers, index=values.index)
-        factor = pd.Series(factors, index=values.index)
-        with_units = pd.Series(units, index=values.index)
-    number = plain * factor
-    non_finite = present & number.notna() & ~np.isfinite(number.astype(float))
-    number = number.where(~non_finite)
-    return ParsedNumbers(number.astype(float), present & plain.isna() & ~non_finite, non_finite, with_units)
+    for i in np.flatnonzero((present & plain.isna()).to_numpy()) if factors else ():
+        m = _NUMBER_WITH_UNIT.match(str(text.iat[i]))
+        word = m.group(2).lower().rstrip(".") if m and m.group(2) else None
+        if word in factors:
+            numbers[i] = float(m.group(1).replace(",", ".")) * factors[word]
+            with_units[i] = True
+    number = pd.Series(numbers, index=values.index)
+    non_finite = present & ~np.isfinite(number) & number.notna()
+    return ParsedNumbers(number.where(~non_finite), present & number.isna(), non_finite,
+                         pd.Series(with_units, index=values.index))
 
 
 def infer_kind(values: pd.Series) -> str:
     """A column's kind from its values: 'number' / 'integer' when nearly every
     value is a number, 'date' when nearly every one is a date, 'id' when every
     value differs, 'text' for many distinct words, else 'category'."""
-    from recur.dates import looks_like_dates  # late: dates imports this module
-
     text = values.dropna().astype(str)
     if text.empty:
         return "text"

@@ -3,12 +3,13 @@ cells) -> header, patient rows, dropped rows and findings."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Literal, Sequence
 
 import pandas as pd
 
-from recur.errors import RecurError, shorten
+from recur.errors import RecurError
+from recur.safe_text import clip
 from recur.mapping import SYNONYMS
 from recur.schema import canonical_key
 
@@ -100,7 +101,7 @@ def _header_names(cells: list[str | None], has_values: list[bool], name: str) ->
                                         f"in the header; it is called '{label}'. Give it a name.", column=label))
         if label in seen:
             raise RecurError(f"{name}: columns {seen[label] + 1} and {pos + 1} are both named "
-                             f"'{shorten(label)}'. Rename one of them (or delete the copy) and upload again.")
+                             f"'{clip(label)}'. Rename one of them (or delete the copy) and upload again.")
         seen[label] = pos
         names.append(label)
         keep.append(pos)
@@ -170,4 +171,4 @@ def records_to_raw(records: list[tuple[int, list[str | None]]], name: str, fmt: 
 def _content(cells: list[str | None], raw_lines: Sequence[str], row: int) -> str:
     """The row as the file has it (text files: the physical line ``row``), cut short."""
     text = raw_lines[row - 1] if 0 < row <= len(raw_lines) else " | ".join(c or "" for c in cells)
-    return shorten(text.strip())
+    return clip(text.strip())

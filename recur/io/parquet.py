@@ -10,7 +10,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from recur.errors import RecurError, shorten
+from recur.errors import RecurError
+from recur.safe_text import clip
 from recur.io.contract import RawTable, ReadFinding, clean_cell, float_text, records_to_raw
 
 
@@ -50,7 +51,7 @@ def _as_text(column: pa.ChunkedArray, label: str, findings: list[ReadFinding]) -
     if pa.types.is_list(kind) or pa.types.is_large_list(kind):
         return [None if v is None else clean_cell(";".join(str(x) for x in v if x is not None))
                 for v in column.to_pylist()]
-    findings.append(ReadFinding("error", "nested_value", f"values of type {shorten(kind, 40)} cannot be used; the "
+    findings.append(ReadFinding("error", "nested_value", f"values of type {clip(kind, 40)} cannot be used; the "
                                 "column is read as missing. Store it as text or numbers.", (), label))
     return [None] * len(column)
 
@@ -60,14 +61,14 @@ def read_parquet(raw: bytes, name: str) -> RawTable:
     try:
         data = pq.read_table(io.BytesIO(raw))
     except (pa.ArrowException, OSError, ValueError, TypeError, KeyError, IndexError) as exc:
-        raise RecurError(f"{name} could not be read as a Parquet file ({shorten(exc)}). Export it again, or "
+        raise RecurError(f"{name} could not be read as a Parquet file ({clip(exc)}). Export it again, or "
                          "upload the cohort as CSV or XLSX.") from exc
     findings: list[ReadFinding] = []
     names = [str(n) for n in data.column_names]
     try:
         columns = [_as_text(data.column(i), names[i], findings) for i in range(data.num_columns)]
     except (pa.ArrowException, ValueError, OverflowError) as exc:
-        raise RecurError(f"{name}: a column could not be converted ({shorten(exc)}). Store dates as dates and "
+        raise RecurError(f"{name}: a column could not be converted ({clip(exc)}). Store dates as dates and "
                          "numbers as numbers, and export the file again.") from exc
     records = [(1, list(names))] + [(i + 2, [col[i] for col in columns]) for i in range(data.num_rows)]
     return records_to_raw(records, name, "parquet", findings, header_first=True, description="Parquet file")

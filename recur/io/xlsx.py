@@ -13,7 +13,8 @@ from xml.etree.ElementTree import ParseError
 import defusedxml
 import openpyxl
 
-from recur.errors import RecurError, shorten
+from recur.errors import RecurError
+from recur.safe_text import clip
 from recur.io.contract import RawTable, ReadFinding, clean_cell, float_text, is_id_header, records_to_raw
 
 MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
@@ -91,14 +92,14 @@ def read_xlsx(raw: bytes, name: str, sheet: str | None = None) -> RawTable:
         book_f = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
         names = [ws.title for ws in book.worksheets]
         if sheet is not None and sheet not in names:
-            raise RecurError(f"{name} has no sheet '{shorten(sheet)}'; its sheets are {', '.join(names)}.")
+            raise RecurError(f"{name} has no sheet '{clip(sheet)}'; its sheets are {', '.join(names)}.")
         read = {t: _rows(book[t], book_f[t]) for t in ([sheet] if sheet else names)}
     except _BROKEN as exc:
-        raise RecurError(f"{name} could not be read as an XLSX workbook ({shorten(exc)}). Open it in Excel, save "
+        raise RecurError(f"{name} could not be read as an XLSX workbook ({clip(exc)}). Open it in Excel, save "
                          "it again (or save the cohort sheet as CSV) and upload the new file.") from exc
     with_data = [t for t in read if read[t][0]]
     if not with_data:
-        raise RecurError(f"{name} has no data on {'sheet ' + shorten(sheet) if sheet else 'any sheet'}.")
+        raise RecurError(f"{name} has no data on {'sheet ' + clip(sheet) if sheet else 'any sheet'}.")
     findings: list[ReadFinding] = []
     if sheet:
         chosen = sheet

@@ -14,6 +14,7 @@ import pandas as pd
 from scipy.special import chdtrc, ndtr, ndtri  # the ufuncs behind scipy.stats' chi2 / norm, ~50x faster
 
 from recur.errors import RecurError
+from recur.levels import level_label
 from recur.stats._cholesky import cholesky2, chsolve2
 from recur.stats._cox_notes import DIVERGING, INFINITE, NOT_CONVERGED, aliased_note, no_events_cause
 from recur.stats._coxfit import MAX_ITER, TOLER_CHOL, Ties, fit_cox, partial_likelihood, risk_sets
@@ -70,24 +71,17 @@ class Design:
     order: np.ndarray | None = None  # np.argsort(time, kind="stable"), shared by the fit and the notes
 
 
-def _as_text(value: object) -> str:
-    """A level as the page shows it (Cohort.levels: ``str``); 2.0 also reads as '2'."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _trend_codes(values: pd.Series, levels: Sequence) -> pd.Series:
     """0, 1, 2, ... for the ordered ``levels`` (low to high); values outside
     them become missing (the row leaves models with this factor). Levels
     match by value or by their text, so "0", "1", "2" chosen on a page code
     an integer ECOG column instead of silently dropping every row."""
-    codes = {_as_text(lv): i for i, lv in enumerate(levels)}
-    coded = values.map(lambda v: codes.get(_as_text(v)) if pd.notna(v) else None).astype(float)
+    codes = {level_label(lv): i for i, lv in enumerate(levels)}
+    coded = values.map(lambda v: codes.get(level_label(v)) if pd.notna(v) else None).astype(float)
     if values.notna().any() and coded.isna().all():
         raise RecurError(
             f"The ordered trend for '{values.name}' lists levels {', '.join(map(str, levels))}, but the "
-            f"column holds {', '.join(sorted({_as_text(v) for v in values.dropna()}))}; choose its levels again."
+            f"column holds {', '.join(sorted({level_label(v) for v in values.dropna()}))}; choose its levels again."
         )
     return coded
 
@@ -133,7 +127,7 @@ def _design(
         else:
             levels = group_levels(values.astype(object) if pd.api.types.is_bool_dtype(values) else values)
             ref = reference.get(var, levels[0] if levels else None)
-            ref = next((lv for lv in levels if _as_text(lv) == _as_text(ref)), ref)  # "1" names level 1
+            ref = next((lv for lv in levels if level_label(lv) == level_label(ref)), ref)  # "1" names level 1
             if levels and ref not in levels:
                 raise RecurError(
                     f"Reference level {ref!r} for '{var}' is not among its values: {', '.join(map(str, levels))}."
