@@ -3,13 +3,7 @@
 # Rscript make_reference.R; R 4.2.2, survival 3.5.3). Tests never run R.
 suppressMessages({library(survival); library(jsonlite)})
 
-capture <- function(expr) {
-  warns <- character(0)
-  value <- tryCatch(withCallingHandlers(expr, warning = function(w) {
-    warns <<- c(warns, conditionMessage(w)); invokeRestart("muffleWarning")}),
-    error = function(e) structure(conditionMessage(e), class = "failed"))
-  list(value = value, warnings = warns)
-}
+source("../capture.R")  # capture(expr): value or error, and the warnings
 cox_out <- function(call, data) {
   r <- capture(eval(parse(text = call)))
   f <- r$value

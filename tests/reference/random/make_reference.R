@@ -39,13 +39,7 @@ make_data <- function(i) {
   list(id = i, kind = kind, time = time, event = event, g = g, x = x)
 }
 
-capture <- function(expr) {
-  warns <- character(0)
-  value <- tryCatch(withCallingHandlers(expr, warning = function(w) {
-    warns <<- c(warns, conditionMessage(w)); invokeRestart("muffleWarning")}),
-    error = function(e) structure(conditionMessage(e), class = "failed"))
-  list(value = value, warnings = warns)
-}
+source("../capture.R")  # capture(expr): value or error, and the warnings
 
 cox_block <- function(d, ties) {
   r <- capture(coxph(Surv(time, event) ~ g + x, data = d, ties = ties))
