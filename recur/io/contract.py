@@ -157,8 +157,7 @@ def records_to_raw(records: list[tuple[int, list[str | None]]], name: str, fmt: 
     if short:
         found.append(ReadFinding("warning", "short_row", f"{len(short)} row(s) have fewer cells than the header; "
                                  "their last columns are read as empty. Check these rows.", tuple(short)))
-    bad = tuple(r for (r, why, _), after in zip(dropped, [False] * h + [True] * len(dropped))
-                if after and why != "blank row")  # rows above the header are reported as such
+    bad = tuple(r for r, why, _ in dropped[h:] if why != "blank row")  # rows above the header: reported above
     if bad:
         found.append(ReadFinding("error", "dropped_row", f"{len(bad)} row(s) could not be read as patients and "
                                  "are listed under dropped rows.", bad))

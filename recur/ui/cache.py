@@ -32,13 +32,11 @@ from recur.cohort import Cohort, analysis_frame, build_cohort, cutoff_group_size
 from recur.io import read_table
 from recur.screen import ScreenResult
 from recur.settings import Settings
-from recur.ui.state import CohortSource
+from recur.ui.state import CohortSource, Keys
 
 MB = 1024 * 1024
 COHORT_CACHE_BYTES = int(os.environ.get("RECUR_COHORT_CACHE_MB", "256")) * MB
 ANALYSIS_CACHE_BYTES = int(os.environ.get("RECUR_ANALYSIS_CACHE_MB", "256")) * MB
-SESSION_COHORT = "recur.session_cohort"  # (load key, Cohort) the session has open
-SESSION_SOURCE_KEY = "recur.session_source_key"
 
 ANALYSES: dict[str, Callable[[Cohort, Settings], object]] = {
     "survival": survival_analysis,
@@ -145,31 +143,26 @@ def _derivation_key(settings: Settings) -> str:
     return repr(settings.derivation_key())
 
 
-def load(source: CohortSource, settings: Settings) -> Cohort:
+def load(source: CohortSource, settings: Settings, *, hold: bool = False) -> Cohort:
     """The validated cohort for this source and these derivation settings.
-    Raises ``RecurError`` when the file cannot be read."""
+    ``hold``: this is the session's open cohort; the session keeps it, so it is
+    never evicted under its user and the shared cache can stay small (a
+    1e6-row cohort need not fit in it). Raises ``RecurError`` when the file
+    cannot be read."""
     key = f"{source.key}|{_derivation_key(settings)}"
+    held = st.session_state.get(Keys.SESSION_COHORT)
+    if held is not None and held[0] == key:
+        return held[1]
 
     def build() -> Cohort:
         raw = read_table(source.raw, source.name, sheet=settings.sheet or None)
         return build_cohort(raw, raw.name, dict(settings.mapping) or None, settings)
 
-    held = st.session_state.get(SESSION_COHORT)
-    if held is not None and held[0] == key:  # the session's own cohort: never evicted under it
-        return held[1]
     cohort = _stores()[0].get_or_compute(key, build)
     _remember_key(cohort, key)
-    if source.key == st.session_state.get(SESSION_SOURCE_KEY):  # hold the current source's cohort, not a probe's
-        st.session_state[SESSION_COHORT] = (key, cohort)
+    if hold:
+        st.session_state[Keys.SESSION_COHORT] = (key, cohort)
     return cohort
-
-
-def hold_source(source: CohortSource) -> None:
-    """Mark the source the session has open: its cohort is held by the session,
-    so the shared cache can stay small (a 1e6-row cohort need not fit in it)."""
-    if st.session_state.get(SESSION_SOURCE_KEY) != source.key:
-        st.session_state[SESSION_SOURCE_KEY] = source.key
-        st.session_state.pop(SESSION_COHORT, None)
 
 
 def _run(name: str, cohort: Cohort, settings: Settings, settings_key: str):

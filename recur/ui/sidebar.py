@@ -105,9 +105,8 @@ def _filter_widgets(cohort: Cohort, settings: Settings) -> tuple[Filter, ...]:
 def _load(source: CohortSource, settings: Settings) -> tuple[CohortSource, Cohort, Settings]:
     """Load ``source``; a sheet that cannot be read falls back to the default
     sheet, a file that cannot be read to the demo, each with the reason shown."""
-    cache.hold_source(source)
     try:
-        return source, cache.load(source, settings), settings
+        return source, cache.load(source, settings, hold=True), settings
     except RecurError as exc:
         if settings.sheet:
             notify(f"The sheet {clip(settings.sheet)!r} cannot be read ({clip(exc, MESSAGE_LIMIT)}); "
@@ -116,8 +115,7 @@ def _load(source: CohortSource, settings: Settings) -> tuple[CohortSource, Cohor
         st.session_state[Keys.LOAD_ERROR] = f"{clip(exc, MESSAGE_LIMIT)} The demo cohort is shown instead."
         source = demo_source()
         set_source(source)
-        cache.hold_source(source)
-        return source, cache.load(source, settings), settings
+        return source, cache.load(source, settings, hold=True), settings
 
 
 def _open_cohort(settings: Settings) -> tuple[CohortSource, Cohort, Settings]:
@@ -190,7 +188,7 @@ def render_sidebar() -> tuple[Cohort, Settings]:
                   help="Every choice on every page; the page link carries the same settings.")
     if len(new.cutoffs) != len(settings.cutoffs):
         st.rerun()  # draw the added or removed cutoff's widgets now
-    return cache.load(source, new), new
+    return cache.load(source, new, hold=True), new
 
 
 def _renamed_group(old: Settings, new: Settings) -> str:

@@ -23,6 +23,7 @@ class Keys:
     """Every session-state and widget key, defined once."""
 
     SETTINGS = "recur.settings"
+    SESSION_COHORT = "recur.session_cohort"  # (load key, Cohort): the cohort this session has open
     SOURCE = "recur.source"
     NOTICES = "recur.notices"
     LOAD_ERROR = "recur.load_error"
