@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 
 from recur.dates import ORDER_NAMES, OrderDecision
@@ -129,13 +130,15 @@ def _frame_as_raw(table: pd.DataFrame, name: str) -> RawTable:
 
 
 def _fingerprint(raw: RawTable) -> str:
-    """Identifies the table's content exactly (a missing cell and the text 'None' differ)."""
+    """Identifies the table's content (a missing cell and the text 'None'
+    differ): SHA-256 over each cell's 64-bit hash, computed in C."""
     h = hashlib.sha256()
     h.update("\x1f".join(map(str, raw.table.columns)).encode())
     for col in raw.table:
-        values = raw.table[col]
-        h.update(values.isna().to_numpy().tobytes())
-        h.update("\x1e".join(values.fillna("").astype(str)).encode("utf-8", "surrogatepass"))
+        values = raw.table[col].to_numpy(dtype=object)
+        missing = pd.isna(values)
+        h.update(missing.tobytes())
+        h.update(pd.util.hash_array(np.where(missing, "", values).astype(object), categorize=True).tobytes())
     return h.hexdigest()[:16]
 
 

@@ -12,6 +12,8 @@ from typing import Literal
 
 import pandas as pd
 
+from recur.distinct import by_distinct
+
 DateOrder = Literal["auto", "dmy", "mdy"]
 ORDER_NAMES = {"dmy": "day first (DD/MM/YYYY)", "mdy": "month first (MM/DD/YYYY)"}
 UNAMBIGUOUS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%d %b %Y", "%d-%b-%Y",
@@ -43,7 +45,7 @@ def decide_order(columns: dict[str, pd.Series], chosen: DateOrder = "auto") -> O
     """One order for every date column of a file (see the module docstring)."""
     day_first, month_first, ambiguous = [], [], 0
     for col, values in columns.items():
-        text = values.dropna().astype(str)
+        text = pd.Series(values.dropna().unique()).astype(str)
         parts = text.str.extract(_NUMERIC).dropna()
         if parts.empty:
             continue
@@ -75,6 +77,10 @@ class ParsedDates:
 def parse_dates(values: pd.Series, order: Literal["dmy", "mdy"] = "dmy") -> ParsedDates:
     """Read one date column with the file's order; every value gets the first
     accepted format that reads it (ISO first)."""
+    return by_distinct(_parse_dates, values, order)
+
+
+def _parse_dates(values: pd.Series, order: Literal["dmy", "mdy"]) -> ParsedDates:
     present = values.notna()
     text = values.where(present).astype(str).str.strip()
     parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from recur.dates import looks_like_dates
+from recur.distinct import by_distinct
 from recur.schema import MONTH_DAYS
 
 _NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s].*?)?\s*$")
@@ -59,6 +60,10 @@ def parse_numbers(values: pd.Series, family: str | None = None) -> ParsedNumbers
     cell is accepted when it fits the column's family and converted to the unit
     recur analyses (months, Gy, cm³); anything else that is not a plain number
     is flagged, never guessed."""
+    return by_distinct(_parse_numbers, values, family)
+
+
+def _parse_numbers(values: pd.Series, family: str | None) -> ParsedNumbers:
     present = values.notna()
     text = values.where(present).astype(object)
     if pd.api.types.infer_dtype(text, skipna=True) in ("string", "empty"):

@@ -4,8 +4,9 @@ cells) -> header, patient rows, dropped rows and findings."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Literal, Sequence
+from typing import Callable, Iterable, Literal, Sequence, Union
 
+import numpy as np
 import pandas as pd
 
 from recur.errors import RecurError
@@ -16,6 +17,7 @@ from recur.schema import canonical_key
 MISSING_TOKENS = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", ".", "#N/A"})
 HEADER_SEARCH_ROWS = 30
 DROPPED_COLUMNS = ["row", "reason", "content"]
+Lines = Union[Sequence[str], Callable[[], Sequence[str]]]  # physical lines, or how to split them
 
 
 @dataclass(frozen=True)
@@ -109,28 +111,41 @@ def _header_names(cells: list[str | None], has_values: list[bool], name: str) ->
 
 
 def records_to_raw(records: list[tuple[int, list[str | None]]], name: str, fmt: str,
-                   findings: Iterable[ReadFinding] = (), raw_lines: Sequence[str] = (),
+                   findings: Iterable[ReadFinding] = (), raw_lines: Lines = (),
                    header_first: bool = False, **meta) -> RawTable:
     """Apply the contract to a format's records: (file row, cleaned cells).
     ``raw_lines``: a text file's physical lines, to show dropped rows as written."""
+    width = max((len(c) for _, c in records), default=0)
+    cells = pd.DataFrame([list(c) + [None] * (width - len(c)) for _, c in records], dtype=object,
+                         columns=range(width))
+    return frame_to_raw(cells, np.array([r for r, _ in records], dtype=np.int64),
+                        np.array([len(c) for _, c in records], dtype=np.int64), name, fmt, findings, raw_lines,
+                        header_first, **meta)
+
+
+def frame_to_raw(cells: pd.DataFrame, rows: np.ndarray, ncells: np.ndarray, name: str, fmt: str,
+                 findings: Iterable[ReadFinding] = (), raw_lines: Lines = (), header_first: bool = False,
+                 **meta) -> RawTable:
+    """The contract itself, on whole columns: ``cells`` holds one record per
+    row (cleaned text or None, padded with None), ``rows`` each record's file
+    row and ``ncells`` how many cells the record had as written."""
     found = list(findings)
-    while records and all(c is None for c in records[-1][1]):
-        records = records[:-1]  # blank lines after the table are not rows
-    if not records:
+    filled = cells.notna().to_numpy()
+    nonblank = filled.any(axis=1)
+    if not nonblank.any():
         raise RecurError(f"{name} holds no table; the first row must hold the column names.")
-    h = 0 if header_first else _header_index(records)
-    dropped = [(row, "blank row", "") if all(c is None for c in cells) else
-               (row, "above the header row (a title or note, not a patient)", _content(cells, raw_lines, row))
-               for row, cells in records[:h]]
-    header_row, header = records[h]
-    body = records[h + 1:]
+    n_records = int(np.flatnonzero(nonblank)[-1]) + 1  # blank lines after the table are not rows
+    head = [(int(rows[i]), _record(cells, ncells, i)) for i in range(min(HEADER_SEARCH_ROWS, n_records))]
+    h = 0 if header_first else _header_index(head)
+    lines = _LazyLines(raw_lines)
+    dropped = [(row, "blank row", "") if all(c is None for c in rec) else
+               (row, "above the header row (a title or note, not a patient)", _content(rec, lines, row))
+               for row, rec in head[:h]]
+    header_row, header = int(rows[h]), _record(cells, ncells, h)
     width = len(header)
-    has_values = [False] * max(width, 1)
-    for _, cells in body:
-        for pos in range(min(width, len(cells))):
-            if cells[pos] is not None:
-                has_values[pos] = True
-    names, keep, header_findings = _header_names(header, has_values, name)
+    body = np.arange(h + 1, n_records)
+    has_values = filled[body, :width].any(axis=0) if width else np.zeros(0, dtype=bool)
+    names, keep, header_findings = _header_names(header, list(has_values) or [False], name)
     found += header_findings
     if not names:
         raise RecurError(f"{name}: row {header_row} (the header) names no column; the first row of the table "
@@ -138,36 +153,52 @@ def records_to_raw(records: list[tuple[int, list[str | None]]], name: str, fmt: 
     if h:
         found.append(ReadFinding("info", "header_row", f"The column names were found on row {header_row}; "
                                  f"{h} row(s) above it were skipped (listed under dropped rows).",
-                                 tuple(r for r, _ in records[:h])))
-    rows, index, short = [], [], []
-    for row, cells in body:
-        if all(c is None for c in cells):
-            dropped.append((row, "blank row", ""))
-            continue
-        if len(cells) > width and any(c is not None for c in cells[width:]):
-            dropped.append((row, f"{len(cells)} cells but the header has {width} columns: the values cannot be "
-                                 "matched to columns (an unquoted delimiter or decimal comma?). Fix the row and "
-                                 "upload again.", _content(cells, raw_lines, row)))
-            continue
-        if len(cells) < width and any(has_values[p] for p in range(len(cells), width)):
-            short.append(row)
-        cells = (list(cells) + [None] * width)[:width]
-        rows.append([cells[p] for p in keep])
-        index.append(row)
-    if short:
-        found.append(ReadFinding("warning", "short_row", f"{len(short)} row(s) have fewer cells than the header; "
-                                 "their last columns are read as empty. Check these rows.", tuple(short)))
+                                 tuple(r for r, _ in head[:h])))
+    blank = ~nonblank[body]
+    long = (ncells[body] > width) & filled[body, width:].any(axis=1) & ~blank
+    # a short row matters when a column it lacks holds values in other rows
+    later_values = np.append(np.logical_or.accumulate(has_values[::-1])[::-1], False)
+    short = (ncells[body] < width) & later_values[np.minimum(ncells[body], width)] & ~blank & ~long
+    for i in body[blank | long]:
+        row = int(rows[i])
+        dropped.append((row, "blank row", "") if not nonblank[i] else
+                       (row, f"{ncells[i]} cells but the header has {width} columns: the values cannot be matched "
+                             "to columns (an unquoted delimiter or decimal comma?). Fix the row and upload again.",
+                        _content(_record(cells, ncells, i), lines, row)))
+    if short.any():
+        found.append(ReadFinding("warning", "short_row", f"{int(short.sum())} row(s) have fewer cells than the "
+                                 "header; their last columns are read as empty. Check these rows.",
+                                 tuple(int(r) for r in rows[body[short]])))
     bad = tuple(r for r, why, _ in dropped[h:] if why != "blank row")  # rows above the header: reported above
     if bad:
         found.append(ReadFinding("error", "dropped_row", f"{len(bad)} row(s) could not be read as patients and "
                                  "are listed under dropped rows.", bad))
-    table = pd.DataFrame(rows, columns=names, index=pd.Index(index, name="file_row"), dtype=object)
+    patients = body[~blank & ~long]
+    table = cells.iloc[patients, keep].set_axis(names, axis=1)
+    table.index = pd.Index(rows[patients], name="file_row")
     frame = pd.DataFrame(dropped, columns=DROPPED_COLUMNS)
-    return RawTable(table=table, name=name, format=fmt, dropped=frame, file_rows=len(records) - 1,
+    return RawTable(table=table, name=name, format=fmt, dropped=frame, file_rows=n_records - 1,
                     findings=tuple(found), **meta)
 
 
-def _content(cells: list[str | None], raw_lines: Sequence[str], row: int) -> str:
+def _record(cells: pd.DataFrame, ncells: np.ndarray, i: int) -> list[str | None]:
+    """Record ``i`` as written: its first ``ncells[i]`` cells."""
+    return list(cells.iloc[i, :int(ncells[i])])
+
+
+class _LazyLines:
+    """A text file's physical lines, split only when a dropped row is shown."""
+
+    def __init__(self, source: Lines) -> None:
+        self._source, self._lines = source, None
+
+    def get(self, row: int) -> str | None:
+        if self._lines is None:
+            self._lines = self._source() if callable(self._source) else self._source
+        return self._lines[row - 1] if 0 < row <= len(self._lines) else None
+
+
+def _content(cells: list[str | None], lines: _LazyLines, row: int) -> str:
     """The row as the file has it (text files: the physical line ``row``), cut short."""
-    text = raw_lines[row - 1] if 0 < row <= len(raw_lines) else " | ".join(c or "" for c in cells)
-    return clip(text.strip())
+    text = lines.get(row)
+    return clip((" | ".join(c or "" for c in cells) if text is None else text).strip())

@@ -7,8 +7,11 @@ import codecs
 import csv
 import io
 
+import numpy as np
+import pandas as pd
+
 from recur.errors import RecurError
-from recur.io.contract import RawTable, ReadFinding, clean_cell, records_to_raw
+from recur.io.contract import RawTable, ReadFinding, clean_cell, frame_to_raw, records_to_raw
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 SNIFF_LINES = 50
@@ -90,17 +93,77 @@ def _records(lines: list[str], delimiter: str, name: str) -> tuple[list[tuple[in
     return records, findings
 
 
+def _lines(text: str) -> list[str]:
+    return io.StringIO(text, newline="").readlines()
+
+
+def clean_column(values: np.ndarray) -> np.ndarray:
+    """``clean_cell`` on a column of text, once per distinct value."""
+    codes, uniques = pd.factorize(values)
+    return np.array([clean_cell(u) for u in uniques] + [None], dtype=object)[codes]
+
+
+def _fast_cells(text: str, delimiter: str, sample: list[str]) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """The records of a well-formed file by pandas' C parser: (cells, cells per
+    record), one record per physical line. None when the file needs the
+    careful reader: a quoted cell or stray quote spanning lines, or a row wider
+    than the first lines."""
+    width = max((len(r) for r in csv.reader(sample, delimiter=delimiter)), default=0)
+    n_lines = text.count("\n") + text.count("\r") - text.count("\r\n") + (not text.endswith(("\n", "\r")))
+    if not width or "\x00" in text:
+        return None
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype=str,
+                            keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
+                            quoting=csv.QUOTE_MINIMAL, doublequote=True, escapechar=None)
+    except (pd.errors.ParserError, csv.Error, ValueError):
+        return None
+    if len(frame) != n_lines:
+        return None
+    cells = pd.DataFrame({c: clean_column(frame[c].to_numpy(dtype=object)) for c in frame}, dtype=object)
+    del frame
+    ncells = np.full(len(cells), width, dtype=np.int64)
+    # pandas pads a short row with empty cells: count the cells of rows ending in an empty one as written
+    maybe_short = np.flatnonzero(cells[width - 1].isna().to_numpy())
+    if len(maybe_short):
+        lines = _lines(text)
+        for i in maybe_short:
+            ncells[i] = len(next(csv.reader([lines[i]], delimiter=delimiter), []))
+    return cells, ncells
+
+
 def read_text(raw: bytes, name: str) -> RawTable:
-    """Read a delimited text file under the reader contract."""
+    """Read a delimited text file under the reader contract: pandas' C parser
+    when every record is one line, else the careful reader that repairs and
+    reports stray quotes."""
     text, encoding = decode(raw, name)
-    lines = io.StringIO(text.lstrip("\ufeff"), newline="").readlines()
-    delimiter = _sniff_delimiter(lines)
+    text = text.lstrip("\ufeff")
+    head = _lines(text[:200_000])[:SNIFF_LINES]
+    delimiter = _sniff_delimiter(head)
+    description = ", ".join([f"CSV, {DELIMITERS[delimiter]}-separated", f"{ENCODING_NAMES.get(encoding, encoding)} "
+                             "text"]) + ("" if encoding.startswith("utf-8") else ": check that accented letters "
+                                         "look right")
+    fast = _fast_cells(text, delimiter, head)
+    if fast is not None:
+        cells, ncells = fast
+        _single_column(cells, ncells, name)
+        return frame_to_raw(cells, np.arange(1, len(cells) + 1), ncells, name, "csv", (), lambda: _lines(text),
+                            encoding=encoding, description=description)
+    lines = _lines(text)
     records, findings = _records(lines, delimiter, name)
     widths = {len(c) for _, c in records if any(x is not None for x in c)}
     if widths == {1}:
         first = next(c[0] for _, c in records if c[0] is not None)
-        raise RecurError(f"{name}: every row holds a single column (the first reads '{first[:60]}'); the cells "
-                         "are not separated by commas, semicolons or tabs. Export the table as CSV and upload again.")
-    description = (f"CSV, {DELIMITERS[delimiter]}-separated, {ENCODING_NAMES.get(encoding, encoding)} text"
-                   + ("" if encoding.startswith("utf-8") else ": check that accented letters look right"))
+        _refuse_single_column(first, name)
     return records_to_raw(records, name, "csv", findings, lines, encoding=encoding, description=description)
+
+
+def _single_column(cells: pd.DataFrame, ncells: np.ndarray, name: str) -> None:
+    filled = cells.notna().to_numpy().any(axis=1)
+    if filled.any() and (ncells[filled] == 1).all():
+        _refuse_single_column(cells.iloc[int(np.flatnonzero(filled)[0]), 0], name)
+
+
+def _refuse_single_column(first: str, name: str) -> None:
+    raise RecurError(f"{name}: every row holds a single column (the first reads '{first[:60]}'); the cells "
+                     "are not separated by commas, semicolons or tabs. Export the table as CSV and upload again.")
