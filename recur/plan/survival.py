@@ -132,6 +132,11 @@ def _hazard(survival: float | None, median: float | None, landmark: float, arm: 
     return None
 
 
+# The ESCC salvage trial's assumptions (published-cohorts.md, D): 1-year OS 70% vs 60%,
+# two-sided alpha 0.05, power 0.80; the accrual and follow-up are ours (24 + 12 months).
+ESCC_TRIAL = SurvivalDesign(survival_1=0.70, survival_2=0.60)
+
+
 @dataclass(frozen=True)
 class SampleSize:
     """Events and patients for a design. ``events`` and ``patients`` are the
