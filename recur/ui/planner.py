@@ -45,6 +45,7 @@ class PlanKeys:
     DROPOUT_2 = "w.plan.dropout_2"
     DROPOUT_TIME = "w.plan.dropout_time"
     FROM_COHORT_BASIS = "w.plan.from_cohort_basis"
+    PATIENTS_AVAILABLE = "w.plan.patients_available"
     FROM_COHORT_BUTTON = "plan.from_cohort_button"  # a button: not a "w." key (its value cannot be set)
     ASSUMPTIONS = "recur.plan.assumptions"  # the CohortAssumptions last taken
     ERROR = "recur.plan.error"  # why the last "take assumptions" failed
@@ -196,6 +197,11 @@ def show_result(design: SurvivalDesign, result: SampleSize) -> None:
         st.caption(f"At the cohort's observed accrual ({found.accrual_per_month:.2f} patients per month), "
                    f"{result.patients_needed} patients take {fmt_number(result.patients_needed / found.accrual_per_month)}"
                    " months to enrol.")
+    left, right, _ = st.columns(3, vertical_alignment="bottom")
+    seed_widget(PlanKeys.PATIENTS_AVAILABLE, result.patients_needed)
+    available = left.number_input("Patients you can enrol", 2, 100000, step=10, key=PlanKeys.PATIENTS_AVAILABLE,
+                                  help="Accrued over the same months and analysed at the same time as planned.")
+    right.metric(f"Power with {available} patients", f"{100 * power_curve(result, [available])[0].power:.1f}%")
     st.markdown("**Sample-size justification** (copy into the protocol)")
     st.code(justification(design, result), language=None, wrap_lines=True)
     sizes = np.linspace(max(result.patients / 4, 2.0), 2 * result.patients, 60)

@@ -47,7 +47,10 @@ def paragraph(at: AppTest) -> str:
 def test_the_planner_opens_on_the_trial_design_with_rpacts_numbers():
     at = planner()
     assert not at.error, [e.value for e in at.error]
-    assert metrics(at) == {"Events needed": "244", "Patients needed": "434", "Expected trial length": "36 months"}
+    assert metrics(at) == {"Events needed": "244", "Patients needed": "434", "Expected trial length": "36 months",
+                           "Power with 434 patients": "80.1%"}
+    at.number_input(key=PlanKeys.PATIENTS_AVAILABLE).set_value(200).run()
+    assert metrics(at)["Power with 200 patients"] == "47.8%"  # rpact getPowerSurvival: 0.4777
     text = paragraph(at)
     assert "1-year overall survival of 70% in the experimental arm versus 60% in the control arm" in text
     assert "Schoenfeld's formula requires 244 events" in text and "434 patients (217 experimental, 217 control)" in text
@@ -107,6 +110,7 @@ def test_planning_from_an_accrual_rate_solves_the_follow_up(rate, patients, leng
     at.radio(key=PlanKeys.DURATION).set_value("rate").run()
     at.number_input(key=PlanKeys.RATE).set_value(rate).run()
     ok(at)
-    assert metrics(at) == {"Events needed": "244", "Patients needed": patients, "Expected trial length": length}
+    assert {k: v for k, v in metrics(at).items() if not k.startswith("Power")} == {
+        "Events needed": "244", "Patients needed": patients, "Expected trial length": length}
     at.number_input(key=PlanKeys.RATE).set_value(1.0).run()  # 36 patients cannot give 244 events
     assert "244 events need more than 36 patients" in errors(at)
