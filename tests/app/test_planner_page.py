@@ -5,7 +5,6 @@ click, explains when it cannot, and plans from an accrual rate."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 import recur
 from recur.ui.planner import PlanKeys
 from recur.ui.state import Keys
+from tests.app.test_pages import rendered
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/7_Study_planner.py"
@@ -37,7 +37,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def errors(at: AppTest) -> str:
     """The error boxes as read: user text in them is backslash-escaped Markdown."""
-    return re.sub(r"\\(.)", r"\1", "\n".join(e.value for e in at.error))
+    return rendered("\n".join(e.value for e in at.error))
 
 
 def paragraph(at: AppTest) -> str:
