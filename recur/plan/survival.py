@@ -48,8 +48,8 @@ class SurvivalDesign:
     ``hazard_ratio`` with ``survival_2`` or ``median_2``. Give the duration as
     ``follow_up_months`` after ``accrual_months`` (patients are computed), or
     ``accrual_per_month`` (patients = rate x accrual months; the follow-up
-    needed is then computed, and ``follow_up_months`` is not used, as in rpact). Drop-out: the proportion of each arm lost by
-    ``dropout_months``. ``basis`` says where the assumptions come from, for the
+    needed is then computed and ``follow_up_months`` is not used, as in
+    rpact). Drop-out: the proportion of each arm lost by ``dropout_months``. ``basis`` says where the assumptions come from, for the
     justification (e.g. the cohort and groups they were taken from)."""
 
     survival_1: float | None = None
@@ -289,7 +289,8 @@ def power_survival(design: SurvivalDesign, patients: float, events: float | None
     follow-up (``follow_up_months`` after accrual). With ``events``: the analysis is held when they are expected.
     As ``rpact::getPowerSurvival(maxNumberOfSubjects = patients,
     maxNumberOfEvents = events, accrualTime = c(0, accrual_months), ...)``
-    (both tails counted when two-sided)."""
+    (both tails counted when two-sided; one-sided, the direction of the
+    assumed effect, as rpact's ``directionUpper``)."""
     _check_positive("patients", patients)
     lam1, lam2 = design.hazards()
     if events is None:
