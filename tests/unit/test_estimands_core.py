@@ -63,3 +63,15 @@ def test_cif_by_hand_and_status_checks():
         recur.cumulative_incidence(pd.DataFrame({"t": [1, 2], "s": [0, 3]}), "t", "s")
     with pytest.raises(RecurError, match="two groups"):
         recur.gray_test(df.assign(g="x"), "t", "s", "g")
+
+
+def test_estimand_settings_round_trip_and_bad_values_are_dropped():
+    s = recur.Settings(rmst_months=36.5, landmark_months=6.0, landmark_analysis=True)
+    assert recur.Settings.from_json(s.to_json()) == s
+    assert recur.Settings.from_query(s.to_query()) == s
+    assert s.to_query()["lmk"] == ["6.0"] and s.to_query()["lmk_on"] == ["1"]
+    kept, notices = recur.Settings.parse_query({"rmst": ["0"], "lmk": ["-1"], "lmk_on": ["1"]})
+    assert len(notices) == 2 and "rmst=0" in notices[0] and "lmk=-1" in notices[1]
+    assert (kept.rmst_months, kept.landmark_months, kept.landmark_analysis) == (24.0, 3.0, True)
+    with pytest.raises(RecurError, match="RMST horizon"):
+        recur.Settings.from_json('{"rmst_months": -3}')
