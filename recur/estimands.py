@@ -16,6 +16,7 @@ from recur.schema import MONTH_DAYS
 from recur.settings import Settings
 from recur.stats.competing import CIFResult, COMPETING, EVENT, cumulative_incidence, gray_test
 from recur.stats.km import KMResult, kaplan_meier
+from recur.stats.landmark import LandmarkResult
 from recur.stats.rmst import RMSTResult, rmst
 from recur.variables import ENDPOINT_NAMES, event_column, time_column
 
@@ -92,7 +93,8 @@ def competing_analysis(cohort: Cohort, settings: Settings) -> CompetingAnalysis:
         raise RecurError(f"No patient in the current selection has {ENDPOINT_NAMES[ep].lower()} data.")
     cif = cumulative_incidence(frame, t, STATUS, by=by, at=settings.landmarks_months)
     gray = gray_test(frame, t, STATUS, by) if by and len(cif.groups) >= 2 else None
-    km = kaplan_meier(frame, t, event_column(ep), by=by, conf_type=settings.methods.km_conf_type,
+    km = kaplan_meier(frame, t, event_column(ep), by=by, at=settings.landmarks_months,
+                      conf_type=settings.methods.km_conf_type,
                       conf_level=settings.methods.conf_level)
     return CompetingAnalysis(ep, by or "", cif, gray, km)
 
@@ -107,3 +109,10 @@ def rmst_analysis(cohort: Cohort, settings: Settings) -> RMSTResult:
     by = grouping_column(frame, settings)
     return rmst(frame, time_column(ep), event_column(ep), by=by, tau=settings.rmst_months,
                 conf_level=settings.methods.conf_level)
+
+
+def landmark_exclusions(cohort: Cohort, lm: LandmarkResult) -> pd.DataFrame:
+    """The patients a landmark left out: patient_id and reason."""
+    ids = cohort.data["patient_id"].reindex(lm.excluded["row"]).to_numpy() if "patient_id" in cohort.data \
+        else lm.excluded["row"].to_numpy()
+    return pd.DataFrame({"patient_id": ids, "reason": lm.excluded["reason"].to_numpy()})

@@ -64,3 +64,19 @@ def test_rmst_and_landmark_analyses(nsclc_cohort):
     assert lm.km.medians["n"].sum() == plain.km.medians["n"].sum() - gone
     # a baseline grouping is never landmarked
     assert survival_analysis(nsclc_cohort, recur.Settings(group_by="sex", landmark_analysis=True)).landmark is None
+
+
+def test_cif_figure_draws_steps_next_to_one_minus_km(nsclc_cohort):
+    from recur.figures.cif import build_cif_figure
+    from recur.safe_text import html_text
+
+    settings = recur.Settings(endpoint="lrfs", group_by="BED >=78 Gy")
+    res = competing_analysis(nsclc_cohort, settings)
+    fig = build_cif_figure(res, title="x")
+    assert [t.name for t in fig.data] == [html_text(n) for n in (  # names shown as plain text
+        "BED <78 Gy (n=35)", "BED <78 Gy: 1 - KM (death censored)", "BED >=78 Gy (n=39)",
+        "BED >=78 Gy: 1 - KM (death censored)")]
+    assert {t.line.shape for t in fig.data} == {"hv"}
+    assert fig.data[0].y[-1] == pytest.approx(res.cif.curves.query("group == 'BED <78 Gy' and cause == 1").cif.iloc[-1])
+    assert fig.data[1].y[-1] == pytest.approx(1 - res.km.curves.query("group == 'BED <78 Gy'").surv.iloc[-1])
+    assert [a.text for a in fig.layout.annotations] == [f"Gray's test p = {res.gray_p:.3f}"]
