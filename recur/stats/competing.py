@@ -85,34 +85,35 @@ def _prepare(df: pd.DataFrame, time: str, status: str, by: str | None) -> Compet
     return CompetingInput(data.time[order], cause[order], codes[order], [str(v) for v in levels], data.dropped)
 
 
-def _cif_step(t: np.ndarray, cause: np.ndarray, which: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """CIF of cause ``which`` over sorted times, with cuminc's variance (the
+def _cif_steps(t: np.ndarray, cause: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """CIF of causes 1 and 2 over sorted times, with cuminc's variance (the
     delta-method estimate of Aalen 1978 as coded in cmprsk's ``cinc``).
-    Returns (times of that cause, CIF just after each, variance there)."""
+    Per cause: (times of that cause, CIF just after each, variance there)."""
     new = np.empty(len(t), dtype=bool)
     new[:1] = True
     np.not_equal(t[1:], t[:-1], out=new[1:])
     first = np.flatnonzero(new)
-    d1 = np.add.reduceat((cause == which).astype(float), first) if len(t) else np.zeros(0)
-    d_all = np.add.reduceat((cause != CENSORED).astype(float), first) if len(t) else np.zeros(0)
-    d2 = d_all - d1
+    counts = {c: np.add.reduceat((cause == c).astype(float), first) if len(t) else np.zeros(0)
+              for c in (EVENT, COMPETING)}
     at_risk = (len(t) - first).astype(float)
-    surv_after = np.cumprod(1.0 - d_all / at_risk)  # all-cause KM, right-continuous
+    surv_after = np.cumprod(1.0 - (counts[EVENT] + counts[COMPETING]) / at_risk)  # all-cause KM
     surv_before = np.concatenate([[1.0], surv_after[:-1]])
-    cif = np.cumsum(surv_before * d1 / at_risk)
     with np.errstate(divide="ignore", invalid="ignore"):
         inv_after = np.where(surv_after > 0, 1.0 / surv_after, 0.0)
-        tie1 = np.where(d1 > 1, 1.0 - (d1 - 1.0) / (at_risk - 1.0), 1.0)
-        tie2 = np.where(d2 > 1, 1.0 - (d2 - 1.0) / (at_risk - 1.0), 1.0)
-    w1 = surv_before**2 * tie1 * d1 / at_risk**2  # events of interest
-    w2 = np.where((d2 > 0) & (surv_after > 0), surv_before**2 * tie2 * d2 / at_risk**2, 0.0)  # competing
-    a1, a2 = 1.0 + inv_after * cif, cif * inv_after
-    v1 = np.cumsum(a1 * a1 * w1 + a2 * a2 * w2)
-    v2 = np.cumsum(inv_after * (a1 * w1 + a2 * w2))
-    v3 = np.cumsum(inv_after**2 * (w1 + w2))
-    at = d1 > 0
-    var = v1[at] + cif[at] ** 2 * v3[at] - 2 * cif[at] * v2[at]
-    return t[first][at], cif[at], var
+        ties = {c: np.where(d > 1, 1.0 - (d - 1.0) / (at_risk - 1.0), 1.0) for c, d in counts.items()}
+    out = {}
+    for which, other in ((EVENT, COMPETING), (COMPETING, EVENT)):
+        d1, d2 = counts[which], counts[other]
+        cif = np.cumsum(surv_before * d1 / at_risk)
+        w1 = surv_before**2 * ties[which] * d1 / at_risk**2  # events of this cause
+        w2 = np.where((d2 > 0) & (surv_after > 0), surv_before**2 * ties[other] * d2 / at_risk**2, 0.0)  # other
+        a1, a2 = 1.0 + inv_after * cif, cif * inv_after
+        v1 = np.cumsum(a1 * a1 * w1 + a2 * a2 * w2)
+        v2 = np.cumsum(inv_after * (a1 * w1 + a2 * w2))
+        v3 = np.cumsum(inv_after**2 * (w1 + w2))
+        at = d1 > 0
+        out[which] = (t[first][at], cif[at], v1[at] + cif[at] ** 2 * v3[at] - 2 * cif[at] * v2[at])
+    return out
 
 
 def cumulative_incidence(
@@ -133,7 +134,7 @@ def cumulative_incidence(
     >>> cif.at_times.query("cause == 1")[["group", "cif", "variance"]]
     """
     data = _prepare(df, time, status, by)
-    rows: dict[str, list] = {c: [] for c in (GROUP, CAUSE, TIME, CIF, VARIANCE)}
+    parts: list[dict[str, np.ndarray]] = []
     at_rows, counts = [], []
     for g, label in enumerate(data.levels):
         mine = data.code == g
@@ -141,11 +142,10 @@ def cumulative_incidence(
         last = float(t[-1]) if len(t) else np.nan
         counts.append({GROUP: label, N: len(t), N_EVENTS: int((c == EVENT).sum()),
                        "n_competing": int((c == COMPETING).sum()), "last_time": last})
-        for which in (EVENT, COMPETING):
-            times, cif, var = _cif_step(t, c, which)
-            for column, values in ((GROUP, [label] * (len(times) + 1)), (CAUSE, [which] * (len(times) + 1)),
-                                   (TIME, [0.0, *times]), (CIF, [0.0, *cif]), (VARIANCE, [0.0, *var])):
-                rows[column].extend(values)
+        for which, (times, cif, var) in sorted(_cif_steps(t, c).items()):
+            size = len(times) + 1
+            parts.append({GROUP: np.full(size, label, dtype=object), CAUSE: np.full(size, which),
+                          TIME: np.append(0.0, times), CIF: np.append(0.0, cif), VARIANCE: np.append(0.0, var)})
             for x in sorted(at or ()):
                 k = np.searchsorted(times, x, side="right") - 1
                 beyond = not x <= last
@@ -154,7 +154,8 @@ def cumulative_incidence(
                                 VARIANCE: np.nan if beyond else (float(var[k]) if k >= 0 else 0.0),
                                 BEYOND_LAST: beyond})
     return CIFResult(
-        curves=pd.DataFrame(rows), at_times=pd.DataFrame(at_rows), counts=pd.DataFrame(counts),
+        curves=pd.DataFrame({c: np.concatenate([p[c] for p in parts]) for c in (GROUP, CAUSE, TIME, CIF, VARIANCE)}),
+        at_times=pd.DataFrame(at_rows), counts=pd.DataFrame(counts),
         groups=data.levels,
         methods={"estimator": "Aalen-Johansen cumulative incidence (competing event: cause 2)",
                  "variance": "cmprsk::cuminc (Aalen 1978, delta method)"},
@@ -164,7 +165,9 @@ def cumulative_incidence(
 def gray_test(df: pd.DataFrame, time: str, status: str, by: str, rho: float = 0.0) -> pd.DataFrame:
     """Gray's test that the CIF of each cause is equal across the groups of ``by``.
 
-    Returns one row per cause (1, 2): cause, statistic, df, p, note; a test that
+    ``rho``: weights (1 - F(t-))^rho on the pooled CIF F, as cuminc (0, its
+    default, is the log-rank-like test). Returns one row per cause (1, 2):
+    cause, statistic, df, p, note; a test that
     is undefined (singular variance) has NaN and a note, as cuminc's -1.
     Raises ``RecurError`` with fewer than two groups.
 
@@ -174,33 +177,39 @@ def gray_test(df: pd.DataFrame, time: str, status: str, by: str, rho: float = 0.
     present = np.unique(data.code)
     if len(present) < 2:
         raise RecurError(f"Gray's test needs at least two groups in '{by}'; found {len(present)} with data.")
+    k = len(present)
     code = np.searchsorted(present, data.code)  # cuminc drops empty groups
+    rs, d = _counts_at_event_times(data.time, data.cause, code, k)
     rows = []
-    for which in (EVENT, COMPETING):
-        cause = np.where(data.cause == CENSORED, 0, np.where(data.cause == which, 1, 2))
-        score, var = _gray_score(data.time, cause, code, len(present), rho)
+    for which, other in ((EVENT, COMPETING), (COMPETING, EVENT)):
+        score, var = _gray_score(rs, d[which], d[other], rho)
         stat, note = _quadratic_form(score, var)
-        dof = len(present) - 1
-        rows.append({CAUSE: which, STATISTIC: stat, DF: dof, P: float(chdtrc(dof, stat)) if note == "" else np.nan,
+        rows.append({CAUSE: which, STATISTIC: stat, DF: k - 1, P: float(chdtrc(k - 1, stat)) if note == "" else np.nan,
                      NOTE: note})
     return pd.DataFrame(rows)
 
 
-def _gray_score(t: np.ndarray, m: np.ndarray, g: np.ndarray, k: int, rho: float) -> tuple[np.ndarray, np.ndarray]:
-    """Score (first k-1 groups) and its variance for Gray's test, vectorised
-    over the distinct event times (sorted ``t``; ``m`` 0/1/2; groups 0..k-1)."""
+def _counts_at_event_times(t: np.ndarray, cause: np.ndarray, g: np.ndarray,
+                           k: int) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """At each distinct time with an event of either cause (sorted ``t``):
+    the number at risk per group and the events of each cause per group."""
     new = np.empty(len(t), dtype=bool)
     new[:1] = True
     np.not_equal(t[1:], t[:-1], out=new[1:])
-    slot = np.cumsum(new) - 1
-    n_times = int(new.sum())
-    cell = slot * k + g
-    leaving = np.bincount(cell, minlength=n_times * k).reshape(-1, k).astype(float)
-    d1 = np.bincount(cell, weights=(m == 1), minlength=n_times * k).reshape(-1, k)
-    d2 = np.bincount(cell, weights=(m == 2), minlength=n_times * k).reshape(-1, k)
+    n_cells = int(new.sum()) * k
+    cell = (np.cumsum(new) - 1) * k + g
+    leaving = np.bincount(cell, minlength=n_cells).reshape(-1, k)
+    d = {c: np.bincount(cell, weights=cause == c, minlength=n_cells).reshape(-1, k) for c in (EVENT, COMPETING)}
+    events = (d[EVENT] + d[COMPETING]).sum(axis=1) > 0
     at_risk = np.cumsum(leaving[::-1], axis=0)[::-1]
-    events = (d1 + d2).sum(axis=1) > 0
-    rs, d1, d2 = at_risk[events], d1[events], d2[events]
+    return at_risk[events].astype(float), {c: v[events] for c, v in d.items()}
+
+
+def _gray_score(rs: np.ndarray, d1: np.ndarray, d2: np.ndarray, rho: float) -> tuple[np.ndarray, np.ndarray]:
+    """Score (first k-1 groups) and its variance for Gray's test of the cause
+    counted in ``d1`` (``d2``: the other cause), vectorised over event times:
+    the sums of Gray (1988) in the order cmprsk's ``crstm`` accumulates them."""
+    k = rs.shape[1]
     live = rs > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         step = np.where(live, 1.0 - (d1 + d2) / rs, 1.0)
@@ -210,27 +219,31 @@ def _gray_score(t: np.ndarray, m: np.ndarray, g: np.ndarray, k: int, rho: float)
         f1m = np.vstack([np.zeros((1, k)), f1[:-1]])
         t1 = np.where(live, rs / skmm, 0.0)
         tr = t1.sum(axis=1)
-        tq = np.where(live, rs * (1 - f1m) / skmm, 0.0).sum(axis=1)
+        tq = (t1 * (1 - f1m)).sum(axis=1)
         nd1 = d1.sum(axis=1)
         f = np.cumsum(nd1 / tr)
         fm = np.concatenate([[0.0], f[:-1]])
-        fb = (1 - fm) ** rho
-        a = fb[:, None, None] * (t1[:, :, None] * np.eye(k) - t1[:, :, None] * t1[:, None, :] / tr[:, None, None])
+        fb = (1 - fm) ** rho if rho else np.ones_like(fm)
+        a = -(t1[:, :, None] * (t1 / tr[:, None])[:, None, :])  # fb (diag(t1) - t1 t1' / tr)
+        a[:, np.arange(k), np.arange(k)] += t1
+        if rho:
+            a *= fb[:, None, None]
         c = np.cumsum(a * (nd1 / (tr * (1 - fm)))[:, None, None], axis=0)
-        score = (fb[:, None] * np.where(live, d1 - nd1[:, None] * t1 * (1 - f1m) / tq[:, None], 0.0)).sum(axis=0)
-        # events of interest
+        score = (fb[:, None] * (d1 - nd1[:, None] * t1 * (1 - f1m) / tq[:, None])).sum(axis=0)
+        # events of the cause tested
         t4 = np.where(skm > 0, 1 - (1 - f)[:, None] / skm, 1.0)
         tie = np.where(nd1[:, None] > 1, 1 - (nd1[:, None] - 1) / (tr[:, None] * skmm - 1), 1.0)
         t3 = np.where(live & (nd1[:, None] > 0), tie * skmm * nd1[:, None] / (tr[:, None] * rs), 0.0)
-        u1 = a - t4[:, None, :] * c  # [time, i, k]
-        # competing events
+        # events of the other cause
         s4 = np.where((skm > 0) & (d2 > 0), (1 - f)[:, None] / skm, 0.0)
         tie2 = np.where(d2 > 1, 1 - (d2 - 1) / (rs - 1), 1.0)
         s3 = np.where((skm > 0) & (d2 > 0), tie2 * skmm**2 * d2 / rs**2, 0.0)
+    u1 = a - t4[:, None, :] * c  # [time, i, k]
     u2 = s4[:, None, :] * c
     v3 = (t4**2 * t3 + s4**2 * s3).sum(axis=0)
-    v2 = np.einsum("tik,tk->ik", u1, t4 * t3) - np.einsum("tik,tk->ik", u2, s4 * s3)
-    var = np.einsum("tik,tjk,tk->ij", u1, u1, t3) + np.einsum("tik,tjk,tk->ij", u2, u2, s3)
+    v2 = (u1 * (t4 * t3)[:, None, :]).sum(axis=0) - (u2 * (s4 * s3)[:, None, :]).sum(axis=0)
+    flat1, flat2 = u1.transpose(1, 0, 2).reshape(k, -1), u2.transpose(1, 0, 2).reshape(k, -1)
+    var = (flat1 * t3.ravel()) @ flat1.T + (flat2 * s3.ravel()) @ flat2.T
     cf = c[-1]
     var = var + (cf * v3) @ cf.T + cf @ v2.T + v2 @ cf.T
     return score[:-1], var[:-1, :-1]

@@ -1,7 +1,7 @@
 # Extra cmprsk::cuminc references for recur's competing-risks code (issue 11):
 # times tied within and between causes, three and four groups, a group without
 # competing events, curves ending in an event. Written to competing_reference.json
-# next to this script. Run from this folder:  Rscript make_reference.R
+# next to this script (Gray's test also with rho = 1). Run from this folder:  Rscript make_reference.R
 # R 4.2.2, cmprsk 2.2.11, jsonlite (Debian 12 packages). Tests never run R.
 suppressMessages({library(cmprsk); library(jsonlite)})
 set.seed(20261128)
@@ -33,11 +33,14 @@ block <- function(d) {
          step_function = list(time = fit[[nm]]$time, cif = fit[[nm]]$est, variance = fit[[nm]]$var))
   })
   tests <- fit$Tests
+  tests1 <- cuminc(ftime = d$time, fstatus = d$status, group = d$group, rho = 1, cencode = 0)$Tests
   list(id = d$id, data = list(time = d$time, status = d$status, group = d$group),
        R_call = "cuminc(ftime = time, fstatus = status, group = group, cencode = 0)",
        R_timepoints_call = "timepoints(fit, times)", times = times, curves = curves,
        gray_test = lapply(rownames(tests), function(cs) list(cause = cs, statistic = tests[cs, "stat"],
-                                                             p = tests[cs, "pv"], df = tests[cs, "df"])))
+                                                             p = tests[cs, "pv"], df = tests[cs, "df"])),
+       gray_test_rho1 = lapply(rownames(tests1), function(cs) list(cause = cs, statistic = tests1[cs, "stat"],
+                                                                   p = tests1[cs, "pv"], df = tests1[cs, "df"])))
 }
 
 out <- list(software = list(R = R.version.string, cmprsk = as.character(packageVersion("cmprsk"))),
