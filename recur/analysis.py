@@ -50,6 +50,16 @@ def grouping_column(frame: pd.DataFrame, settings: Settings) -> str | None:
     return settings.group_by
 
 
+def landmarked(cohort: Cohort, settings: Settings, frame: pd.DataFrame, time: str, event: str,
+               by: str | None) -> tuple[pd.DataFrame, LandmarkResult | None]:
+    """The frame from the landmark on (clock restarted there) when the Settings
+    ask for it and the grouping is post-baseline; else the frame unchanged."""
+    if not (settings.landmark_analysis and by and cohort.is_post_baseline(by)):
+        return frame, None
+    lm = landmark(frame, time, event, settings.landmark_months)
+    return lm.data, lm
+
+
 def survival_analysis(cohort: Cohort, settings: Settings) -> SurvivalAnalysis:
     """KM curves, medians, landmark rates and log-rank for the current view.
 
@@ -62,10 +72,7 @@ def survival_analysis(cohort: Cohort, settings: Settings) -> SurvivalAnalysis:
     frame, n_filtered = analysis_frame(cohort, settings)
     t, e = time_column(ep), event_column(ep)
     by = grouping_column(frame, settings)
-    lm = None
-    if settings.landmark_analysis and by and cohort.is_post_baseline(by):
-        lm = landmark(frame, t, e, settings.landmark_months)  # immortal time removed: clock restarts there
-        frame = lm.data
+    frame, lm = landmarked(cohort, settings, frame, t, e, by)
     usable = frame[t].notna() & frame[e].notna()
     n_missing_group = int((usable & frame[by].isna()).sum()) if by else 0
     if not usable.any():

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from recur.analysis import grouping_column
+from recur.analysis import grouping_column, landmarked
 from recur.cohort import Cohort, analysis_frame
 from recur.errors import RecurError
 from recur.schema import MONTH_DAYS
@@ -56,6 +56,7 @@ class CompetingAnalysis:
     cif: CIFResult
     gray: pd.DataFrame | None
     km: KMResult
+    landmark: LandmarkResult | None = None  # from the landmark on (a post-baseline grouping, when asked)
 
     @property
     def title(self) -> str:
@@ -86,8 +87,9 @@ def competing_analysis(cohort: Cohort, settings: Settings) -> CompetingAnalysis:
         raise RecurError(f"{ENDPOINT_NAMES[ep]} cannot be computed from this file.")
     frame, _ = analysis_frame(cohort, settings)
     by = grouping_column(frame, settings)
-    frame = frame.assign(**{STATUS: competing_status(frame, ep)})
     t = time_column(ep)
+    frame = frame.assign(**{STATUS: competing_status(frame, ep)})  # before the landmark moves the times
+    frame, lm = landmarked(cohort, settings, frame, t, event_column(ep), by)
     usable = frame[STATUS].notna() & (frame[by].notna() if by else True)
     if not usable.any():
         raise RecurError(f"No patient in the current selection has {ENDPOINT_NAMES[ep].lower()} data.")
@@ -96,19 +98,21 @@ def competing_analysis(cohort: Cohort, settings: Settings) -> CompetingAnalysis:
     km = kaplan_meier(frame, t, event_column(ep), by=by, at=settings.landmarks_months,
                       conf_type=settings.methods.km_conf_type,
                       conf_level=settings.methods.conf_level)
-    return CompetingAnalysis(ep, by or "", cif, gray, km)
+    return CompetingAnalysis(ep, by or "", cif, gray, km, lm)
 
 
 def rmst_analysis(cohort: Cohort, settings: Settings) -> RMSTResult:
     """RMST to ``settings.rmst_months`` for the endpoint and grouping (with the
-    difference of each group from the first: the reference of a cutoff)."""
+    difference of each group from the first: the reference of a cutoff); from
+    the landmark on when the Settings ask for it (see ``landmarked``)."""
     ep = settings.endpoint
     if ep not in cohort.endpoints:
         raise RecurError(f"{ENDPOINT_NAMES[ep]} cannot be computed from this file.")
     frame, _ = analysis_frame(cohort, settings)
     by = grouping_column(frame, settings)
-    return rmst(frame, time_column(ep), event_column(ep), by=by, tau=settings.rmst_months,
-                conf_level=settings.methods.conf_level)
+    t, e = time_column(ep), event_column(ep)
+    frame, _ = landmarked(cohort, settings, frame, t, e, by)
+    return rmst(frame, t, e, by=by, tau=settings.rmst_months, conf_level=settings.methods.conf_level)
 
 
 def landmark_exclusions(cohort: Cohort, lm: LandmarkResult) -> pd.DataFrame:

@@ -266,9 +266,9 @@ def cif_display(result) -> pd.DataFrame:
 def rmst_display(result) -> pd.DataFrame:
     """Per group (``recur.stats.rmst.RMSTResult``): n, events, 'RMST, months (95% CI)'."""
     level = f"{100 * result.conf_level:g}%"
+    header = f"RMST to {result.tau:g} months ({level} CI)"
     return pd.DataFrame([{"Group": r.group, "n": r.n, "Events": r.n_events,
-                          f"RMST to {result.tau:g} months ({level} CI)": f"{r.rmst:.2f} ({r.lower:.2f} to {r.upper:.2f})"}
-                         for r in result.groups.itertuples()])
+                          header: f"{r.rmst:.2f} ({r.lower:.2f} to {r.upper:.2f})"} for r in result.groups.itertuples()])
 
 
 def rmst_difference_text(result) -> list[str]:

@@ -75,7 +75,9 @@ def _prepare(df: pd.DataFrame, time: str, status: str, by: str | None) -> Compet
     if by:
         frame[by] = df[by]
     data = prepare_survival(frame, time, status, by)
-    cause = code.loc[data.index].to_numpy(dtype=int)
+    # the rows prepare_survival kept (its index labels may repeat, so select by position)
+    kept = pd.to_numeric(frame[time], errors="coerce").notna() & code.notna() & (frame[by].notna() if by else True)
+    cause = code.to_numpy()[kept.to_numpy()].astype(int)
     if by:
         levels = group_levels(data.group)
         codes = group_codes(data.group, levels)

@@ -48,8 +48,9 @@ def _area(time: np.ndarray, surv: np.ndarray, n_risk: np.ndarray, n_event: np.nd
     keep = time <= tau
     t = np.append(time[keep], tau)
     s = np.append(surv[keep], surv[keep][-1] if keep.any() else 1.0)
+    n, d = n_risk[keep], n_event[keep]
     with np.errstate(divide="ignore", invalid="ignore"):
-        h = np.where(n_risk[keep] == n_event[keep], 0.0, n_event[keep] / (n_risk[keep] * (n_risk[keep] - n_event[keep])))
+        h = np.where(n == d, 0.0, d / (n * (n - d)))  # Greenwood's increment; 0 where the risk set empties
     rect = np.diff(np.concatenate([[0.0], t])) * np.concatenate([[1.0], s[:-1]])
     right = np.cumsum(rect[1:][::-1])[::-1]  # area from each time to tau
     return float(rect.sum()), float(np.sqrt(np.sum(right**2 * h)))

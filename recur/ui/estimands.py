@@ -77,6 +77,9 @@ def competing_section(cohort: Cohort, settings: Settings) -> None:
     st.caption("Solid: cumulative incidence of the failure with death before it as a competing event "
                "(Aalen-Johansen). Dashed: 1 - Kaplan-Meier with death censored, which treats the dead as if they "
                "could still fail and so overstates the failure probability when many patients die first.")
+    if result.landmark is not None:
+        st.caption(f"From the landmark at {result.landmark.landmark:g} months ({result.landmark.n_excluded} "
+                   "patient(s) excluded, as above): times counted from there.")
     table = cif_display(result)
     st.dataframe(table, hide_index=True, width="stretch")
     download_table("Download the cumulative incidence curves (CSV)", result.cif.curves,

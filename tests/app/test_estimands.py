@@ -68,7 +68,8 @@ def test_rmst_horizon_changes_the_table():
     table = next(d.value for d in at.dataframe if any(c.startswith("RMST to 12 months") for c in d.value.columns))
     frame, _ = recur.analysis_frame(recur.load_cohort(DEMO), recur.Settings())
     expected = recur.rmst(frame, "os_months", "os_event", by="BED >=78 Gy", tau=12).groups
-    assert table.iloc[:, 3].tolist() == [f"{r.rmst:.2f} ({r.lower:.2f} to {r.upper:.2f})" for r in expected.itertuples()]
+    assert table.iloc[:, 3].tolist() == [f"{r.rmst:.2f} ({r.lower:.2f} to {r.upper:.2f})"
+                                         for r in expected.itertuples()]
     assert any(rendered(m.value).startswith("**Difference** BED >=78 Gy minus BED <78 Gy") for m in at.markdown)
 
 

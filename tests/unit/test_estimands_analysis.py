@@ -80,3 +80,18 @@ def test_cif_figure_draws_steps_next_to_one_minus_km(nsclc_cohort):
     assert fig.data[0].y[-1] == pytest.approx(res.cif.curves.query("group == 'BED <78 Gy' and cause == 1").cif.iloc[-1])
     assert fig.data[1].y[-1] == pytest.approx(1 - res.km.curves.query("group == 'BED <78 Gy'").surv.iloc[-1])
     assert [a.text for a in fig.layout.annotations] == [f"Gray's test p = {res.gray_p:.3f}"]
+
+
+def test_cif_and_rmst_follow_the_landmark(nsclc_cohort):
+    settings = recur.Settings(endpoint="lrfs", group_by="response", landmark_analysis=True, landmark_months=3.0)
+    res = competing_analysis(nsclc_cohort, settings)
+    frame, _ = recur.analysis_frame(nsclc_cohort, settings)
+    frame["s"] = competing_status(frame, "lrfs")
+    later = frame[frame["lrfs_months"] > 3].assign(lrfs_months=lambda d: d["lrfs_months"] - 3)
+    direct = recur.cumulative_incidence(later, "lrfs_months", "s", by="response")
+    assert res.landmark.n_excluded == len(frame) - len(later)
+    pd.testing.assert_frame_equal(res.cif.curves, direct.curves)
+    assert (res.cif.counts["n_competing"] > 0).any()  # deaths still recognised after the clock reset
+    rm = rmst_analysis(nsclc_cohort, recur.Settings(group_by="response", landmark_analysis=True))
+    os_later = frame[frame["os_months"] > 3].assign(os_months=lambda d: d["os_months"] - 3)
+    assert rm.groups.equals(recur.rmst(os_later, "os_months", "os_event", "response", 24).groups)

@@ -75,3 +75,11 @@ def test_estimand_settings_round_trip_and_bad_values_are_dropped():
     assert (kept.rmst_months, kept.landmark_months, kept.landmark_analysis) == (24.0, 3.0, True)
     with pytest.raises(RecurError, match="RMST horizon"):
         recur.Settings.from_json('{"rmst_months": -3}')
+
+
+def test_cif_drops_and_counts_rows_without_data_even_with_a_repeated_index():
+    df = pd.DataFrame({"t": [1, "x", 2, 3, 4, np.nan], "s": [2, 1, np.nan, 1, 0, 1], "g": list("aabbab")},
+                      index=[7, 7, 8, 8, 9, 9])
+    res = recur.cumulative_incidence(df, "t", "s", by="g")
+    assert res.n_dropped == 3 and res.dropped_rows == (7, 8, 9)
+    assert res.counts[["group", "n", "n_events", "n_competing"]].values.tolist() == [["a", 2, 0, 1], ["b", 1, 1, 0]]
