@@ -22,7 +22,8 @@ MODEL, ENDPOINT, N, N_EVENTS = "model", "endpoint", "n", "n_events"
 @dataclass(frozen=True)
 class ScreenResult:
     """Long table: one row per (endpoint, model 'univariate'/'multivariable',
-    term) with the Cox columns plus n and events of that model."""
+    term) with the Cox columns plus n and events of that model, and the PH
+    test p of the term's variable with its flag (``recur.model_checks``)."""
 
     table: pd.DataFrame
     threshold: float
