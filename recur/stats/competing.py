@@ -182,9 +182,10 @@ def gray_test(df: pd.DataFrame, time: str, status: str, by: str, rho: float = 0.
     k = len(present)
     code = np.searchsorted(present, data.code)  # cuminc drops empty groups
     rs, d = _counts_at_event_times(data.time, data.cause, code, k)
+    risk = _risk_sets(rs, d[EVENT] + d[COMPETING])
     rows = []
     for which, other in ((EVENT, COMPETING), (COMPETING, EVENT)):
-        score, var = _gray_score(rs, d[which], d[other], rho)
+        score, var = _gray_score(risk, d[which], d[other], rho)
         stat, note = _quadratic_form(score, var)
         rows.append({CAUSE: which, STATISTIC: stat, DF: k - 1, P: float(chdtrc(k - 1, stat)) if note == "" else np.nan,
                      NOTE: note})
@@ -207,29 +208,49 @@ def _counts_at_event_times(t: np.ndarray, cause: np.ndarray, g: np.ndarray,
     return at_risk[events].astype(float), {c: v[events] for c, v in d.items()}
 
 
-def _gray_score(rs: np.ndarray, d1: np.ndarray, d2: np.ndarray, rho: float) -> tuple[np.ndarray, np.ndarray]:
-    """Score (first k-1 groups) and its variance for Gray's test of the cause
-    counted in ``d1`` (``d2``: the other cause), vectorised over event times:
-    the sums of Gray (1988) in the order cmprsk's ``crstm`` accumulates them."""
+@dataclass(frozen=True)
+class _RiskSets:
+    """What Gray's test of either cause shares, per event time x group: the
+    number at risk, the all-cause KM after and before the time, rs / KM(t-)
+    (t1), its sum over groups (tr), and diag(t1) - t1 t1' / tr (a)."""
+
+    rs: np.ndarray
+    live: np.ndarray
+    skm: np.ndarray
+    skmm: np.ndarray
+    t1: np.ndarray
+    tr: np.ndarray
+    a: np.ndarray
+
+
+def _risk_sets(rs: np.ndarray, d_all: np.ndarray) -> _RiskSets:
     k = rs.shape[1]
     live = rs > 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        step = np.where(live, 1.0 - (d1 + d2) / rs, 1.0)
-        skm = np.cumprod(step, axis=0)  # all-cause KM per group, right-continuous
+        skm = np.cumprod(np.where(live, 1.0 - d_all / rs, 1.0), axis=0)
         skmm = np.vstack([np.ones((1, k)), skm[:-1]])
+        t1 = np.where(live, rs / skmm, 0.0)
+    tr = t1.sum(axis=1)
+    a = -(t1[:, :, None] * (t1 / tr[:, None])[:, None, :])
+    a[:, np.arange(k), np.arange(k)] += t1
+    return _RiskSets(rs, live, skm, skmm, t1, tr, a)
+
+
+def _gray_score(risk: _RiskSets, d1: np.ndarray, d2: np.ndarray, rho: float) -> tuple[np.ndarray, np.ndarray]:
+    """Score (first k-1 groups) and its variance for Gray's test of the cause
+    counted in ``d1`` (``d2``: the other cause), vectorised over event times:
+    the sums of Gray (1988) in the order cmprsk's ``crstm`` accumulates them."""
+    rs, live, skm, skmm, t1, tr = risk.rs, risk.live, risk.skm, risk.skmm, risk.t1, risk.tr
+    k = rs.shape[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
         f1 = np.cumsum(np.where(live, skmm * d1 / rs, 0.0), axis=0)
         f1m = np.vstack([np.zeros((1, k)), f1[:-1]])
-        t1 = np.where(live, rs / skmm, 0.0)
-        tr = t1.sum(axis=1)
         tq = (t1 * (1 - f1m)).sum(axis=1)
         nd1 = d1.sum(axis=1)
         f = np.cumsum(nd1 / tr)
         fm = np.concatenate([[0.0], f[:-1]])
         fb = (1 - fm) ** rho if rho else np.ones_like(fm)
-        a = -(t1[:, :, None] * (t1 / tr[:, None])[:, None, :])  # fb (diag(t1) - t1 t1' / tr)
-        a[:, np.arange(k), np.arange(k)] += t1
-        if rho:
-            a *= fb[:, None, None]
+        a = risk.a * fb[:, None, None] if rho else risk.a
         c = np.cumsum(a * (nd1 / (tr * (1 - fm)))[:, None, None], axis=0)
         score = (fb[:, None] * (d1 - nd1[:, None] * t1 * (1 - f1m) / tq[:, None])).sum(axis=0)
         # events of the cause tested
