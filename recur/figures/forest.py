@@ -54,7 +54,6 @@ def build_forest_figure(coefficients: pd.DataFrame, *, title: str = "") -> go.Fi
     fig.update_layout(showlegend=False)
     if flagged.any():
         fig.add_annotation(text=PH_FIGURE_NOTE,
-                           xref="paper", yref="paper", x=0, y=-0.02, yanchor="top", showarrow=False,
-                           font=dict(size=11), name="ph_footnote")
-        fig.update_layout(margin=dict(b=80))
+                           xref="paper", yref="paper", x=1, xanchor="right", y=1.01, yanchor="bottom",
+                           showarrow=False, font=dict(size=12), name="ph_footnote")
     return fig
