@@ -73,6 +73,13 @@ def task(name: str, path: str):
         data = df[COVARIATES + ["time", "event"]]
         batch = name.endswith("batch")
         return lambda: CoxPHFitter().fit(data, "time", "event", batch_mode=batch)
+    if name == "cuminc_recur":
+        from recur.stats.competing import cumulative_incidence, gray_test
+
+        def run():
+            cif = cumulative_incidence(df, "time", "status", by="group", at=LANDMARKS)
+            return cif.at_times, gray_test(df, "time", "status", "group")
+        return run
     raise ValueError(f"unknown task {name!r}")
 
 

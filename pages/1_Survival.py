@@ -8,6 +8,7 @@ from recur.safe_text import MESSAGE_LIMIT, plain
 from recur.ui import cache
 from recur.ui.controls import endpoint_control, grouping_control, toggle_control
 from recur.ui.downloads import download_table
+from recur.ui.estimands import competing_section, landmark_controls, landmark_note, rmst_section
 from recur.ui.page import guard, methods_caption, start_page
 from recur.ui.state import Keys
 from recur.variables import ORIGIN_LABELS
@@ -18,6 +19,7 @@ settings = endpoint_control(cohort, settings, c1)
 settings = grouping_control(cohort, settings, c2)
 settings = toggle_control(settings, "show_ci", Keys.SHOW_CI, "95% CI bands", c3)
 settings = toggle_control(settings, "extended_risk_table", Keys.EXTENDED, "KMunicate table", c4)
+settings = landmark_controls(cohort, settings)
 
 notes_box = st.container()  # fixed slot: the figure keeps its place whether or not notes appear
 with guard(notes_box):
@@ -32,6 +34,7 @@ if result.logrank is not None:
     lr = result.logrank
     st.markdown(f"**Log-rank** χ² = {lr.chisq:.3f}, df = {lr.df}, p = {lr.p:.4g}")
 st.dataframe(survival_summary_display(result.km), hide_index=True, width="stretch")
+landmark_note(cohort, result)
 notes = []
 if result.n_excluded_endpoint:
     notes.append(f"{result.n_excluded_endpoint} patient(s) without usable data for this endpoint")
@@ -45,3 +48,5 @@ st.caption(f"Median follow-up (reverse Kaplan-Meier): {fmt_median_ci(*result.fol
            f"Time origin: {ORIGIN_LABELS[settings.rules.origin]}.")
 methods_caption(result.km.methods)
 download_table("Download the curve data (CSV)", result.km.curves, f"km_{settings.endpoint}.csv")
+competing_section(cohort, settings)
+settings = rmst_section(cohort, settings)

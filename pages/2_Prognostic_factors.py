@@ -8,6 +8,7 @@ from recur.safe_text import plain
 from recur.ui import cache
 from recur.ui.controls import screen_threshold_control
 from recur.ui.downloads import download_table
+from recur.ui.estimands import model_warnings, ph_footnote
 from recur.ui.factor_controls import factor_controls
 from recur.ui.page import guard, methods_caption, start_page
 from recur.variables import ENDPOINT_NAMES
@@ -30,19 +31,22 @@ for model in ("univariate", "multivariable"):
         continue
     st.dataframe(shown, hide_index=True, width="stretch")
     st.caption(model_sizes_caption(screen.table, model))
+    ph_footnote(screen, model)
 notes = screen.table[screen.table.note != ""]
 if not notes.empty:
     with st.expander(f"{len(notes)} estimate(s) could not be made: why"):
         st.dataframe(notes[["endpoint", "model", "term", "note"]], hide_index=True, width="stretch")
 
+model_warnings(screen)
 if not screen.ph.empty:
-    violated = screen.ph[(screen.ph.p < 0.05) & (screen.ph.term != "GLOBAL")]
+    violated = screen.ph[(screen.ph.p < 0.05) & (screen.ph.term != "GLOBAL") & (screen.ph.model == "multivariable")]
     if not violated.empty:
         terms = ", ".join(f"{plain(r.term)} ({r.endpoint.upper()})" for r in violated.itertuples())
         st.warning(f"Proportional hazards look violated (Schoenfeld test p < 0.05) for {terms}: read those "
                    "hazard ratios as averages over follow-up.")
-    with st.expander("Proportional-hazards test of the multivariable models"):
-        st.dataframe(screen.ph[["endpoint", "term", "chisq", "df", "p", "note"]], hide_index=True, width="stretch")
+    with st.expander("Proportional-hazards tests of the models"):
+        st.dataframe(screen.ph[["endpoint", "model", "term", "chisq", "df", "p", "note"]], hide_index=True,
+                     width="stretch")
 
 st.subheader("Forest plots")
 tabs = st.tabs([ep.upper() for ep in cohort.endpoints])

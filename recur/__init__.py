@@ -15,10 +15,14 @@ from recur.screen import screen_cox
 from recur.stats.cox import cox, ph_test
 from recur.stats.km import kaplan_meier, median_followup
 from recur.stats.logrank import logrank
+from recur.stats.competing import cumulative_incidence, gray_test
+from recur.stats.landmark import landmark
+from recur.stats.rmst import rmst
 
 __all__ = [
     "Cohort", "load_cohort", "build_cohort", "analysis_frame", "cutoff_group_sizes",
     "RecurError",
     "Settings", "Cutoff", "Filter", "EndpointRules", "Methods", "METHOD_PRESETS", "DEFAULT_CUTOFFS",
     "kaplan_meier", "median_followup", "logrank", "cox", "ph_test", "screen_cox",
+    "cumulative_incidence", "gray_test", "rmst", "landmark",
 ]

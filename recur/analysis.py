@@ -13,6 +13,7 @@ from recur.factors import default_factors, default_reference, factor_column, fac
 from recur.screen import ScreenResult, screen_cox
 from recur.settings import Settings
 from recur.stats.km import KMResult, kaplan_meier, median_followup
+from recur.stats.landmark import LandmarkResult, landmark
 from recur.stats.logrank import LogrankResult, logrank
 from recur.variables import ENDPOINT_NAMES, event_column, time_column
 
@@ -33,6 +34,7 @@ class SurvivalAnalysis:
     n_filtered: int
     followup: tuple[float, float, float]
     notes: tuple[str, ...] = ()  # caveats to show with the result
+    landmark: LandmarkResult | None = None  # set when a post-baseline grouping is analysed from a landmark
 
     @property
     def title(self) -> str:
@@ -48,6 +50,16 @@ def grouping_column(frame: pd.DataFrame, settings: Settings) -> str | None:
     return settings.group_by
 
 
+def landmarked(cohort: Cohort, settings: Settings, frame: pd.DataFrame, time: str, event: str,
+               by: str | None) -> tuple[pd.DataFrame, LandmarkResult | None]:
+    """The frame from the landmark on (clock restarted there) when the Settings
+    ask for it and the grouping is post-baseline; else the frame unchanged."""
+    if not (settings.landmark_analysis and by and cohort.is_post_baseline(by)):
+        return frame, None
+    lm = landmark(frame, time, event, settings.landmark_months)
+    return lm.data, lm
+
+
 def survival_analysis(cohort: Cohort, settings: Settings) -> SurvivalAnalysis:
     """KM curves, medians, landmark rates and log-rank for the current view.
 
@@ -60,6 +72,7 @@ def survival_analysis(cohort: Cohort, settings: Settings) -> SurvivalAnalysis:
     frame, n_filtered = analysis_frame(cohort, settings)
     t, e = time_column(ep), event_column(ep)
     by = grouping_column(frame, settings)
+    frame, lm = landmarked(cohort, settings, frame, t, e, by)
     usable = frame[t].notna() & frame[e].notna()
     n_missing_group = int((usable & frame[by].isna()).sum()) if by else 0
     if not usable.any():
@@ -84,7 +97,7 @@ def survival_analysis(cohort: Cohort, settings: Settings) -> SurvivalAnalysis:
     notes = test_note + tuple(f"Group '{r.group}' has only {r.n} patients ({r.n_events} events): its estimates are unstable."
                   for r in km.medians.itertuples() if r.n < SMALL_GROUP)
     return SurvivalAnalysis(ep, by or "", km, lr, int((~usable).sum()), n_missing_group, n_filtered,
-                            follow, notes)
+                            follow, notes, landmark=lm)
 
 
 def prognostic_analysis(cohort: Cohort, settings: Settings) -> ScreenResult:

@@ -8,6 +8,7 @@ import math
 import pandas as pd
 
 from recur import tables
+from recur.model_checks import PH_MARK, PH_VIOLATED
 from recur.schema import COLUMNS
 from recur.variables import variable_label
 
@@ -130,14 +131,16 @@ def term_label(variable: str, level: str, term: str) -> str:
 
 def cox_table_display(table: pd.DataFrame, model: str) -> pd.DataFrame:
     """The papers' Tables 2 / 3: rows = factors, per endpoint 'HR (95% CI)'
-    and 'p'; a term that could not be estimated reads 'not estimable'."""
+    and 'p'; a term that could not be estimated reads 'not estimable'; a
+    failed PH test marks the HR (``PH_MARK``; footnote ``PH_FOOTNOTE``)."""
     part = table[table["model"] == model]
     rows: dict[tuple[str, str], dict[str, str]] = {}
     for r in part.itertuples():
         key = (term_label(r.variable, r.level, r.term), r.reference or "")
         cells = rows.setdefault(key, {})
         ep = r.endpoint.upper()
-        cells[f"{ep} HR (95% CI)"] = fmt_hr(r.hr, r.lower, r.upper) if r.hr == r.hr else "not estimable"
+        cells[f"{ep} HR (95% CI)"] = (fmt_hr(r.hr, r.lower, r.upper) + (PH_MARK if getattr(r, PH_VIOLATED, False)
+                                      else "")) if r.hr == r.hr else "not estimable"
         cells[f"{ep} p"] = fmt_p_value(r.p)
     out = pd.DataFrame([{"Factor": k[0], "Reference": k[1], **v} for k, v in rows.items()])
     return out.fillna("")
@@ -238,3 +241,38 @@ def table_one_footnote(t1: pd.DataFrame, by: str | None = None) -> str:
         if outside:
             text += f" {outside} patient(s) without a value of {by or 'the split'} are in {sizes.index[0]} only."
     return text
+
+
+def cif_display(result) -> pd.DataFrame:
+    """Per group (``recur.estimands.CompetingAnalysis``): n, failures, deaths
+    without failure, and at each landmark the cumulative incidence '12.3% (SE 4.1)'
+    next to 1 - KM, which overstates it when deaths come first."""
+    rows = []
+    at, km_at = result.cif.at_times, result.km.at_times
+    for c in result.cif.counts.itertuples():
+        row = {"Group": c.group, "n": c.n, "Failures": c.n_events, "Deaths without failure": c.n_competing}
+        mine = at[(at["group"] == c.group) & (at["cause"] == 1)] if len(at) else at
+        for r in mine.itertuples():
+            label = f"{r.time / 12:g}-year" if r.time % 12 == 0 else f"{r.time:g}-month"
+            km = km_at[(km_at["group"] == c.group) & (km_at["time"] == r.time)]
+            row[f"{label} CIF (SE)"] = "-" if r.beyond_last_observed else (
+                f"{100 * r.cif:.1f}% (SE {100 * math.sqrt(r.variance):.1f})")
+            row[f"{label} 1 - KM"] = "-" if km.empty or bool(km["beyond_last_observed"].iloc[0]) else (
+                f"{100 * (1 - km['surv'].iloc[0]):.1f}%")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def rmst_display(result) -> pd.DataFrame:
+    """Per group (``recur.stats.rmst.RMSTResult``): n, events, 'RMST, months (95% CI)'."""
+    level = f"{100 * result.conf_level:g}%"
+    header = f"RMST to {result.tau:g} months ({level} CI)"
+    return pd.DataFrame([{"Group": r.group, "n": r.n, "Events": r.n_events,
+                          header: f"{r.rmst:.2f} ({r.lower:.2f} to {r.upper:.2f})"} for r in result.groups.itertuples()])
+
+
+def rmst_difference_text(result) -> list[str]:
+    """'BED >=78 Gy minus BED <78 Gy: 1.65 months (95% CI -0.75 to 4.06), p = 0.18', one per group after the first."""
+    level = f"{100 * result.conf_level:g}%"
+    return [f"{r.group} minus {r.reference}: {r.difference:.2f} months ({level} CI {r.lower:.2f} to {r.upper:.2f}), "
+            f"{fmt_p(r.p)}" for r in result.differences.itertuples()]

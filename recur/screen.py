@@ -12,6 +12,7 @@ import pandas as pd
 
 from recur.stats._coxfit import Ties
 from recur.errors import RecurError
+from recur.model_checks import epv_warnings, flag_ph
 from recur.stats.cox import COEF_COLUMNS, LEVEL, NOTE, P, REFERENCE, TERM, VARIABLE, cox, ph_test
 from recur.variables import event_column, time_column
 
@@ -21,12 +22,14 @@ MODEL, ENDPOINT, N, N_EVENTS = "model", "endpoint", "n", "n_events"
 @dataclass(frozen=True)
 class ScreenResult:
     """Long table: one row per (endpoint, model 'univariate'/'multivariable',
-    term) with the Cox columns plus n and events of that model."""
+    term) with the Cox columns plus n and events of that model, and the PH
+    test p of the term's variable with its flag (``recur.model_checks``)."""
 
     table: pd.DataFrame
     threshold: float
     methods: dict[str, str] = field(default_factory=dict)
-    ph: pd.DataFrame = field(default_factory=pd.DataFrame)  # endpoint, term, chisq, df, p (cox.zph, km)
+    ph: pd.DataFrame = field(default_factory=pd.DataFrame)  # endpoint, model, term, chisq, df, p (cox.zph, km)
+    warnings: tuple[str, ...] = ()  # e.g. too few events per coefficient (recur.model_checks)
 
     def wide(self, model: str = "univariate") -> pd.DataFrame:
         """Rows = terms, columns = endpoints (for Tables 2 and 3 of a paper)."""
@@ -56,19 +59,29 @@ def screen_cox(
         for factor in factors:
             part = _fit(df, t, e, [factor], ep, "univariate", ties, reference, ordered)
             rows.append(part)
+            ph_rows.append(_ph(df, t, e, [factor], ep, "univariate", ties, reference, ordered))
             if (part[P] < threshold).any():
                 selected.append(factor)
         if selected:
             rows.append(_fit(df, t, e, selected, ep, "multivariable", ties, reference, ordered))
-            try:
-                ph = ph_test(df, t, e, selected, ties=ties, reference=reference, ordered=ordered)
-                ph_rows.append(ph.assign(**{ENDPOINT: ep}))
-            except RecurError:
-                pass  # no estimable term: the coefficient notes already say why
+            ph_rows.append(_ph(df, t, e, selected, ep, "multivariable", ties, reference, ordered))
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=[ENDPOINT, MODEL, *COEF_COLUMNS])
+    ph_rows = [p for p in ph_rows if p is not None]
     ph_table = pd.concat(ph_rows, ignore_index=True) if ph_rows else pd.DataFrame()
-    return ScreenResult(table, threshold, {"ties": ties, "selection": f"univariate p < {threshold:g}",
-                                           "PH test": "Schoenfeld score test (cox.zph, km transform)"}, ph_table)
+    return ScreenResult(flag_ph(table, ph_table), threshold,
+                        {"ties": ties, "selection": f"univariate p < {threshold:g}",
+                         "PH test": "Schoenfeld score test (cox.zph, km transform)"}, ph_table, epv_warnings(table))
+
+
+def _ph(df: pd.DataFrame, time: str, event: str, factors: list[str], endpoint: str, model: str, ties: Ties,
+        reference: Mapping[str, object] | None, ordered: Mapping[str, Sequence] | None) -> pd.DataFrame | None:
+    """The model's PH tests (per term and GLOBAL), or None when no term is
+    estimable (the coefficient notes already say why)."""
+    try:
+        ph = ph_test(df, time, event, factors, ties=ties, reference=reference, ordered=ordered)
+    except RecurError:
+        return None
+    return ph.assign(**{ENDPOINT: endpoint, MODEL: model})
 
 
 def _fit(df: pd.DataFrame, time: str, event: str, factors: list[str], endpoint: str, model: str, ties: Ties,

@@ -152,6 +152,10 @@ class Settings:
     recodes: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # (column, ((level, new level), ...))
     level_orders: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (column, levels in order)
     cohort_id: str = ""  # "<content hash>|<file name>" of the cohort these settings were made on
+    # Estimands beyond KM / Cox (recur.estimands): RMST horizon; landmark analysis of post-baseline groupings.
+    rmst_months: float = 24.0
+    landmark_months: float = 3.0  # after the time origin (response is typically assessed by then)
+    landmark_analysis: bool = False  # KM / log-rank of a post-baseline grouping from the landmark on
 
     def __post_init__(self) -> None:
         if self.endpoint not in ENDPOINTS:
@@ -225,6 +229,7 @@ class Settings:
             "ep": self.endpoint, "by": self.group_by, "band": int(self.show_ci),
             "ext": int(self.extended_risk_table), "screen": repr(self.screen_p),
             "sheet": self.sheet, "dates": self.date_order, "cohort": self.cohort_id,
+            "rmst": repr(self.rmst_months), "lmk": repr(self.landmark_months), "lmk_on": int(self.landmark_analysis),
         }
         q.update({k: [str(v)] for k, v in scalars.items() if v != ""})
         return {k: v for k, v in q.items() if v}
@@ -315,6 +320,12 @@ def _problems(s: Settings) -> list[str]:
         out.append("switches must be true or false, grouping a name.")
     if any(k not in KINDS for _, k in s.column_types) or any(u not in TIME_UNITS for _, u in s.time_units):
         out.append(f"column types must be {'/'.join(KINDS)} and time units {'/'.join(TIME_UNITS)}.")
+    if not (math.isfinite(s.rmst_months) and s.rmst_months > 0):
+        out.append("RMST horizon must be a positive number of months.")
+    if not (math.isfinite(s.landmark_months) and s.landmark_months >= 0):
+        out.append("landmark time must be a finite number of months, not negative.")
+    if not isinstance(s.landmark_analysis, bool):
+        out.append("landmark analysis switch must be true or false.")
     return out
 
 
@@ -381,6 +392,9 @@ _QUERY_KEYS: dict[str, Callable[[list[str]], dict[str, Any]]] = {
     "sheet": lambda vs: {"sheet": _last(vs)},
     "dates": lambda vs: {"date_order": _last(vs)},
     "cohort": lambda vs: {"cohort_id": _last(vs)},
+    "rmst": lambda vs: {"rmst_months": _number(_last(vs))},
+    "lmk": lambda vs: {"landmark_months": _number(_last(vs))},
+    "lmk_on": lambda vs: {"landmark_analysis": _flag(vs)},
 }
 
 _JSON_FIELDS: dict[str, Callable[[Any], Any]] = {
@@ -399,6 +413,8 @@ _JSON_FIELDS: dict[str, Callable[[Any], Any]] = {
     "time_units": lambda v: tuple((str(a), str(b)) for a, b in v),
     "recodes": lambda v: tuple((str(c), tuple((str(a), str(b)) for a, b in pairs)) for c, pairs in v),
     "level_orders": lambda v: tuple((str(c), tuple(map(str, levels))) for c, levels in v),
+    "rmst_months": _number,
+    "landmark_months": _number,
 }
 
 

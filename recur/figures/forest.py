@@ -9,17 +9,21 @@ import plotly.graph_objects as go
 
 from recur.figures.style import colour, journal_layout, plain_text_figure
 from recur.format import fmt_hr, fmt_p_value, short_note, term_label
+from recur.model_checks import PH_FIGURE_NOTE, PH_MARK, PH_VIOLATED
 
 
 @plain_text_figure
 def build_forest_figure(coefficients: pd.DataFrame, *, title: str = "") -> go.Figure:
     """One row per term (top to bottom in table order); columns 'term', 'hr',
-    'lower', 'upper', 'p', 'note' as in ``recur.cox`` / ``screen_cox`` output."""
+    'lower', 'upper', 'p', 'note' as in ``recur.cox`` / ``screen_cox`` output;
+    terms flagged by the PH test (``ph_violated``) get a mark and a footnote."""
     rows = coefficients.reset_index(drop=True)
     y = list(range(len(rows)))[::-1]
     ok = rows["hr"].notna()
     labels = [term_label(getattr(r, "variable", r.term), getattr(r, "level", ""), r.term)
               + (f" vs {r.reference}" if getattr(r, "reference", "") else "") for r in rows.itertuples()]
+    flagged = rows[PH_VIOLATED].eq(True).to_numpy() if PH_VIOLATED in rows else np.zeros(len(rows), dtype=bool)
+    labels = [label + PH_MARK if flag else label for label, flag in zip(labels, flagged)]
     text = [fmt_hr(r.hr, r.lower, r.upper) + "   p " + fmt_p_value(r.p)
             if r.hr == r.hr else f"not estimable: {short_note(r.note)}" for r in rows.itertuples()]
     fig = go.Figure()
@@ -48,4 +52,8 @@ def build_forest_figure(coefficients: pd.DataFrame, *, title: str = "") -> go.Fi
     fig.update_yaxes(tickvals=y, ticktext=labels, range=[-0.7, len(rows) - 0.3], showline=False, ticks="")
     journal_layout(fig, title=title, height=max(260, 110 + 42 * len(rows)))
     fig.update_layout(showlegend=False)
+    if flagged.any():
+        fig.add_annotation(text=PH_FIGURE_NOTE,
+                           xref="paper", yref="paper", x=1, xanchor="right", y=1.01, yanchor="bottom",
+                           showarrow=False, font=dict(size=12), name="ph_footnote")
     return fig

@@ -29,9 +29,11 @@ import streamlit as st
 
 from recur.analysis import SurvivalAnalysis, prognostic_analysis, survival_analysis
 from recur.cohort import Cohort, analysis_frame, build_cohort, cutoff_group_sizes
+from recur.estimands import CompetingAnalysis, competing_analysis, rmst_analysis
 from recur.io import read_table
 from recur.screen import ScreenResult
 from recur.settings import Settings
+from recur.stats.rmst import RMSTResult
 from recur.ui.state import CohortSource, Keys
 
 MB = 1024 * 1024
@@ -43,6 +45,8 @@ ANALYSES: dict[str, Callable[[Cohort, Settings], object]] = {
     "prognostic": prognostic_analysis,
     "group_sizes": cutoff_group_sizes,
     "frame": lambda cohort, settings: analysis_frame(cohort, settings)[0],
+    "competing": competing_analysis,
+    "rmst": rmst_analysis,
 }
 
 
@@ -192,3 +196,12 @@ def group_sizes(cohort: Cohort, settings: Settings) -> pd.DataFrame:
 def frame(cohort: Cohort, settings: Settings) -> pd.DataFrame:
     """The filtered rows with cutoff group columns (see ``recur.analysis_frame``)."""
     return _run("frame", cohort, settings, _selection_key(settings))
+
+
+def competing(cohort: Cohort, settings: Settings) -> CompetingAnalysis:
+    """Cumulative incidence with death as a competing event (see ``recur.estimands``)."""
+    return _run("competing", cohort, settings, settings.to_json())
+
+
+def rmst(cohort: Cohort, settings: Settings) -> RMSTResult:
+    return _run("rmst", cohort, settings, settings.to_json())

@@ -63,6 +63,9 @@ class Keys:
     RESET_LEVELS_BUTTON = "w.reset_levels"
     ACCEPT_PREFIX = "w.accept_merge."  # one button per proposed merge
     LEVEL_EDITOR_PREFIX = "w.level_editor."  # one level editor per column
+    RMST_MONTHS = "w.rmst_months"
+    LANDMARK_MONTHS = "w.landmark_months"
+    LANDMARK_ON = "w.landmark_on"
     KEPT_ACROSS_COHORTS = frozenset({UPLOAD, DEMO})  # every other widget re-seeds when a cohort opens
     # Widgets whose value Streamlit refuses to set through session state.
     NOT_SETTABLE = frozenset({UPLOAD, MAPPING, ADD_CUTOFF_BUTTON, REMOVE_CUTOFF_BUTTON, PUBLISHED_RULES_BUTTON,
