@@ -10,7 +10,8 @@ from typing import Mapping
 import pandas as pd
 
 from recur.dates import ORDER_NAMES, OrderDecision
-from recur.derive import derive_endpoints, derive_failure_patterns, derive_intervals, derive_radiotherapy
+from recur.derive import (derive_endpoints, derive_failure_patterns, derive_intervals, derive_radiotherapy,
+                          derive_regions)
 from recur.errors import RecurError
 from recur.safe_text import clip
 from recur.io import RawTable, Source, read_table
@@ -188,8 +189,9 @@ def build_cohort(table: pd.DataFrame | RawTable, source_name: str = "table",
     if absent:
         notes.append(f"Level recodings or orders for {', '.join(absent)} do not apply: not in this cohort.")
     _similar_levels(data, cleaned.kinds, problems)
-    data = derive_radiotherapy(data, settings.alpha_beta)
+    data = derive_radiotherapy(data, settings.alpha_beta, problems)
     data = derive_intervals(data, problems)
+    data = derive_regions(data, problems)
     data, exclusions, endpoints = derive_endpoints(data, settings.rules, problems)
     data = derive_failure_patterns(data)
     if not endpoints:
