@@ -198,6 +198,31 @@ def derive_endpoints(
     return out, pd.DataFrame(exclusions, columns=EXCLUSION_COLUMNS), tuple(available)
 
 
+FAILURE_TYPES = {"in-field (local)": ("date_local_failure",),
+                 "out-of-field regional": ("date_regional_failure",),
+                 "distant": ("date_distant_failure",)}
+
+
+def _ever_and_first(dates: dict[str, pd.Series]) -> dict[str, tuple[pd.Series, pd.Series]]:
+    """Per kind of failure: (ever, part of the first failure), where failures
+    within 28 days of the earliest count as synchronous."""
+    first = pd.concat(list(dates.values()), axis=1).min(axis=1)
+    window = pd.Timedelta(days=SYNCHRONOUS_DAYS)
+    return {k: (d.notna(), d.notna() & (d - first <= window)) for k, d in dates.items()}
+
+
+def failure_types(df: pd.DataFrame) -> pd.DataFrame:
+    """Per patient and kind of failure (in-field, out-of-field regional,
+    distant; only the kinds whose date column is present): ``<kind>`` True when
+    it ever occurred, ``<kind> first`` when it was (part of) the first failure."""
+    present = {k: _col(df, cols[0]) for k, cols in FAILURE_TYPES.items() if cols[0] in df}
+    if not present:
+        return pd.DataFrame(index=df.index)
+    flags = _ever_and_first(present)
+    return pd.DataFrame({**{k: ever for k, (ever, _) in flags.items()},
+                         **{f"{k} first": first for k, (_, first) in flags.items()}})
+
+
 def derive_failure_patterns(df: pd.DataFrame) -> pd.DataFrame:
     """``failure_pattern`` (whole follow-up) and ``failure_pattern_first``
     (at first failure; sites within 28 days of the first count together)."""
@@ -205,14 +230,10 @@ def derive_failure_patterns(df: pd.DataFrame) -> pd.DataFrame:
     if not any(c in out for c in FAILURE_DATES["pfs"]):
         return out
     lr = pd.concat([_col(out, "date_local_failure"), _col(out, "date_regional_failure")], axis=1).min(axis=1)
-    dm = _col(out, "date_distant_failure")
     prog = _col(out, "date_progression")
-    out["failure_pattern"] = _pattern(lr.notna(), dm.notna(), prog.notna())
-    first = pd.concat([lr, dm], axis=1).min(axis=1)
-    window = pd.Timedelta(days=SYNCHRONOUS_DAYS)
-    lr_first = lr.notna() & (lr - first <= window)
-    dm_first = dm.notna() & (dm - first <= window)
-    out["failure_pattern_first"] = _pattern(lr_first, dm_first, prog.notna())
+    flags = _ever_and_first({"lr": lr, "dm": _col(out, "date_distant_failure")})
+    out["failure_pattern"] = _pattern(flags["lr"][0], flags["dm"][0], prog.notna())
+    out["failure_pattern_first"] = _pattern(flags["lr"][1], flags["dm"][1], prog.notna())
     return out
 
 

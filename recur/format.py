@@ -238,3 +238,28 @@ def table_one_footnote(t1: pd.DataFrame, by: str | None = None) -> str:
         if outside:
             text += f" {outside} patient(s) without a value of {by or 'the split'} are in {sizes.index[0]} only."
     return text
+
+
+def _landmark_label(months: float) -> str:
+    return f"{months / 12:g}-year" if months % 12 == 0 else f"{months:g}-month"
+
+
+def failure_type_display(table: pd.DataFrame) -> pd.DataFrame:
+    """In-field / out-of-field / distant failure, whole follow-up and first failure, as n (%)."""
+    return pd.DataFrame({
+        "Group": table["group"], "Failure": table["failure"],
+        "Whole follow-up, n (%)": [fmt_n_percent(n, p) for n, p in zip(table["n_ever"], table["percent_ever"])],
+        "At first failure, n (%)": [fmt_n_percent(n, p) for n, p in zip(table["n_first"], table["percent_first"])],
+    })
+
+
+def failure_rates_display(table: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+    """Per group: n, failures, deaths first, then the rate (95% CI) at each time."""
+    rows = []
+    for c in counts.itertuples(index=False):
+        row = {"Group": c.group, "n": c.n, "Failures": c.failures, "Deaths first": c[3]}
+        for r in table[table["group"] == c.group].itertuples():
+            row[_landmark_label(r.time)] = "-" if r.beyond_last_observed else fmt_percent_ci(r.incidence, r.lower,
+                                                                                              r.upper)
+        rows.append(row)
+    return pd.DataFrame(rows)
