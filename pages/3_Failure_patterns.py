@@ -3,7 +3,6 @@
 import streamlit as st
 
 from recur import tables
-from recur.failure_rates import failure_rates
 from recur.figures import build_failure_pattern_figure, build_sites_figure
 from recur.format import failure_pattern_display, failure_rates_display, failure_type_display
 from recur.ui import cache
@@ -40,7 +39,7 @@ st.subheader("In-field, out-of-field and distant failure")
 st.dataframe(failure_type_display(types), hide_index=True, width="stretch")
 if "date_regional_failure" in frame:
     with guard():
-        rates = failure_rates(cohort, settings, by=by)
+        rates = cache.out_of_field(cohort, settings)
     st.markdown(f"**Rate of {rates.failure}** from the time origin")
     st.dataframe(failure_rates_display(rates.table, rates.counts), hide_index=True, width="stretch")
     st.caption(f"Estimate: {rates.method}." + (f" Not in the rate: {len(rates.excluded)} patient(s) without the "

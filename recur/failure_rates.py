@@ -100,6 +100,6 @@ def failure_rates(cohort: Cohort, settings: Settings, failure: str = OUT_OF_FIEL
     groups = [(str(lv), usable[STATUS][usable[by] == lv]) for lv in group_levels(usable[by])] if by else [
         (OVERALL, usable[STATUS])]
     counts = pd.DataFrame([{"group": g, "n": len(s), "failures": int((s == FAILURE).sum()),
-                            "deaths first": int((s == COMPETING_DEATH).sum()),
+                            "deaths_first": int((s == COMPETING_DEATH).sum()),
                             "censored": int((s == CENSORED).sum())} for g, s in groups])
     return FailureRates(FAILURE_NAMES.get(failure, failure), table, counts, excluded)

@@ -257,9 +257,33 @@ def failure_rates_display(table: pd.DataFrame, counts: pd.DataFrame) -> pd.DataF
     """Per group: n, failures, deaths first, then the rate (95% CI) at each time."""
     rows = []
     for c in counts.itertuples(index=False):
-        row = {"Group": c.group, "n": c.n, "Failures": c.failures, "Deaths first": c[3]}
+        row = {"Group": c.group, "n": c.n, "Failures": c.failures, "Deaths first": c.deaths_first}
         for r in table[table["group"] == c.group].itertuples():
             row[_landmark_label(r.time)] = "-" if r.beyond_last_observed else fmt_percent_ci(r.incidence, r.lower,
                                                                                               r.upper)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def completion_display(table: pd.DataFrame) -> pd.DataFrame:
+    """Per group: patients, completed n (%) with its exact 95% CI, not completed, unknown."""
+    return pd.DataFrame({
+        "Group": table["group"], "n": table["n"],
+        "Received the planned dose": [f"{c} ({fmt_percent_ci(r, lo, hi)})" for c, r, lo, hi in
+                                      zip(table["completed"], table["rate"], table["lower"], table["upper"])],
+        "Not completed": table["not_completed"], "Not recorded": table["unknown"]})
+
+
+def trial_survival_display(survival: dict) -> pd.DataFrame:
+    """OS and PFS one under the other: per group n, events, median and the landmark rates."""
+    parts = [survival_summary_display(km).assign(Endpoint=endpoint.upper()) for endpoint, km in survival.items()]
+    if not parts:
+        return pd.DataFrame()
+    both = pd.concat(parts, ignore_index=True)
+    return both[["Endpoint"] + [c for c in both if c != "Endpoint"]]
+
+
+def flow_display(flow: pd.DataFrame) -> pd.DataFrame:
+    """The CONSORT-like flow: step, from which step, group, n, left out."""
+    return pd.DataFrame({"Step": flow["step"], "From": flow["parent"], "Group": flow["group"], "n": flow["n"],
+                         "Left out": flow["n_excluded"]})

@@ -29,9 +29,11 @@ import streamlit as st
 
 from recur.analysis import SurvivalAnalysis, prognostic_analysis, survival_analysis
 from recur.cohort import Cohort, analysis_frame, build_cohort, cutoff_group_sizes
+from recur.failure_rates import FailureRates, failure_rates
 from recur.io import read_table
 from recur.screen import ScreenResult
 from recur.settings import Settings
+from recur.trial import TrialReport, trial_report
 from recur.ui.state import CohortSource, Keys
 
 MB = 1024 * 1024
@@ -43,6 +45,8 @@ ANALYSES: dict[str, Callable[[Cohort, Settings], object]] = {
     "prognostic": prognostic_analysis,
     "group_sizes": cutoff_group_sizes,
     "frame": lambda cohort, settings: analysis_frame(cohort, settings)[0],
+    "trial": trial_report,
+    "out_of_field": lambda cohort, settings: failure_rates(cohort, settings, by=settings.group_by or None),
 }
 
 
@@ -192,3 +196,12 @@ def group_sizes(cohort: Cohort, settings: Settings) -> pd.DataFrame:
 def frame(cohort: Cohort, settings: Settings) -> pd.DataFrame:
     """The filtered rows with cutoff group columns (see ``recur.analysis_frame``)."""
     return _run("frame", cohort, settings, _selection_key(settings))
+
+
+def trial(cohort: Cohort, settings: Settings) -> TrialReport:
+    return _run("trial", cohort, settings, settings.to_json())
+
+
+def out_of_field(cohort: Cohort, settings: Settings) -> FailureRates:
+    """The out-of-field regional failure rate at 1/2/3 years per the Settings' grouping."""
+    return _run("out_of_field", cohort, settings, settings.to_json())

@@ -74,6 +74,6 @@ def test_competing_status_and_out_of_field_rate(cohort):
     at = rates.table.set_index("time")
     assert at.loc[12.0, "incidence"] == pytest.approx(1 / 3) and at.loc[24.0, "incidence"] == pytest.approx(1 / 3)
     assert bool(at.loc[36.0, "beyond_last_observed"])  # the last time is day 800 (26.3 months)
-    assert rates.counts.iloc[0].to_dict() == {"group": "All patients", "n": 6, "failures": 2, "deaths first": 2,
+    assert rates.counts.iloc[0].to_dict() == {"group": "All patients", "n": 6, "failures": 2, "deaths_first": 2,
                                               "censored": 2}
     assert rates.excluded["patient_id"].tolist() == ["P7"]
