@@ -25,7 +25,7 @@ from recur.validate import FILE, Problem, clean_table, problem
 
 PROBLEM_COLUMNS = ["level", "column", "patients", "message"]
 NOT_FACTORS = frozenset({"patient_id", "synthetic", "alpha_beta", "distant_sites"})
-POST_BASELINE = frozenset({"response", "failure_pattern", "failure_pattern_first"})
+POST_BASELINE = frozenset({"response", "failure_pattern", "failure_pattern_first", "rt_completed"})
 DERIVED_CATEGORIES = frozenset({"failure_pattern", "failure_pattern_first"})
 
 
@@ -102,7 +102,7 @@ class Cohort:
             if not self._analysable(c):
                 continue
             kind, n = self.kinds.get(c, "category" if c in DERIVED_CATEGORIES else ""), self.data[c].nunique()
-            score = kind == "integer" and (c == "ecog" or c not in COLUMNS)  # not fractions: a dose
+            score = kind == "integer" and (c in ("ecog", "treatment_plan") or c not in COLUMNS)  # not fractions
             if (kind == "category" and 1 < n <= max_levels) or (score and 1 < n <= 6):
                 out.append(c)
         return out
