@@ -76,6 +76,15 @@ COLUMNS: dict[str, tuple[str, str]] = {
                                  "rt_dose_gy when absent)"),
 }
 
+# Derived columns documented in the data dictionary (computed by recur, never typed in).
+DERIVED_MEANINGS: dict[str, str] = {
+    "phase1_bed_gy, phase2_bed_gy": "BED of each phase, Gy: D (1 + d / (alpha/beta)), d = dose per fraction",
+    "phase1_eqd2_gy, phase2_eqd2_gy": "EQD2 of each phase, Gy: BED / (1 + 2 / (alpha/beta))",
+    "bed_gy, eqd2_gy (course in phases)": "Course total: a sequential boost adds its phases; a SIB counts the boost "
+                                          "volume (phase 2) alone",
+    "recurrence_region_count": "Number of regions in recurrence_regions",
+}
+
 TOX_PREFIXES = ("tox_acute_", "tox_late_", "tox_")
 
 YES_NO = {"yes": "yes", "y": "yes", "1": "yes", "true": "yes", "no": "no", "n": "no", "0": "no", "false": "no"}
@@ -123,4 +132,5 @@ def data_dictionary() -> list[dict[str, str]]:
     rows = [{"column": c, "kind": k, "meaning": m} for c, (k, m) in COLUMNS.items()]
     rows.append({"column": "tox_<event>", "kind": "grade",
                  "meaning": "Worst CTCAE grade 0-5 of that adverse event; tox_acute_/tox_late_ split at 90 days"})
+    rows += [{"column": c, "kind": "derived", "meaning": m} for c, m in DERIVED_MEANINGS.items()]
     return rows
