@@ -4,7 +4,7 @@ import streamlit as st
 
 from recur import tables
 from recur.figures import build_failure_pattern_figure, build_sites_figure
-from recur.format import failure_pattern_display
+from recur.format import failure_pattern_display, failure_rates_display, failure_type_display
 from recur.ui import cache
 from recur.ui.controls import grouping_control
 from recur.ui.page import guard, start_page
@@ -22,6 +22,8 @@ if ever.empty:
 with guard():
     first = tables.failure_pattern_table(frame, "first", by)
     sites = tables.distant_sites_table(frame)
+    types = tables.failure_type_table(frame, by)
+    regions = tables.recurrence_regions_table(frame)
 st.plotly_chart(build_failure_pattern_figure(ever, title="Failure pattern over the whole follow-up"),
                 width="stretch", key="pattern_ever")
 st.plotly_chart(build_failure_pattern_figure(first, title="Failure pattern at first failure (sites within 28 days "
@@ -33,3 +35,15 @@ if sites.empty:
 else:
     st.plotly_chart(build_sites_figure(sites, len(frame), title="Patients with each distant site"),
                     width="stretch", key="sites")
+st.subheader("In-field, out-of-field and distant failure")
+st.dataframe(failure_type_display(types), hide_index=True, width="stretch")
+if "date_regional_failure" in frame:
+    with guard():
+        rates = cache.out_of_field(cohort, settings)
+    st.markdown(f"**Rate of {rates.failure}** from the time origin")
+    st.dataframe(failure_rates_display(rates.table, rates.counts), hide_index=True, width="stretch")
+    st.caption(f"Estimate: {rates.method}." + (f" Not in the rate: {len(rates.excluded)} patient(s) without the "
+                                              "dates needed." if len(rates.excluded) else ""))
+if not regions.empty:
+    st.subheader("Regions involved by the recurrence")
+    st.dataframe(regions, hide_index=True, width="stretch")

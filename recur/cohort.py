@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from recur.dates import ORDER_NAMES, OrderDecision
-from recur.derive import derive_endpoints, derive_failure_patterns, derive_intervals, derive_radiotherapy
+from recur.derive import (derive_endpoints, derive_failure_patterns, derive_intervals, derive_radiotherapy,
+                          derive_regions)
 from recur.errors import RecurError
 from recur.safe_text import clip
 from recur.io import RawTable, Source, read_table
@@ -25,7 +26,7 @@ from recur.validate import FILE, Problem, clean_table, problem
 
 PROBLEM_COLUMNS = ["level", "column", "patients", "message"]
 NOT_FACTORS = frozenset({"patient_id", "synthetic", "alpha_beta", "distant_sites"})
-POST_BASELINE = frozenset({"response", "failure_pattern", "failure_pattern_first"})
+POST_BASELINE = frozenset({"response", "failure_pattern", "failure_pattern_first", "rt_completed"})
 DERIVED_CATEGORIES = frozenset({"failure_pattern", "failure_pattern_first"})
 
 
@@ -102,7 +103,7 @@ class Cohort:
             if not self._analysable(c):
                 continue
             kind, n = self.kinds.get(c, "category" if c in DERIVED_CATEGORIES else ""), self.data[c].nunique()
-            score = kind == "integer" and (c == "ecog" or c not in COLUMNS)  # not fractions: a dose
+            score = kind == "integer" and (c in ("ecog", "treatment_plan") or c not in COLUMNS)  # not fractions
             if (kind == "category" and 1 < n <= max_levels) or (score and 1 < n <= 6):
                 out.append(c)
         return out
@@ -191,8 +192,9 @@ def build_cohort(table: pd.DataFrame | RawTable, source_name: str = "table",
     if absent:
         notes.append(f"Level recodings or orders for {', '.join(absent)} do not apply: not in this cohort.")
     _similar_levels(data, cleaned.kinds, problems)
-    data = derive_radiotherapy(data, settings.alpha_beta)
+    data = derive_radiotherapy(data, settings.alpha_beta, problems)
     data = derive_intervals(data, problems)
+    data = derive_regions(data, problems)
     data, exclusions, endpoints = derive_endpoints(data, settings.rules, problems)
     data = derive_failure_patterns(data)
     if not endpoints:

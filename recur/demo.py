@@ -1,6 +1,6 @@
 """Seeded generators of the synthetic demo cohorts. They imitate the published
 marginals and effect directions of shared/docs/published-cohorts.md (cohort A:
-NSCLC salvage RT; cohort C: NPC re-irradiation) and are labelled synthetic in
+NSCLC salvage RT; cohort C: NPC re-irradiation; D: the ESCC salvage CRT trial) and are labelled synthetic in
 a column and in the file name. They are not the real patients.
 
 ``make_nsclc_demo(n)`` also scales to any n (benchmarks): categorical counts
@@ -19,6 +19,8 @@ from recur.settings import EndpointRules
 
 NSCLC_SEED = 135
 NPC_SEED = 4
+ESCC_SEED = 12
+ESCC_ONE_YEAR_OS = {"ENI": 0.70, "IFI": 0.60}  # the trial's sample-size assumptions (section D)
 
 
 def exact_counts(counts: dict[str, int], n: int, rng: np.random.Generator) -> np.ndarray:
@@ -148,24 +150,35 @@ def _nsclc_toxicity(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 
 def _attach_outcomes(df: pd.DataFrame, rng: np.random.Generator, *, origin_dates: pd.Series, t_lr: np.ndarray,
                      t_dm: np.ndarray, t_death: np.ndarray, fu: np.ndarray, regional_share: float,
-                     tox: dict[str, np.ndarray], response_counts: dict[str, int]) -> pd.DataFrame:
-    """Turn latent event times (months from the origin) into the schema's dates."""
+                     tox: dict[str, np.ndarray], response_counts: dict[str, int],
+                     t_regional: np.ndarray | None = None) -> pd.DataFrame:
+    """Turn latent event times (months from the origin) into the schema's dates.
+    Without ``t_regional`` a share of the locoregional failures (``t_lr``) is
+    regional; with it, ``t_lr`` is the in-field and ``t_regional`` the
+    out-of-field regional failure, each on its own."""
     n = len(df)
     end = np.minimum(fu, t_death)
     died = t_death <= fu
     lr_seen = t_lr < end
     dm_seen = t_dm < end
-    regional = rng.random(n) < regional_share
     origin = origin_dates.reset_index(drop=True)
 
     def when(months: np.ndarray, mask: np.ndarray) -> pd.Series:
         out = origin + pd.to_timedelta(np.round(np.where(mask, months, 0) * MONTH_DAYS), unit="D")
         return out.where(mask)
 
-    df["date_local_failure"] = when(t_lr, lr_seen & ~regional)
-    df["date_regional_failure"] = when(t_lr, lr_seen & regional)
+    if t_regional is None:
+        regional = rng.random(n) < regional_share
+        df["date_local_failure"] = when(t_lr, lr_seen & ~regional)
+        df["date_regional_failure"] = when(t_lr, lr_seen & regional)
+        first, any_seen = np.minimum(t_lr, t_dm), lr_seen | dm_seen
+    else:
+        rg_seen = t_regional < end
+        df["date_local_failure"] = when(t_lr, lr_seen)
+        df["date_regional_failure"] = when(t_regional, rg_seen)
+        first, any_seen = np.minimum(np.minimum(t_lr, t_regional), t_dm), lr_seen | rg_seen | dm_seen
     df["date_distant_failure"] = when(t_dm, dm_seen)
-    df["date_progression"] = when(np.minimum(t_lr, t_dm), lr_seen | dm_seen)
+    df["date_progression"] = when(first, any_seen)
     df["date_death"] = when(t_death, died)
     df["date_last_followup"] = when(end, np.ones(n, dtype=bool))
     sites = np.array(["lung"] * 14 + ["brain"] * 5 + ["liver"] * 4 + ["bone"] * 3 + ["adrenal"] * 2 + ["LN"] * 3)
@@ -242,7 +255,116 @@ def make_npc_demo(n: int = 184, seed: int = NPC_SEED) -> pd.DataFrame:
     return out
 
 
-DEMO_FILES = {"demo_nsclc_synthetic.csv": make_nsclc_demo, "demo_npc_reirradiation_synthetic.csv": make_npc_demo}
+def _pin_rate_at(t: np.ndarray, share_by: float, at: float = 12.0, gap: float = 0.1) -> np.ndarray:
+    """Rescale event times so that exactly round(share_by * n) fall before
+    ``at`` (order kept), none within ``gap`` months of it (day rounding)."""
+    k = int(round(share_by * len(t)))
+    s = np.sort(t)
+    c = at / np.sqrt(s[k - 1] * s[k]) if k else at / s[0] * 1.01
+    out = t * c
+    out = np.where((out > at - gap) & (out < at), at - gap, out)
+    return np.where((out >= at) & (out < at + gap), at + gap, out)
+
+
+def _escc_dose(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    """Dose schedules of section D: SIB 50.4 Gy / 28 fx to the PTV with
+    59.92-62.16 Gy / 28 fx to the PGTV, 60 Gy / 30 fx, or a sequential boost
+    (50.4 Gy / 28 fx + 10-12 Gy / 5-6 fx); 10% stop early (fewer fractions)."""
+    schedule = exact_counts({"SIB": 200, "conventional": 60, "sequential": 20}, n, rng)
+    sib = schedule == "SIB"
+    seq = schedule == "sequential"
+    d1 = np.where(sib | seq, 1.8, 2.0)
+    n1 = np.where(sib | seq, 28, 30).astype(float)
+    d2 = np.where(sib, rng.choice([2.14, 2.18, 2.22], n), 2.0)
+    n2 = np.where(sib, 28, np.where(seq, rng.choice([5, 6], n), np.nan))
+    planned = np.where(sib, d2 * 28, np.where(seq, 50.4 + d2 * n2, 60.0))
+    stopped = exact_counts({"yes": 252, "no": 28}, n, rng) == "no"
+    short = np.where(stopped, rng.integers(15, 27, n), n1)
+    n1 = np.where(stopped & ~seq, short, n1)
+    n2 = np.where(sib, n1, np.where(stopped & seq, np.nan, n2))  # a SIB stops with its PTV; a boost is not given
+    return pd.DataFrame({
+        "phase1_dose_gy": np.round(d1 * n1, 2), "phase1_fractions": n1.astype(int),
+        "phase2_dose_gy": np.round(np.where(np.isnan(n2), np.nan, d2 * n2), 2),
+        "phase2_fractions": pd.array(np.where(np.isnan(n2), None, n2), dtype="Int64"),
+        "boost_type": np.where(sib, "SIB", np.where(seq, "sequential", None)),
+        "planned_dose_gy": np.round(planned, 2)})
+
+
+def make_escc_demo(n: int = 280, seed: int = ESCC_SEED) -> pd.DataFrame:
+    """Synthetic ESCC salvage chemoradiation trial (imitates the design of
+    section D): locoregional recurrence after oesophagectomy, ENI vs IFI,
+    stratified by margin, lesion diameter, involved regions and TTR.
+
+    Time origin: the start of salvage CRT. The arms' 1-year OS is exactly the
+    trial's assumptions (70% ENI, 60% IFI: nobody is censored before a year);
+    out-of-field regional failure is commoner after IFI, in-field failure the
+    same in both arms. Treatment plans (this demo's coding of the four plans):
+    1 = lower risk + IFI, 2 = lower risk + ENI, 3 = higher risk + IFI,
+    4 = higher risk + ENI; higher risk = R1/R2, lesion >= 3 cm, two or more
+    regions or TTR < 12 months.
+    """
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"patient_id": [f"ES{i + 1:04d}" for i in range(n)], "cancer": "ESCC"})
+    df["arm"] = exact_counts({"ENI": 140, "IFI": 140}, n, rng)
+    df["sex"] = exact_counts({"M": 230, "F": 50}, n, rng)
+    df["age"] = np.round(_spread(rng, n, 62, 41, 79)).astype(int)
+    df["ecog"] = exact_counts({"0": 110, "1": 150, "2": 20}, n, rng).astype(int)
+    df["histology"] = "squamous"
+    df["margin"] = exact_counts({"R0": 220, "R1": 45, "R2": 15}, n, rng)
+    df["lesion_diameter_cm"] = np.round(_spread(rng, n, 2.5, 0.8, 7.0, log=True), 1)
+    n_regions = exact_counts({"1": 150, "2": 90, "3": 30, "4": 10}, n, rng).astype(int)
+    regions = np.array(["I", "II", "III", "IV"])
+    df["recurrence_regions"] = [";".join(regions[np.sort(rng.choice(4, k, replace=False, p=[.3, .35, .25, .1]))])
+                                for k in n_regions]
+    ttr = _spread(rng, n, 14, 3, 72, log=True)
+    higher = ((df["margin"] != "R0") | (df["lesion_diameter_cm"] >= 3) | (n_regions >= 2) | (ttr < 12)).to_numpy()
+    eni = (df["arm"] == "ENI").to_numpy()
+    df["treatment_plan"] = 1 + eni.astype(int) + 2 * higher.astype(int)
+    df["concurrent_chemo"] = exact_counts({"yes": 250, "no": 30}, n, rng)
+    df["rt_technique"] = "IMRT"
+    dose = _escc_dose(rng, n)
+    df = pd.concat([df, dose], axis=1)
+    df["alpha_beta"] = 10.0
+    start_m = rng.uniform(0, 36, n)
+    origin = pd.Timestamp("2016-03-01")
+    rt_start = _dates(origin, start_m)
+    rec = rt_start - pd.to_timedelta(rng.integers(14, 36, n), unit="D")
+    df["date_surgery"] = rec - pd.to_timedelta(np.round(ttr * MONTH_DAYS), unit="D")
+    df["date_recurrence"], df["date_rt_start"] = rec, rt_start
+    fx = dose["phase1_fractions"].to_numpy()
+    df["date_rt_end"] = rt_start + pd.to_timedelta(np.ceil(fx * 7 / 5).astype(int), unit="D")
+    big = (df["lesion_diameter_cm"] >= 3).to_numpy()
+    t_in = _exp_time(rng, 0.018 * np.where(big, 1.5, 1.0) * np.where(df["margin"] != "R0", 1.3, 1.0))
+    t_out = _exp_time(rng, np.where(eni, 0.004, 0.012))
+    t_dm = _exp_time(rng, 0.015 * np.where(n_regions >= 2, 1.5, 1.0))
+    risk = np.where(df["ecog"] == 2, 1.6, 1.0) * np.where(big, 1.3, 1.0) * np.where(ttr < 12, 1.4, 1.0)
+    t_death = _exp_time(rng, np.where(eni, 0.028, 0.040) * risk)
+    first = np.minimum(np.minimum(t_in, t_out), t_dm)
+    t_death = np.minimum(t_death, first + _exp_time(rng, np.full(n, 1 / 8.0)))
+    t_in, t_out, t_dm = (np.maximum(t, 1.0) for t in (t_in, t_out, t_dm))
+    for arm, alive in ESCC_ONE_YEAR_OS.items():
+        mask = (df["arm"] == arm).to_numpy()
+        t_death[mask] = np.maximum(_pin_rate_at(t_death[mask], 1 - alive), 1.0)
+    fu = 36 + 24 - start_m  # data cut-off two years after the last patient starts
+    lost = rng.random(n) < 0.05
+    fu = np.where(lost, rng.uniform(13, 40, n), fu)  # nobody is lost before a year
+    tox = {"tox_acute_esophagitis": np.where(eni, _grades(rng, n, {3: 20}, (.2, .45, .35), 140),
+                                             _grades(rng, n, {3: 11}, (.3, .45, .25), 140)),
+           "tox_acute_pneumonitis": np.where(eni, _grades(rng, n, {3: 8}, (.6, .3, .1), 140),
+                                             _grades(rng, n, {3: 4}, (.7, .22, .08), 140)),
+           "tox_acute_leukopenia": _grades(rng, n, {3: 40, 4: 6}, (.3, .4, .3), 280),
+           "tox_late_esophageal_stricture": _grades(rng, n, {3: 12}, (.75, .15, .1), 280),
+           "tox_late_fistula": _grades(rng, n, {3: 4, 5: 3}, (.97, .02, .01), 280)}
+    out = _attach_outcomes(df, rng, origin_dates=rt_start, t_lr=t_in, t_dm=t_dm, t_death=t_death, fu=fu,
+                           regional_share=0.0, tox=tox, response_counts={"CR": 100, "PR": 110, "SD": 45, "PD": 25},
+                           t_regional=t_out)
+    fatal = out["tox_late_fistula"] == 5
+    out.loc[fatal & out["date_death"].isna(), "tox_late_fistula"] = 4  # grade 5 only for the dead
+    return out
+
+
+DEMO_FILES = {"demo_nsclc_synthetic.csv": make_nsclc_demo, "demo_npc_reirradiation_synthetic.csv": make_npc_demo,
+              "demo_escc_salvage_synthetic.csv": make_escc_demo}
 
 # The endpoint rules of the publication each demo imitates (published-cohorts.md),
 # so the demo can be viewed as the paper reported it.
@@ -252,6 +374,8 @@ PUBLISHED_RULES = {
                                  "LRFS and DMFS"),
     "demo_npc_reirradiation_synthetic.csv": (EndpointRules(origin="recurrence"),
                                              "time from the diagnosis of the recurrence"),
+    "demo_escc_salvage_synthetic.csv": (EndpointRules(origin="rt_start", pfs_death_is_event=True),
+                                        "time from the start of salvage CRT; PFS counts progression or death"),
 }
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from recur.schema import MONTH_DAYS
+from recur.dose import derive_completion, derive_phases, eqd2
+from recur.schema import ESCC_REGIONS, MONTH_DAYS
 from recur.settings import EndpointRules
 from recur.validate import Problem, problem
 from recur.variables import ENDPOINTS, event_column, time_column
@@ -36,23 +37,27 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(pd.NaT if name.startswith("date_") else np.nan, index=df.index)
 
 
-def derive_radiotherapy(df: pd.DataFrame, alpha_beta: float) -> pd.DataFrame:
-    """dose_per_fraction, bed_gy, eqd2_gy, cumulative_dose_gy, cumulative_eqd2_gy.
+def derive_radiotherapy(df: pd.DataFrame, alpha_beta: float, problems: list[Problem] | None = None) -> pd.DataFrame:
+    """dose_per_fraction, bed_gy, eqd2_gy, cumulative_dose_gy, cumulative_eqd2_gy,
+    the per-phase BED / EQD2 of multi-phase courses and ``rt_completed``.
 
-    BED = D (1 + d / (alpha/beta)); EQD2 = BED / (1 + 2 / (alpha/beta)).
-    A supplied bed_gy is kept where dose and fractions are not both given.
+    BED = D (1 + d / (alpha/beta)); EQD2 = BED / (1 + 2 / (alpha/beta))
+    (``recur.dose``). A course in phases takes its BED from the phases (a
+    sequential boost adds them; a SIB counts the boost volume). A supplied
+    bed_gy is kept where neither phases nor dose and fractions are given.
     """
-    out = df.copy()
-    ab = _col(out, "alpha_beta").fillna(alpha_beta)
+    ab = _col(df, "alpha_beta").fillna(alpha_beta)
+    out = derive_phases(df, ab, problems if problems is not None else [])
     dose, fx = _col(out, "rt_dose_gy"), _col(out, "rt_fractions")
     d = dose / fx
-    bed = dose * (1 + d / ab)
+    bed = _col(out, "course_bed_gy").fillna(dose * (1 + d / ab))
+    out = out.drop(columns="course_bed_gy", errors="ignore")
     if "rt_dose_gy" in out or "rt_fractions" in out:
         out["dose_per_fraction"] = d
     if "bed_gy" in out or ("rt_dose_gy" in out and "rt_fractions" in out):
         out["bed_gy"] = bed.fillna(_col(out, "bed_gy"))
     if "bed_gy" in out:
-        out["eqd2_gy"] = out["bed_gy"] / (1 + 2 / ab)
+        out["eqd2_gy"] = eqd2(out["bed_gy"], ab)
     if "prior_rt_dose_gy" in out:
         out["cumulative_dose_gy"] = out["prior_rt_dose_gy"] + dose
         prior_fx = _col(out, "prior_rt_fractions")
@@ -60,7 +65,7 @@ def derive_radiotherapy(df: pd.DataFrame, alpha_beta: float) -> pd.DataFrame:
         prior_eqd2 = out["prior_rt_dose_gy"] * (prior_d + ab) / (2 + ab)
         if prior_fx.notna().any():
             out["cumulative_eqd2_gy"] = prior_eqd2 + out.get("eqd2_gy", np.nan)
-    return out
+    return derive_completion(out)
 
 
 def derive_intervals(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
@@ -86,6 +91,31 @@ def derive_intervals(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     ttr = ttr.where(ttr >= 0)
     if "date_recurrence" in out and ("date_surgery" in out or "date_initial_rt_end" in out):
         out["ttr_months"] = ttr.fillna(_col(out, "ttr_months"))
+    return out
+
+
+ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
+
+
+def derive_regions(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """Normalise ``recurrence_regions`` (';'-separated; '2' -> 'II', case-free,
+    regions in I-IV order) and count them in ``recurrence_region_count``.
+    Regions outside I-IV are kept under their own name and reported."""
+    if "recurrence_regions" not in df:
+        return df
+    out = df.copy()
+    ids = out["patient_id"]
+    tokens = out["recurrence_regions"].map(
+        lambda v: None if pd.isna(v) else {ROMAN.get(t.strip().upper(), t.strip().upper())
+                                           for t in str(v).split(";") if t.strip()})
+    unknown = tokens.map(lambda ts: bool(ts and ts - set(ESCC_REGIONS)))
+    if unknown.any():
+        problems.append(problem("warning", "recurrence_regions", ids[unknown], "regions other than I, II, III, IV "
+                                "are counted under their own name; check the spelling.", "unknown_region"))
+    rank = {r: i for i, r in enumerate(ESCC_REGIONS)}
+    out["recurrence_regions"] = tokens.map(
+        lambda ts: None if ts is None else ";".join(sorted(ts, key=lambda t: (rank.get(t, len(rank)), t))) or None)
+    out["recurrence_region_count"] = tokens.map(lambda ts: np.nan if ts is None else float(len(ts)))
     return out
 
 
@@ -168,6 +198,31 @@ def derive_endpoints(
     return out, pd.DataFrame(exclusions, columns=EXCLUSION_COLUMNS), tuple(available)
 
 
+FAILURE_TYPES = {"in-field (local)": ("date_local_failure",),
+                 "out-of-field regional": ("date_regional_failure",),
+                 "distant": ("date_distant_failure",)}
+
+
+def _ever_and_first(dates: dict[str, pd.Series]) -> dict[str, tuple[pd.Series, pd.Series]]:
+    """Per kind of failure: (ever, part of the first failure), where failures
+    within 28 days of the earliest count as synchronous."""
+    first = pd.concat(list(dates.values()), axis=1).min(axis=1)
+    window = pd.Timedelta(days=SYNCHRONOUS_DAYS)
+    return {k: (d.notna(), d.notna() & (d - first <= window)) for k, d in dates.items()}
+
+
+def failure_types(df: pd.DataFrame) -> pd.DataFrame:
+    """Per patient and kind of failure (in-field, out-of-field regional,
+    distant; only the kinds whose date column is present): ``<kind>`` True when
+    it ever occurred, ``<kind> first`` when it was (part of) the first failure."""
+    present = {k: _col(df, cols[0]) for k, cols in FAILURE_TYPES.items() if cols[0] in df}
+    if not present:
+        return pd.DataFrame(index=df.index)
+    flags = _ever_and_first(present)
+    return pd.DataFrame({**{k: ever for k, (ever, _) in flags.items()},
+                         **{f"{k} first": first for k, (_, first) in flags.items()}})
+
+
 def derive_failure_patterns(df: pd.DataFrame) -> pd.DataFrame:
     """``failure_pattern`` (whole follow-up) and ``failure_pattern_first``
     (at first failure; sites within 28 days of the first count together)."""
@@ -175,14 +230,10 @@ def derive_failure_patterns(df: pd.DataFrame) -> pd.DataFrame:
     if not any(c in out for c in FAILURE_DATES["pfs"]):
         return out
     lr = pd.concat([_col(out, "date_local_failure"), _col(out, "date_regional_failure")], axis=1).min(axis=1)
-    dm = _col(out, "date_distant_failure")
     prog = _col(out, "date_progression")
-    out["failure_pattern"] = _pattern(lr.notna(), dm.notna(), prog.notna())
-    first = pd.concat([lr, dm], axis=1).min(axis=1)
-    window = pd.Timedelta(days=SYNCHRONOUS_DAYS)
-    lr_first = lr.notna() & (lr - first <= window)
-    dm_first = dm.notna() & (dm - first <= window)
-    out["failure_pattern_first"] = _pattern(lr_first, dm_first, prog.notna())
+    flags = _ever_and_first({"lr": lr, "dm": _col(out, "date_distant_failure")})
+    out["failure_pattern"] = _pattern(flags["lr"][0], flags["dm"][0], prog.notna())
+    out["failure_pattern_first"] = _pattern(flags["lr"][1], flags["dm"][1], prog.notna())
     return out
 
 

@@ -253,12 +253,37 @@ def cif_display(result) -> pd.DataFrame:
         row = {"Group": c.group, "n": c.n, "Failures": c.n_events, "Deaths without failure": c.n_competing}
         mine = at[(at["group"] == c.group) & (at["cause"] == 1)] if len(at) else at
         for r in mine.itertuples():
-            label = f"{r.time / 12:g}-year" if r.time % 12 == 0 else f"{r.time:g}-month"
+            label = _landmark_label(r.time)
             km = km_at[(km_at["group"] == c.group) & (km_at["time"] == r.time)]
             row[f"{label} CIF (SE)"] = "-" if r.beyond_last_observed else (
                 f"{100 * r.cif:.1f}% (SE {100 * math.sqrt(r.variance):.1f})")
             row[f"{label} 1 - KM"] = "-" if km.empty or bool(km["beyond_last_observed"].iloc[0]) else (
                 f"{100 * (1 - km['surv'].iloc[0]):.1f}%")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _landmark_label(months: float) -> str:
+    return f"{months / 12:g}-year" if months % 12 == 0 else f"{months:g}-month"
+
+
+def failure_type_display(table: pd.DataFrame) -> pd.DataFrame:
+    """In-field / out-of-field / distant failure, whole follow-up and first failure, as n (%)."""
+    return pd.DataFrame({
+        "Group": table["group"], "Failure": table["failure"],
+        "Whole follow-up, n (%)": [fmt_n_percent(n, p) for n, p in zip(table["n_ever"], table["percent_ever"])],
+        "At first failure, n (%)": [fmt_n_percent(n, p) for n, p in zip(table["n_first"], table["percent_first"])],
+    })
+
+
+def failure_rates_display(table: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+    """Per group: n, failures, deaths first, then the rate (95% CI) at each time."""
+    rows = []
+    for c in counts.itertuples(index=False):
+        row = {"Group": c.group, "n": c.n, "Failures": c.failures, "Deaths first": c.deaths_first}
+        for r in table[table["group"] == c.group].itertuples():
+            row[_landmark_label(r.time)] = "-" if r.beyond_last_observed else fmt_percent_ci(r.incidence, r.lower,
+                                                                                              r.upper)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -276,3 +301,27 @@ def rmst_difference_text(result) -> list[str]:
     level = f"{100 * result.conf_level:g}%"
     return [f"{r.group} minus {r.reference}: {r.difference:.2f} months ({level} CI {r.lower:.2f} to {r.upper:.2f}), "
             f"{fmt_p(r.p)}" for r in result.differences.itertuples()]
+
+
+def completion_display(table: pd.DataFrame) -> pd.DataFrame:
+    """Per group: patients, completed n (%) with its exact 95% CI, not completed, unknown."""
+    return pd.DataFrame({
+        "Group": table["group"], "n": table["n"],
+        "Received the planned dose": [f"{c} ({fmt_percent_ci(r, lo, hi)})" for c, r, lo, hi in
+                                      zip(table["completed"], table["rate"], table["lower"], table["upper"])],
+        "Not completed": table["not_completed"], "Not recorded": table["unknown"]})
+
+
+def trial_survival_display(survival: dict) -> pd.DataFrame:
+    """OS and PFS one under the other: per group n, events, median and the landmark rates."""
+    parts = [survival_summary_display(km).assign(Endpoint=endpoint.upper()) for endpoint, km in survival.items()]
+    if not parts:
+        return pd.DataFrame()
+    both = pd.concat(parts, ignore_index=True)
+    return both[["Endpoint"] + [c for c in both if c != "Endpoint"]]
+
+
+def flow_display(flow: pd.DataFrame) -> pd.DataFrame:
+    """The CONSORT-like flow: step, from which step, group, n, left out."""
+    return pd.DataFrame({"Step": flow["step"], "From": flow["parent"], "Group": flow["group"], "n": flow["n"],
+                         "Left out": flow["n_excluded"]})

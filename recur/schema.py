@@ -58,6 +58,31 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "brachy_boost": ("category", "yes / no"),
     "response": ("category", "CR / PR / SD / PD / NE (RECIST after salvage treatment)"),
     "distant_sites": ("text", "Sites of distant failure, ';'-separated"),
+    # Trials (issue 12): arms, plans, multi-phase courses, completion, ESCC stratification factors.
+    "arm": ("text", "Trial arm, e.g. ENI (elective nodal irradiation) / IFI (involved-field irradiation)"),
+    "treatment_plan": ("integer", "Treatment plan of the trial protocol, 1-4"),
+    "lesion_diameter_cm": ("number", "Largest diameter of the recurrent lesion, cm"),
+    "recurrence_regions": ("text", "Lymph-node regions involved by the recurrence, ';'-separated; for ESCC the "
+                                   "trial's regions I; II; III; IV"),
+    "phase1_dose_gy": ("number", "Physical dose of phase 1 (the PTV; the whole course when given in one phase), Gy"),
+    "phase1_fractions": ("integer", "Fractions of phase 1"),
+    "phase2_dose_gy": ("number", "Physical dose of phase 2: a sequential boost's own dose, or a SIB's dose to the "
+                                 "boost volume (PGTV) over the whole course, Gy"),
+    "phase2_fractions": ("integer", "Fractions of phase 2 (for a SIB, the same fractions as phase 1)"),
+    "boost_type": ("category", "sequential / SIB (simultaneous integrated boost): how phase 2 was given"),
+    "planned_dose_gy": ("number", "Prescribed dose of the course, Gy (a SIB: to the boost volume; a sequential "
+                                  "boost: phases added), compared with rt_dose_gy for completion"),
+    "rt_completed": ("category", "yes / no: the planned dose was delivered (derived from planned_dose_gy and "
+                                 "rt_dose_gy when absent)"),
+}
+
+# Derived columns documented in the data dictionary (computed by recur, never typed in).
+DERIVED_MEANINGS: dict[str, str] = {
+    "phase1_bed_gy, phase2_bed_gy": "BED of each phase, Gy: D (1 + d / (alpha/beta)), d = dose per fraction",
+    "phase1_eqd2_gy, phase2_eqd2_gy": "EQD2 of each phase, Gy: BED / (1 + 2 / (alpha/beta))",
+    "bed_gy, eqd2_gy (course in phases)": "Course total: a sequential boost adds its phases; a SIB counts the boost "
+                                          "volume (phase 2) alone",
+    "recurrence_region_count": "Number of regions in recurrence_regions",
 }
 
 TOX_PREFIXES = ("tox_acute_", "tox_late_", "tox_")
@@ -77,10 +102,14 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "induction_chemo": YES_NO,
     "brachy_boost": YES_NO,
     "response": {"cr": "CR", "pr": "PR", "sd": "SD", "pd": "PD", "ne": "NE"},
+    "boost_type": {"sequential": "sequential", "seq": "sequential", "sib": "SIB", "simultaneous": "SIB",
+                   "simultaneous integrated boost": "SIB"},
+    "rt_completed": YES_NO,
 }
 
 RESPONSES = ("CR", "PR", "SD", "PD", "NE")
 DISTANT_SITES = ("lung", "brain", "liver", "bone", "adrenal", "LN", "other")
+ESCC_REGIONS = ("I", "II", "III", "IV")
 
 # Column names that suggest identifying data (checked case-insensitively as substrings).
 IDENTIFYING_NAME_HINTS = ("name", "surname", "mrn", "medical_record", "record_number", "hospital_number",
@@ -103,4 +132,5 @@ def data_dictionary() -> list[dict[str, str]]:
     rows = [{"column": c, "kind": k, "meaning": m} for c, (k, m) in COLUMNS.items()]
     rows.append({"column": "tox_<event>", "kind": "grade",
                  "meaning": "Worst CTCAE grade 0-5 of that adverse event; tox_acute_/tox_late_ split at 90 days"})
+    rows += [{"column": c, "kind": "derived", "meaning": m} for c, m in DERIVED_MEANINGS.items()]
     return rows

@@ -61,11 +61,13 @@ KRUSKAL = "Kruskal-Wallis"
 
 DEFAULT_TABLE_ONE = ("age", "sex", "ecog", "histology", "stage_initial", "stage_recurrence", "egfr", "margin",
                      "recurrence_site", "recurrence_type", "concurrent_chemo", "rt_technique", "rt_dose_gy",
-                     "rt_fractions", "bed_gy", "eqd2_gy", "gtv_cc", "ptv_cc", "dfi_months", "ttr_months")
+                     "rt_fractions", "bed_gy", "eqd2_gy", "gtv_cc", "ptv_cc", "dfi_months", "ttr_months",
+                     "arm", "treatment_plan", "lesion_diameter_cm", "recurrence_region_count")
 MAX_INTEGER_LEVELS = 6  # an integer column with at most this many values is shown as categories
 MAX_EXTRA_LEVELS = 12  # an extra text column with more distinct values is free text, left out
 DERIVED_NUMBERS = ("dose_per_fraction", "bed_gy", "eqd2_gy", "cumulative_dose_gy", "cumulative_eqd2_gy",
-                   "dfi_months", "ttr_months")
+                   "dfi_months", "ttr_months", "phase1_bed_gy", "phase1_eqd2_gy", "phase2_bed_gy", "phase2_eqd2_gy",
+                   "recurrence_region_count")
 DERIVED_OTHER = ("failure_pattern", "failure_pattern_first")
 _SCHEMA_KINDS: dict[str, Kind] = {"event": "category", "grade": "integer"}
 _CUTOFF_LABEL = re.compile(r"\s(<=|>=|<|>)\S")  # 'BED >=78 Gy': a cutoff's group column, not a user column

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import beta
 
-from recur.derive import FAILURE_PATTERNS
-from recur.schema import DISTANT_SITES, RESPONSES, is_tox_column
+from recur.derive import FAILURE_PATTERNS, FAILURE_TYPES, failure_types
+from recur.schema import DISTANT_SITES, ESCC_REGIONS, RESPONSES, is_tox_column
 from recur.stats._prepare import group_levels
 # Table 1 lives in recur.table_one; its names stay importable from here.
 from recur.table_one import (DEFAULT_TABLE_ONE, FISHER_MONTE_CARLO, FISHER_RESAMPLES, GROUP,  # noqa: F401
@@ -82,14 +82,44 @@ def failure_pattern_table(df: pd.DataFrame, view: str = "ever", by: str | None =
     return pd.DataFrame(rows)
 
 
+def failure_type_table(df: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Patients with each kind of failure (in-field (local), out-of-field
+    regional, distant) over the whole follow-up and as (part of) the first
+    failure, n and percent of the group; only kinds whose date column exists."""
+    columns = [GROUP, "failure", "n_ever", "percent_ever", "n_first", "percent_first"]
+    flags = failure_types(df)
+    kinds = [k for k in FAILURE_TYPES if k in flags]
+    rows = []
+    for label, part in _groups(df, by):
+        f, total = flags.loc[part.index], len(part)
+        for kind in kinds:
+            ever, first = int(f[kind].sum()), int(f[f"{kind} first"].sum())
+            rows.append({GROUP: label, "failure": kind, "n_ever": ever, "n_first": first,
+                         "percent_ever": 100 * ever / total if total else np.nan,
+                         "percent_first": 100 * first / total if total else np.nan})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _multi_value_counts(df: pd.DataFrame, column: str, order: tuple[str, ...], name: str) -> pd.DataFrame:
+    """Patients with each value of a ';'-separated column (a patient may count
+    under several); known values in ``order`` first, then others by name."""
+    if column not in df:
+        return pd.DataFrame(columns=[name, N])
+    lists = df[column].dropna().astype(str).str.split(";")
+    counts: dict[str, int] = {}
+    for values in lists:
+        for value in {v.strip() for v in values if v.strip()}:
+            counts[value] = counts.get(value, 0) + 1
+    ordered = [v for v in order if v in counts] + sorted(set(counts) - set(order))
+    return pd.DataFrame({name: ordered, N: [counts[v] for v in ordered]})
+
+
 def distant_sites_table(df: pd.DataFrame) -> pd.DataFrame:
     """Patients with each distant site (a patient may count under several)."""
-    if "distant_sites" not in df:
-        return pd.DataFrame(columns=["site", N])
-    lists = df["distant_sites"].dropna().astype(str).str.split(";")
-    counts: dict[str, int] = {}
-    for sites in lists:
-        for site in {s.strip() for s in sites if s.strip()}:
-            counts[site] = counts.get(site, 0) + 1
-    order = [s for s in DISTANT_SITES if s in counts] + sorted(set(counts) - set(DISTANT_SITES))
-    return pd.DataFrame({"site": order, N: [counts[s] for s in order]})
+    return _multi_value_counts(df, "distant_sites", DISTANT_SITES, "site")
+
+
+def recurrence_regions_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Patients with each region involved by the recurrence (ESCC: I-IV; a
+    patient may count under several)."""
+    return _multi_value_counts(df, "recurrence_regions", ESCC_REGIONS, "region")

@@ -21,7 +21,7 @@ MAX_IDS_IN_MESSAGE = 8
 FILE = "(file)"  # the column of findings about the file itself (rows, not values)
 MAX_MONTHS = 1200  # 100 years
 MAX_MAGNITUDE = 1e12  # no clinical number comes near; beyond it sums and variances overflow
-MULTI_VALUED = ("distant_sites",)  # ';'-separated lists: never a grouping
+MULTI_VALUED = ("distant_sites", "recurrence_regions")  # ';'-separated lists: never a grouping
 
 
 @dataclass(frozen=True)
@@ -251,7 +251,14 @@ def _range_check(col: str, kind: str, num: pd.Series, ids: pd.Series, problems: 
               "rt_dose_gy": (0, 200, "a course's physical dose is in Gy"),
               "prior_rt_dose_gy": (0, 200, "a course's physical dose is in Gy"),
               "bed_gy": (0, 1000, "BED is in Gy"), "gtv_cc": (0, 100_000, "volumes are in cm³"),
-              "ptv_cc": (0, 100_000, "volumes are in cm³")}
+              "ptv_cc": (0, 100_000, "volumes are in cm³"),
+              "phase1_dose_gy": (0, 200, "a phase's physical dose is in Gy"),
+              "phase2_dose_gy": (0, 200, "a phase's physical dose is in Gy"),
+              "planned_dose_gy": (0, 200, "a course's physical dose is in Gy"),
+              "phase1_fractions": (1, 100, "a phase has at least one fraction"),
+              "phase2_fractions": (1, 100, "a phase has at least one fraction"),
+              "treatment_plan": (1, 4, "the trial's plans are numbered 1-4"),
+              "lesion_diameter_cm": (0, 50, "the diameter is in cm")}
 
     huge = num.abs() > MAX_MAGNITUDE
     if huge.any():
@@ -263,7 +270,7 @@ def _range_check(col: str, kind: str, num: pd.Series, ids: pd.Series, problems: 
     if lo is not None:
         out = num.notna() & ((num < lo) | (num > hi) | ((kind in ("grade", "event", "integer")) & (num % 1 != 0)))
         if out.any():
-            fix = "check the value" if col not in ("rt_fractions", "prior_rt_fractions") else \
+            fix = "check the value" if not col.endswith("fractions") else \
                 "enter the number of fractions (BED cannot be computed from 0)"
             problems.append(problem("error", col, ids[out], f"values outside {lo}-{hi} "
                                     f"({id_list(num[out].unique())}): {why}; {fix}. Treated as missing.",

@@ -42,6 +42,15 @@ VARIABLE_LABELS: dict[str, tuple[str, str]] = {
     "concurrent_chemo": ("Concurrent chemotherapy", ""),
     "rt_technique": ("RT technique", ""),
     "cancer": ("Cancer", ""),
+    "arm": ("Arm", ""),
+    "treatment_plan": ("Treatment plan", ""),
+    "lesion_diameter_cm": ("Lesion diameter", "cm"),
+    "recurrence_region_count": ("Involved regions", ""),
+    "phase1_eqd2_gy": ("Phase 1 EQD2", "Gy"),
+    "phase2_eqd2_gy": ("Phase 2 EQD2", "Gy"),
+    "planned_dose_gy": ("Planned dose", "Gy"),
+    "boost_type": ("Boost", ""),
+    "rt_completed": ("Planned dose received", ""),
 }
 
 

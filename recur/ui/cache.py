@@ -33,7 +33,9 @@ from recur.estimands import CompetingAnalysis, competing_analysis, rmst_analysis
 from recur.io import read_table
 from recur.screen import ScreenResult
 from recur.settings import Settings
+from recur.failure_rates import FailureRates, failure_rates
 from recur.stats.rmst import RMSTResult
+from recur.trial import TrialReport, trial_report
 from recur.ui.state import CohortSource, Keys
 
 MB = 1024 * 1024
@@ -47,6 +49,8 @@ ANALYSES: dict[str, Callable[[Cohort, Settings], object]] = {
     "frame": lambda cohort, settings: analysis_frame(cohort, settings)[0],
     "competing": competing_analysis,
     "rmst": rmst_analysis,
+    "trial": trial_report,
+    "out_of_field": lambda cohort, settings: failure_rates(cohort, settings, by=settings.group_by or None),
 }
 
 
@@ -205,3 +209,12 @@ def competing(cohort: Cohort, settings: Settings) -> CompetingAnalysis:
 
 def rmst(cohort: Cohort, settings: Settings) -> RMSTResult:
     return _run("rmst", cohort, settings, settings.to_json())
+
+
+def trial(cohort: Cohort, settings: Settings) -> TrialReport:
+    return _run("trial", cohort, settings, settings.to_json())
+
+
+def out_of_field(cohort: Cohort, settings: Settings) -> FailureRates:
+    """The out-of-field regional failure rate at 1/2/3 years per the Settings' grouping."""
+    return _run("out_of_field", cohort, settings, settings.to_json())

@@ -15,6 +15,7 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEMOS = {
     "Synthetic NSCLC salvage RT (74 patients)": "demo_nsclc_synthetic.csv",
     "Synthetic NPC re-irradiation (184 patients)": "demo_npc_reirradiation_synthetic.csv",
+    "Synthetic ESCC salvage CRT trial (280 patients)": "demo_escc_salvage_synthetic.csv",
 }
 DEFAULT_DEMO = next(iter(DEMOS))
 

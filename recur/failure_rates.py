@@ -1,0 +1,105 @@
+"""The rate of one kind of failure (default: out-of-field regional) at 1, 2
+and 3 years, with death before that failure as a competing event.
+
+The interface is the competing-risks one: per patient a time (months from
+the origin) and a status, 0 = censored, 1 = the failure, 2 = death without
+it. Until ``recur.cumulative_incidence`` (Aalen-Johansen) is available, the
+rate is 1 - Kaplan-Meier with death censored, which overstates the
+incidence when many die first; the result says which estimate it holds.
+
+>>> rates = failure_rates(cohort, Settings())
+>>> rates.table[["group", "time", "incidence"]]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from recur.cohort import Cohort, analysis_frame
+from recur.derive import EXCLUSION_COLUMNS
+from recur.errors import RecurError
+from recur.schema import MONTH_DAYS
+from recur.settings import Settings
+from recur.stats._prepare import group_levels
+from recur.stats.km import OVERALL, kaplan_meier
+
+CENSORED, FAILURE, COMPETING_DEATH = 0, 1, 2
+OUT_OF_FIELD = "date_regional_failure"
+FAILURE_NAMES = {"date_regional_failure": "out-of-field regional failure",
+                 "date_local_failure": "in-field (local) failure", "date_distant_failure": "distant failure"}
+TIME, STATUS = "failure_months", "failure_status"
+YEARS_MONTHS = (12.0, 24.0, 36.0)
+METHOD_1KM = "1 - Kaplan-Meier, death censored (cumulative incidence with death competing to follow)"
+
+
+def competing_status(df: pd.DataFrame, failure: str = OUT_OF_FIELD,
+                     origin: str = "date_rt_start") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``failure_months`` and ``failure_status`` (0 censored at the last
+    follow-up, 1 the failure, 2 death without the failure first) per patient,
+    and the patients left out with why (endpoint, patient_id, reason)."""
+    for col in (failure, origin):
+        if col not in df:
+            raise RecurError(f"Column '{col}' is needed for the rate of {FAILURE_NAMES.get(failure, failure)}; "
+                             "add it to the file (see the data dictionary).")
+    fail, start = df[failure], df[origin]
+    death = df["date_death"] if "date_death" in df else pd.Series(pd.NaT, index=df.index)
+    last = df["date_last_followup"] if "date_last_followup" in df else pd.Series(pd.NaT, index=df.index)
+    end = fail.where(fail.notna(), death.where(death.notna(), last))
+    status = pd.Series(CENSORED, index=df.index).mask(death.notna(), COMPETING_DEATH).mask(fail.notna(), FAILURE)
+    time = (end - start).dt.days / MONTH_DAYS
+    reasons = pd.Series("", index=df.index, dtype=object)
+    reasons[start.isna()] = f"no {origin}"
+    reasons[(reasons == "") & end.isna()] = "no date_last_followup or date_death"
+    reasons[(reasons == "") & (time < 0)] = f"failure or follow-up dated before {origin}"
+    bad = reasons != ""
+    out = pd.DataFrame({TIME: time.where(~bad), STATUS: status.where(~bad)}, index=df.index)
+    excluded = pd.DataFrame({"endpoint": FAILURE_NAMES.get(failure, failure), "patient_id": df["patient_id"][bad],
+                             "reason": reasons[bad]}, columns=EXCLUSION_COLUMNS)
+    return out, excluded.reset_index(drop=True)
+
+
+def cumulative_failure(df: pd.DataFrame, time: str, status: str, by: str | None = None,
+                       at: tuple[float, ...] = YEARS_MONTHS, conf_type: str = "log-log") -> pd.DataFrame:
+    """Incidence of status 1 at ``at`` months per group: (group, time,
+    incidence, lower, upper, beyond_last_observed), as 1 - Kaplan-Meier with
+    status 2 censored (see the module note)."""
+    frame = df.assign(_failed=(df[status] == FAILURE).astype(float).where(df[status].notna()))
+    km = kaplan_meier(frame, time, "_failed", by=by, at=list(at), conf_type=conf_type)
+    rows = km.at_times
+    return pd.DataFrame({"group": rows["group"], "time": rows["time"], "incidence": 1 - rows["surv"],
+                         "lower": 1 - rows["upper"], "upper": 1 - rows["lower"],
+                         "beyond_last_observed": rows["beyond_last_observed"]})
+
+
+@dataclass(frozen=True)
+class FailureRates:
+    """Rates of one failure at landmark times per group, with the counts
+    behind them and who was left out."""
+
+    failure: str
+    table: pd.DataFrame  # group, time, incidence, lower, upper, beyond_last_observed
+    counts: pd.DataFrame  # group, n, failures, deaths first (competing), censored
+    excluded: pd.DataFrame  # endpoint, patient_id, reason
+    method: str = METHOD_1KM
+
+
+def failure_rates(cohort: Cohort, settings: Settings, failure: str = OUT_OF_FIELD,
+                  by: str | None = None) -> FailureRates:
+    """The rate of ``failure`` at 1, 2 and 3 years for the Settings' subgroup,
+    from the Settings' time origin, overall or per ``by`` group."""
+    frame, _ = analysis_frame(cohort, settings)
+    origin = "date_rt_start" if settings.rules.origin == "rt_start" else "date_recurrence"
+    status, excluded = competing_status(frame, failure, origin)
+    frame = frame.join(status)
+    usable = frame[frame[STATUS].notna() & (frame[by].notna() if by else True)]
+    if usable.empty:
+        raise RecurError(f"No patient has the dates needed for the rate of {FAILURE_NAMES.get(failure, failure)}.")
+    table = cumulative_failure(usable, TIME, STATUS, by, conf_type=settings.methods.km_conf_type)
+    groups = [(str(lv), usable[STATUS][usable[by] == lv]) for lv in group_levels(usable[by])] if by else [
+        (OVERALL, usable[STATUS])]
+    counts = pd.DataFrame([{"group": g, "n": len(s), "failures": int((s == FAILURE).sum()),
+                            "deaths_first": int((s == COMPETING_DEATH).sum()),
+                            "censored": int((s == CENSORED).sum())} for g, s in groups])
+    return FailureRates(FAILURE_NAMES.get(failure, failure), table, counts, excluded)
