@@ -3,9 +3,10 @@ and 3 years, with death before that failure as a competing event.
 
 The interface is the competing-risks one: per patient a time (months from
 the origin) and a status, 0 = censored, 1 = the failure, 2 = death without
-it. Until ``recur.cumulative_incidence`` (Aalen-Johansen) is available, the
-rate is 1 - Kaplan-Meier with death censored, which overstates the
-incidence when many die first; the result says which estimate it holds.
+it. The rate is the cumulative incidence (Aalen-Johansen, as R's
+cmprsk::cuminc), not 1 - Kaplan-Meier, which overstates it when many die
+first. Its 95% CI is cuminc's variance on the log(-log) scale (as R's
+tidycmprsk), which stays inside 0-1.
 
 >>> rates = failure_rates(cohort, Settings())
 >>> rates.table[["group", "time", "incidence"]]
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from recur.cohort import Cohort, analysis_frame
 from recur.derive import EXCLUSION_COLUMNS
@@ -23,7 +26,8 @@ from recur.errors import RecurError
 from recur.schema import MONTH_DAYS
 from recur.settings import Settings
 from recur.stats._prepare import group_levels
-from recur.stats.km import OVERALL, kaplan_meier
+from recur.stats.competing import cumulative_incidence
+from recur.stats.km import OVERALL
 
 CENSORED, FAILURE, COMPETING_DEATH = 0, 1, 2
 OUT_OF_FIELD = "date_regional_failure"
@@ -31,7 +35,8 @@ FAILURE_NAMES = {"date_regional_failure": "out-of-field regional failure",
                  "date_local_failure": "in-field (local) failure", "date_distant_failure": "distant failure"}
 TIME, STATUS = "failure_months", "failure_status"
 YEARS_MONTHS = (12.0, 24.0, 36.0)
-METHOD_1KM = "1 - Kaplan-Meier, death censored (cumulative incidence with death competing to follow)"
+METHOD_CIF = ("cumulative incidence with death as a competing event (Aalen-Johansen, as cmprsk::cuminc); 95% CI "
+              "on the log(-log) scale")
 
 
 def competing_status(df: pd.DataFrame, failure: str = OUT_OF_FIELD,
@@ -61,16 +66,21 @@ def competing_status(df: pd.DataFrame, failure: str = OUT_OF_FIELD,
 
 
 def cumulative_failure(df: pd.DataFrame, time: str, status: str, by: str | None = None,
-                       at: tuple[float, ...] = YEARS_MONTHS, conf_type: str = "log-log") -> pd.DataFrame:
-    """Incidence of status 1 at ``at`` months per group: (group, time,
-    incidence, lower, upper, beyond_last_observed), as 1 - Kaplan-Meier with
-    status 2 censored (see the module note)."""
-    frame = df.assign(_failed=(df[status] == FAILURE).astype(float).where(df[status].notna()))
-    km = kaplan_meier(frame, time, "_failed", by=by, at=list(at), conf_type=conf_type)
-    rows = km.at_times
-    return pd.DataFrame({"group": rows["group"], "time": rows["time"], "incidence": 1 - rows["surv"],
-                         "lower": 1 - rows["upper"], "upper": 1 - rows["lower"],
-                         "beyond_last_observed": rows["beyond_last_observed"]})
+                       at: tuple[float, ...] = YEARS_MONTHS, conf_level: float = 0.95) -> pd.DataFrame:
+    """Cumulative incidence of status 1 at ``at`` months per group, death
+    (status 2) competing: (group, time, incidence, lower, upper,
+    beyond_last_observed)."""
+    rows = cumulative_incidence(df, time, status, by=by, at=list(at)).at_times
+    rows = rows[rows["cause"] == FAILURE]
+    cif, var = rows["cif"].to_numpy(float), rows["variance"].to_numpy(float)
+    z = float(norm.ppf(0.5 + conf_level / 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = z * np.sqrt(var) / (cif * np.log(cif))
+        lower, upper = cif ** np.exp(-spread), cif ** np.exp(spread)
+    inside = (cif > 0) & (cif < 1)
+    return pd.DataFrame({"group": rows["group"].to_numpy(), "time": rows["time"].to_numpy(float), "incidence": cif,
+                         "lower": np.where(inside, lower, np.nan), "upper": np.where(inside, upper, np.nan),
+                         "beyond_last_observed": rows["beyond_last_observed"].to_numpy(bool)})
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,7 @@ class FailureRates:
     table: pd.DataFrame  # group, time, incidence, lower, upper, beyond_last_observed
     counts: pd.DataFrame  # group, n, failures, deaths first (competing), censored
     excluded: pd.DataFrame  # endpoint, patient_id, reason
-    method: str = METHOD_1KM
+    method: str = METHOD_CIF
 
 
 def failure_rates(cohort: Cohort, settings: Settings, failure: str = OUT_OF_FIELD,
@@ -96,7 +106,7 @@ def failure_rates(cohort: Cohort, settings: Settings, failure: str = OUT_OF_FIEL
     usable = frame[frame[STATUS].notna() & (frame[by].notna() if by else True)]
     if usable.empty:
         raise RecurError(f"No patient has the dates needed for the rate of {FAILURE_NAMES.get(failure, failure)}.")
-    table = cumulative_failure(usable, TIME, STATUS, by, conf_type=settings.methods.km_conf_type)
+    table = cumulative_failure(usable, TIME, STATUS, by, conf_level=settings.methods.conf_level)
     groups = [(str(lv), usable[STATUS][usable[by] == lv]) for lv in group_levels(usable[by])] if by else [
         (OVERALL, usable[STATUS])]
     counts = pd.DataFrame([{"group": g, "n": len(s), "failures": int((s == FAILURE).sum()),

@@ -70,7 +70,8 @@ def test_competing_status_and_out_of_field_rate(cohort):
     assert s.loc["P3", "failure_months"] == pytest.approx(500 / 30.4375)
     assert excluded[["patient_id", "reason"]].values.tolist() == [["P7", "no date_rt_start"]]
     rates = failure_rates(cohort, recur.Settings())
-    # 1 - KM: failures at 100 (6 at risk) and 200 (5 at risk): S = 5/6 x 4/5 = 2/3 from day 200 on
+    # Aalen-Johansen: failures at 100 (6 at risk) and 200 (5 at risk), nobody leaves before: 1/6 + 5/6 x 1/5 = 1/3;
+    # the deaths come later, so the incidence stays 1/3 at 2 years
     at = rates.table.set_index("time")
     assert at.loc[12.0, "incidence"] == pytest.approx(1 / 3) and at.loc[24.0, "incidence"] == pytest.approx(1 / 3)
     assert bool(at.loc[36.0, "beyond_last_observed"])  # the last time is day 800 (26.3 months)
