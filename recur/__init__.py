@@ -15,10 +15,12 @@ from recur.screen import screen_cox
 from recur.stats.cox import cox, ph_test
 from recur.stats.km import kaplan_meier, median_followup
 from recur.stats.logrank import logrank
+from recur.stats.maxstat import bootstrap_cutpoint, cutpoint_scan
 
 __all__ = [
     "Cohort", "load_cohort", "build_cohort", "analysis_frame", "cutoff_group_sizes",
     "RecurError",
     "Settings", "Cutoff", "Filter", "EndpointRules", "Methods", "METHOD_PRESETS", "DEFAULT_CUTOFFS",
     "kaplan_meier", "median_followup", "logrank", "cox", "ph_test", "screen_cox",
+    "cutpoint_scan", "bootstrap_cutpoint",
 ]
