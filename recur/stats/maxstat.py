@@ -236,13 +236,14 @@ def permutation_p(statistic: float, scores: np.ndarray, m: np.ndarray, n_perm: i
     sd = np.sqrt(m * (n - m) / (n**2 * (n - 1.0)) * (n * (scores**2).sum() - total**2))
     expect = m / n * total
     rng = np.random.default_rng(seed)
-    chunk = max(1, PERM_CHUNK_CELLS // n)
+    chunk = min(n_perm, max(1, PERM_CHUNK_CELLS // n))
+    rows = np.tile(scores, (chunk, 1))
     width = int(m.max())
     hits = 0
     for start in range(0, n_perm, chunk):
-        rows = min(chunk, n_perm - start)
-        perm = rng.permuted(np.broadcast_to(scores, (rows, n)), axis=1)[:, :width]
-        sums = np.cumsum(perm, axis=1)[:, m - 1]
+        # Shuffling the previous permutation again gives a fresh uniform one: no refill needed.
+        rng.permuted(rows, axis=1, out=rows)
+        sums = np.cumsum(rows[: n_perm - start, :width], axis=1)[:, m - 1]
         best = np.max(np.abs(sums - expect) / sd, axis=1)
         hits += int(np.count_nonzero(best >= statistic * (1 - 1e-12)))  # equal up to rounding counts as equal
     return (1 + hits) / (1 + n_perm)

@@ -192,3 +192,13 @@ def group_sizes(cohort: Cohort, settings: Settings) -> pd.DataFrame:
 def frame(cohort: Cohort, settings: Settings) -> pd.DataFrame:
     """The filtered rows with cutoff group columns (see ``recur.analysis_frame``)."""
     return _run("frame", cohort, settings, _selection_key(settings))
+
+
+def keyed(name: str, cohort: Cohort, key: Hashable, compute: Callable[[], Any]) -> Any:
+    """Another analysis of ``cohort`` (e.g. the cutoff explorer's scan) in the
+    same bounded store, under (name, the cohort's load key, ``key``); ``key``
+    must hold every input of ``compute`` besides the cohort."""
+    cohort_key = _key_of(cohort)
+    if cohort_key is None:
+        return compute()
+    return _stores()[1].get_or_compute((name, cohort_key, key), compute)
