@@ -181,7 +181,7 @@ def _subset_sum_probabilities(scores: np.ndarray, k_max: int) -> np.ndarray:
     exactRankTests' shift-algorithm counts divided by choose(N, k), built as
     probabilities (adding element j: P_j[k] = (j-k)/j P_{j-1}[k] + k/j P_{j-1}[k-1] shifted)."""
     a = np.sort(scores.astype(np.int64))  # small scores first keeps the used columns few early on
-    n, total = len(a), int(a.sum())
+    total = int(a.sum())
     p = np.zeros((k_max + 1, total + 1))
     p[0, 0] = 1.0
     reach = 0
