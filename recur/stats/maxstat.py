@@ -200,9 +200,9 @@ def _subset_sum_probabilities(scores: np.ndarray, k_max: int) -> np.ndarray:
         reach += int(aj)
         top = min(j, k_max)  # larger subsets never feed the rows wanted
         k = np.arange(1, top + 1)[:, None]
-        keep = p[1:top + 1, :reach + 1] * ((j - k) / j)
-        keep[:, aj:] += p[0:top, :reach + 1 - aj] * (k / j)
-        p[1:top + 1, :reach + 1] = keep
+        added = p[0:top, :reach + 1 - aj] * (k / j)  # from the old rows k - 1, before they change
+        p[1:top + 1, :reach + 1] *= (j - k) / j
+        p[1:top + 1, aj:reach + 1] += added
     return p
 
 
