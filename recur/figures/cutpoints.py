@@ -49,7 +49,7 @@ def build_cutpoint_scan_figure(result: CutpointScan, *, x_label: str, sidebar: t
         if value is not None:
             _mark(fig, value[0], kind, value[1])
     fig.update_yaxes(title_text="|z|", row=1, col=1, rangemode="tozero")
-    fig.update_yaxes(title_text="HR (log)", type="log", row=2, col=1)
+    fig.update_yaxes(title_text="HR above cut", type="log", row=2, col=1)
     fig.update_yaxes(title_text="patients", row=3, col=1, rangemode="tozero")
     fig.update_xaxes(title_text=x_label, row=3, col=1)
     return journal_layout(fig, title=title, height=640)
@@ -57,10 +57,10 @@ def build_cutpoint_scan_figure(result: CutpointScan, *, x_label: str, sidebar: t
 
 @plain_text_figure
 def build_bootstrap_figure(cuts: np.ndarray, *, selected: float, x_label: str, title: str = "") -> go.Figure:
-    """Histogram of the cut selected in each bootstrap resample, the full-data cut marked."""
-    found = cuts[~np.isnan(cuts)]
-    fig = go.Figure(go.Histogram(x=found, name="bootstrap cuts", marker=dict(color=colour(0)),
-                                 hovertemplate="cut %{x}: %{y} resamples<extra></extra>"))
+    """How often each cut was selected over the bootstrap resamples, the full-data cut marked."""
+    values, counts = np.unique(cuts[~np.isnan(cuts)], return_counts=True)  # one bar per cut value found
+    fig = go.Figure(go.Bar(x=values, y=counts, name="bootstrap cuts", marker=dict(color=colour(0)),
+                           hovertemplate="cut %{x}: %{y} resamples<extra></extra>"))
     fig.add_vline(x=selected, line=dict(color="#000000", width=1.5))
     fig.update_xaxes(title_text=x_label)
     fig.update_yaxes(title_text="resamples")
