@@ -10,7 +10,8 @@ from recur.format import fmt_number, variable_title
 from recur.safe_text import MESSAGE_LIMIT, plain
 from recur.ui.controls import endpoint_control
 from recur.ui.cutoff_explorer import (ExplorerKeys, apply_button, cached_bootstrap, cached_scan, count_exploration,
-                                      explorer_controls, marks)
+                                      explorer_controls, marks, permutation_wanted,
+                                      with_permutation)
 from recur.ui.downloads import download_table
 from recur.ui.page import guard, methods_caption, start_page
 from recur.ui.state import seed_widget
@@ -30,6 +31,9 @@ fig = build_cutpoint_scan_figure(result, x_label=variable_title(variable), sideb
                                  title=f"{ENDPOINT_NAMES[settings.endpoint]} by {name}: every cutpoint")
 st.plotly_chart(fig, width="stretch", key="cutpoint_scan_figure", config={"displaylogo": False})
 st.markdown(plain(scan_summary(result, unit)))
+if permutation_wanted(result):
+    with st.spinner("Permutation test: 9,999 permutations..."):
+        result = with_permutation(cohort, settings, result)
 st.warning(plain(scan_warning(result), MESSAGE_LIMIT))
 st.dataframe(pvalue_table(result), hide_index=True, width="stretch")
 for note in result.notes:

@@ -11,6 +11,7 @@ data-derived; editing it by hand in the sidebar marks it pre-specified again.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from recur.cohort import Cohort, analysis_frame
 from recur.errors import RecurError
 from recur.format import fmt_number, fmt_p
 from recur.settings import DATA_DERIVED, DEFAULT_CUTOFFS, Cutoff, Settings
-from recur.stats.maxstat import SEED, CutpointScan, bootstrap_cutpoint, cutpoint_scan
+from recur.stats.maxstat import PMETHODS, SEED, CutpointScan, PMethod, bootstrap_cutpoint, cutpoint_scan
 from recur.variables import ENDPOINT_NAMES, event_column, time_column
 
 PMETHOD_LABELS = {"Lau92": "Lausen-Schumacher 1992", "HL": "Hothorn-Lausen 2003 bound",
@@ -35,10 +36,10 @@ def _endpoint_frame(cohort: Cohort, settings: Settings) -> tuple[pd.DataFrame, s
 
 
 def scan_cohort(cohort: Cohort, settings: Settings, variable: str, minprop: float = 0.1, maxprop: float = 0.9,
-                n_perm: int = 9999, seed: int = SEED) -> CutpointScan:
+                pmethods: Sequence[PMethod] = PMETHODS, n_perm: int = 9999, seed: int = SEED) -> CutpointScan:
     """``cutpoint_scan`` of ``variable`` for the Settings' endpoint on the filtered patients."""
     frame, t, e = _endpoint_frame(cohort, settings)
-    return cutpoint_scan(frame, t, e, variable, minprop, maxprop, n_perm=n_perm, seed=seed)
+    return cutpoint_scan(frame, t, e, variable, minprop, maxprop, pmethods, n_perm=n_perm, seed=seed)
 
 
 def bootstrap_cohort(cohort: Cohort, settings: Settings, variable: str, minprop: float = 0.1,
@@ -110,9 +111,12 @@ def pvalue_table(result: CutpointScan) -> pd.DataFrame:
     """Naive and adjusted p-values side by side, with what each method is."""
     rows = [("naive (log-rank at this one cut)", fmt_p(result.naive_p), "not adjusted for the search")]
     notes = {"Lau92": "asymptotic approximation", "HL": "exact bound, integer log-rank scores",
-             "permutation": f"{result.n_perm} permutations, seed {result.seed}"}
-    for method, p in result.p_values.items():
-        rows.append((PMETHOD_LABELS[method], fmt_p(p) if p is not None else "not computed", notes[method]))
+             "permutation": f"{result.n_perm:,} permutations, seed {result.seed}" if result.n_perm else
+             "not asked for (it takes seconds on large cohorts)"}
+    for method in PMETHODS:
+        p = result.p_values.get(method)
+        value = "not run" if method not in result.p_values else "not computed" if p is None else fmt_p(p)
+        rows.append((PMETHOD_LABELS[method], value, notes[method]))
     return pd.DataFrame(rows, columns=["p-value", "value", "method"])
 
 

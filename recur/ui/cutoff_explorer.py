@@ -3,6 +3,8 @@ scan and bootstrap, the session's exploration count and the apply button."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import streamlit as st
 
@@ -22,6 +24,7 @@ class ExplorerKeys:
     VARIABLE = "w.explorer.variable"
     RANGE = "w.explorer.range"
     BOOTSTRAP = "w.explorer.bootstrap"
+    PERMUTATION = "w.explorer.permutation"
     APPLY = "explorer.apply"
 
 
@@ -41,9 +44,28 @@ def explorer_controls(cohort: Cohort, settings: Settings, left=st, right=st) -> 
 
 
 def cached_scan(cohort: Cohort, settings: Settings, variable: str, minprop: float, maxprop: float) -> CutpointScan:
+    """The scan with the Lausen-Schumacher and Hothorn-Lausen p (fast: the page draws it first)."""
     key = (settings.filters, settings.endpoint, variable, minprop, maxprop)
     return cache.keyed("cutpoint_scan", cohort, key, lambda: scan_cohort(cohort, settings, variable, minprop,
-                                                                        maxprop))
+                                                                        maxprop, ("Lau92", "HL")))
+
+
+AUTO_PERMUTATION_MAX = 2_000  # patients; above, the permutation test (seconds) runs when asked
+
+
+def permutation_wanted(result: CutpointScan) -> bool:
+    """A checkbox: on by default up to ``AUTO_PERMUTATION_MAX`` patients, so larger cohorts rerun fast."""
+    seed_widget(ExplorerKeys.PERMUTATION, result.n <= AUTO_PERMUTATION_MAX)
+    return st.checkbox("Permutation test (9,999 permutations, seeded)", key=ExplorerKeys.PERMUTATION,
+                       help=f"On by default up to {AUTO_PERMUTATION_MAX:,} patients; a few seconds at 10,000.")
+
+
+def with_permutation(cohort: Cohort, settings: Settings, result: CutpointScan) -> CutpointScan:
+    """``result`` with its permutation p added (9,999 permutations, seeded; cached apart, computed second)."""
+    key = (settings.filters, settings.endpoint, result.variable, result.minprop, result.maxprop)
+    perm = cache.keyed("cutpoint_permutation", cohort, key, lambda: scan_cohort(
+        cohort, settings, result.variable, result.minprop, result.maxprop, ("permutation",)))
+    return replace(result, p_values={**result.p_values, **perm.p_values}, n_perm=perm.n_perm, seed=perm.seed)
 
 
 def cached_bootstrap(cohort: Cohort, settings: Settings, variable: str, minprop: float,
