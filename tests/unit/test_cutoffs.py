@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recur.cutoffs import apply_cutpoint, record_exploration, register_note
+from recur.cutoffs import apply_cutpoint, pvalue_table, record_exploration, register_note, scan_warning
 from recur.errors import RecurError
 from recur.figures.cutpoints import build_cutpoint_scan_figure
 from recur.settings import DATA_DERIVED, PRE_SPECIFIED, Cutoff, Settings
@@ -89,3 +89,12 @@ def test_scan_figure_marks_cuts_and_escapes_labels():
     assert {(40.0, "solid"), (60.0, "dash")} <= lines  # selected cut, sidebar cutoff
     assert fig.layout.xaxis3.title.text == "&lt;b&gt;karno&lt;/b&gt;"
     assert "sidebar: &lt;i&gt;x&lt;/i&gt;" in {t.name for t in fig.data}
+
+
+def test_pvalue_table_puts_naive_next_to_adjusted_and_says_what_did_not_run():
+    vet = reference_data("veteran")
+    res = cutpoint_scan(vet, "time", "status", "age", pmethods=("Lau92",))
+    table = pvalue_table(res)
+    # R: survdiff p 0.0727 at age <= 58; Lau92 0.608
+    assert list(table["value"]) == ["p = 0.073", "p = 0.61", "not run", "not run"]
+    assert "0.073" in scan_warning(res) and "p = 0.61 by Lausen-Schumacher" in scan_warning(res)
