@@ -255,7 +255,10 @@ def permutation_p(statistic: float, scores: np.ndarray, m: np.ndarray, n_perm: i
         # Shuffling the previous permutation again gives a fresh uniform one: no refill needed.
         rng.permuted(rows, axis=1, out=rows)
         sums = np.cumsum(rows[: n_perm - start, :width], axis=1)[:, m - 1]
-        best = np.max(np.abs(sums - expect) / sd, axis=1)
+        sums -= expect  # in place: no more B x cuts temporaries
+        np.abs(sums, out=sums)
+        sums /= sd
+        best = sums.max(axis=1)
         hits += int(np.count_nonzero(best >= statistic * (1 - 1e-12)))  # equal up to rounding counts as equal
     return (1 + hits) / (1 + n_perm)
 
