@@ -19,6 +19,7 @@ from pathlib import Path
 
 LANDMARKS = [12.0, 24.0, 36.0, 60.0]
 COVARIATES = ["x0", "x1", "x2", "x3", "x4"]
+LOOP_SAMPLE = 20  # cuts the lifelines loop really tests; its time is scaled to all candidate cuts
 
 
 def _stats_frame(path: str):
@@ -80,6 +81,37 @@ def task(name: str, path: str):
             cif = cumulative_incidence(df, "time", "status", by="group", at=LANDMARKS)
             return cif.at_times, gray_test(df, "time", "status", "group")
         return run
+    if name.startswith("maxstat"):
+        return _maxstat_task(name, df)
+    raise ValueError(f"unknown task {name!r}")
+
+
+def _maxstat_task(name: str, df):
+    """Cutpoint scan of x0 (issue 11): recur's vectorised scan vs a loop of
+    lifelines log-rank tests over the same candidate cuts (LOOP_SAMPLE of them
+    timed, the time scaled to all: ``run.scale``); HL on veteran karno."""
+    from recur.stats.maxstat import cutpoint_scan
+
+    if name == "maxstat_recur":
+        return lambda: cutpoint_scan(df, "time", "event", "x0", pmethods=("Lau92", "HL"))
+    if name == "maxstat_perm_recur":
+        return lambda: cutpoint_scan(df, "time", "event", "x0", pmethods=("permutation",), n_perm=9999)
+    if name == "maxstat_hl_recur":  # veteran karno, N = 137
+        return lambda: cutpoint_scan(df, "time", "status", "karno", pmethods=("HL",))
+    if name == "maxstat_lifelines_loop":
+        import numpy as np
+        from lifelines.statistics import logrank_test
+
+        cuts = cutpoint_scan(df, "time", "event", "x0", pmethods=()).scan["cut"].to_numpy()
+        sample = cuts[np.linspace(0, len(cuts) - 1, min(LOOP_SAMPLE, len(cuts))).astype(int)]
+        t, e, x = df["time"].to_numpy(), df["event"].to_numpy(), df["x0"].to_numpy()
+
+        def run():
+            for cut in sample:
+                low = x <= cut
+                logrank_test(t[low], t[~low], e[low], e[~low])
+        run.scale = len(cuts) / len(sample)
+        return run
     raise ValueError(f"unknown task {name!r}")
 
 
@@ -97,7 +129,7 @@ def main() -> None:
         t0 = time.perf_counter()
         for _ in range(inner):
             run()
-        seconds.append((time.perf_counter() - t0) / inner)
+        seconds.append((time.perf_counter() - t0) / inner * getattr(run, "scale", 1))
     print(json.dumps({"seconds": seconds}))
 
 

@@ -57,6 +57,14 @@ run <- if (task == "km") function() {
 } else function() {
   invisible(coxph(Surv(time, event) ~ x0 + x1 + x2 + x3 + x4, data = d, ties = "efron"))
 }
+if (startsWith(task, "maxstat")) {
+  suppressMessages(library(maxstat))
+  run <- switch(task,
+    maxstat = function() maxstat.test(Surv(time, event) ~ x0, data = d, smethod = "LogRank", pmethod = "Lau92"),
+    maxstat_perm = function() maxstat.test(Surv(time, event) ~ x0, data = d, smethod = "LogRank",
+                                           pmethod = "condMC", B = 9999),
+    maxstat_hl = function() maxstat.test(Surv(time, status) ~ karno, data = d, smethod = "LogRank", pmethod = "HL"))
+}
 run()
 el <- sapply(seq_len(reps), function(i) system.time(for (j in seq_len(inner)) run())[["elapsed"]] / inner)
 cat("SECONDS", el, "\n")
@@ -132,22 +140,23 @@ def _run_measured(cmd: list[str], timeout: float = 3000) -> tuple[str, str, int,
         return out, err.read().decode(errors="replace"), proc.returncode, usage.ru_maxrss / 1024
 
 
-def measure_python(task: str, path: Path, n: int) -> dict:
-    cmd = [sys.executable, "-m", "bench.cases", task, str(path), str(repeats_for(n)), str(inner_for(n))]
+def measure_python(task: str, path: Path, n: int, repeats: int | None = None) -> dict:
+    reps, inner = (repeats, 1) if repeats else (repeats_for(n), inner_for(n))
+    cmd = [sys.executable, "-m", "bench.cases", task, str(path), str(reps), str(inner)]
     out, err, code, rss = _run_measured(cmd)
     if code != 0:
         return {"error": (err.strip().splitlines() or ["failed"])[-1]}
     return {"seconds": json.loads(out.strip().splitlines()[-1])["seconds"], "rss_mb": rss}
 
 
-def measure_r(task: str, path: Path, n: int, script: str = R_SCRIPT) -> dict:
+def measure_r(task: str, path: Path, n: int, script: str = R_SCRIPT, repeats: int | None = None) -> dict:
     if shutil.which("Rscript") is None:
         return {"error": "R not installed"}
     with tempfile.NamedTemporaryFile("w", suffix=".R", delete=False) as f:
         f.write(script)
     try:
-        out, err, code, rss = _run_measured(["Rscript", f.name, task, str(path), str(repeats_for(n)),
-                                             str(inner_for(n))])
+        reps, inner = (repeats, 1) if repeats else (repeats_for(n), inner_for(n))
+        out, err, code, rss = _run_measured(["Rscript", f.name, task, str(path), str(reps), str(inner)])
     finally:
         os.unlink(f.name)
     line = next((ln for ln in out.splitlines() if ln.startswith("SECONDS")), None)
@@ -261,12 +270,46 @@ def app_section(lines: list[str]) -> None:
         print(lines[-2], flush=True)
 
 
+VETERAN = next((p for p in (ROOT.parent / "shared" / "reference" / "data" / "veteran.csv",
+                             ROOT / ".." / "shared" / "reference" / "data" / "veteran.csv") if p.exists()), None)
+
+
+def maxstat_section(lines: list[str]) -> None:
+    """Issue 11: the cutpoint scan (every cut of x0, minprop 0.1 / maxprop 0.9)."""
+    lines += ["## Cutpoint scan (maximally selected log-rank, issue 11)", "",
+              "Scan of every candidate cut of x0 (continuous: about 0.8 n cuts) with the Lausen-Schumacher p "
+              "(recur also asks for HL: above about N = 250 it is not computed, and says so; R's HL is NaN "
+              "above N = 170). The lifelines loop runs `logrank_test` on 20 evenly spaced candidate cuts and "
+              "its time is scaled to all of them (extrapolated, not measured in full). R: `maxstat.test(..., "
+              "pmethod = \"Lau92\")`. Median (min-max) of 3 runs after a warm-up.", "",
+              "| case | n | recur | lifelines loop (extrapolated) | R maxstat.test | ratio loop | ratio R |",
+              "|---|---|---|---|---|---|---|"]
+
+    def row(label: str, n: int, ours: dict, loop: dict | None, r: dict) -> None:
+        lines.append(f"| {label} | {n:,} | {fmt_time(ours)} | {fmt_time(loop) if loop else '-'} | {fmt_time(r)} | "
+                     f"{ratio(loop, ours) if loop else '-'} | {ratio(r, ours)} |")
+        print(lines[-1], flush=True)
+
+    for n in (1_000, 10_000, 100_000):
+        path = stats_csv(n, "tied")
+        row("scan + Lau92 (+ HL)", n, measure_python("maxstat_recur", path, n, 3),
+            measure_python("maxstat_lifelines_loop", path, n, 3), measure_r("maxstat", path, n, repeats=3))
+    path = stats_csv(10_000, "tied")
+    row("permutation p, 9,999 permutations", 10_000, measure_python("maxstat_perm_recur", path, 10_000, 3), None,
+        measure_r("maxstat_perm", path, 10_000, repeats=3))
+    if VETERAN is not None:
+        row("HL bound, veteran karno", 137, measure_python("maxstat_hl_recur", VETERAN, 137, 3), None,
+            measure_r("maxstat_hl", VETERAN, 137, repeats=3))
+    lines.append("")
+
+
 def main() -> None:
     started = time.perf_counter()
     lines = ["# `make bench` results", "",
              f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; written by bench/run.py.", ""]
     stats_section(lines)
     competing_section(lines)
+    maxstat_section(lines)
     loading_section(lines)
     app_section(lines)
     lines.append(f"Total bench time: {(time.perf_counter() - started) / 60:.1f} min.")
@@ -274,8 +317,10 @@ def main() -> None:
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
 
 
+SECTIONS = {"competing": competing_section, "maxstat": maxstat_section}
+
 if __name__ == "__main__":
-    if sys.argv[1:] == ["competing"]:  # this case alone: python -m bench.run competing
-        competing_section([])
+    if sys.argv[1:2] and sys.argv[1] in SECTIONS:  # one section alone, printed (results.md untouched)
+        SECTIONS[sys.argv[1]]([])
     else:
         main()

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from recur.cutoffs import register_note
 from recur.figures import build_km_figure
 from recur.format import fmt_median_ci, survival_summary_display
 from recur.safe_text import MESSAGE_LIMIT, plain
@@ -46,6 +47,8 @@ if notes:
     st.caption("Not in the analysis: " + "; ".join(notes) + ".")
 st.caption(f"Median follow-up (reverse Kaplan-Meier): {fmt_median_ci(*result.followup)} months. "
            f"Time origin: {ORIGIN_LABELS[settings.rules.origin]}.")
+if note := register_note(settings):
+    st.caption(plain(note, MESSAGE_LIMIT))
 methods_caption(result.km.methods)
 download_table("Download the curve data (CSV)", result.km.curves, f"km_{settings.endpoint}.csv")
 competing_section(cohort, settings)

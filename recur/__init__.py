@@ -18,6 +18,7 @@ from recur.stats.logrank import logrank
 from recur.stats.competing import cumulative_incidence, gray_test
 from recur.stats.landmark import landmark
 from recur.stats.rmst import rmst
+from recur.stats.maxstat import bootstrap_cutpoint, cutpoint_scan
 
 __all__ = [
     "Cohort", "load_cohort", "build_cohort", "analysis_frame", "cutoff_group_sizes",
@@ -25,4 +26,5 @@ __all__ = [
     "Settings", "Cutoff", "Filter", "EndpointRules", "Methods", "METHOD_PRESETS", "DEFAULT_CUTOFFS",
     "kaplan_meier", "median_followup", "logrank", "cox", "ph_test", "screen_cox",
     "cumulative_incidence", "gray_test", "rmst", "landmark",
+    "cutpoint_scan", "bootstrap_cutpoint",
 ]

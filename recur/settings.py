@@ -22,6 +22,11 @@ from recur.variables import ENDPOINTS, Endpoint, format_threshold, variable_labe
 Op = Literal[">=", ">", "<=", "<"]
 OPS: tuple[Op, ...] = (">=", ">", "<=", "<")
 _COMPLEMENT: dict[str, str] = {">=": "<", ">": "<=", "<=": ">", "<": ">="}
+Source = Literal["pre-specified", "data-derived"]
+PRE_SPECIFIED: Source = "pre-specified"  # a clinical default or a threshold typed in
+DATA_DERIVED: Source = "data-derived"  # applied from the cutoff explorer (chosen by looking at the data)
+SOURCES: tuple[Source, ...] = (PRE_SPECIFIED, DATA_DERIVED)
+_DERIVED_MARK = "@data"  # URL form: 'bed_gy>78@data'
 
 
 @dataclass(frozen=True)
@@ -36,10 +41,13 @@ class Cutoff:
     variable: str
     op: Op
     threshold: float
+    source: Source = PRE_SPECIFIED  # the cutoff register: chosen before or after looking at the data
 
     def __post_init__(self) -> None:
         if self.op not in OPS:
             raise RecurError(f"Cutoff operator must be one of {', '.join(OPS)}, not {self.op!r}.")
+        if self.source not in SOURCES:
+            raise RecurError(f"Cutoff source must be one of {', '.join(SOURCES)}, not {self.source!r}.")
         object.__setattr__(self, "threshold", float(self.threshold))
 
     def _text(self, op: str) -> str:
@@ -66,17 +74,20 @@ class Cutoff:
         return pd.Series(pd.Categorical(out, categories=[self.reference_label, self.label]), index=values.index)
 
     def to_text(self) -> str:
-        """'bed_gy>=78' (the URL form)."""
-        return f"{self.variable}{self.op}{format_threshold(self.threshold)}"
+        """'bed_gy>=78' (the URL form); 'bed_gy>78@data' when data-derived."""
+        mark = _DERIVED_MARK if self.source == DATA_DERIVED else ""
+        return f"{self.variable}{self.op}{format_threshold(self.threshold)}{mark}"
 
     @classmethod
     def from_text(cls, text: str) -> "Cutoff":
-        """Parse 'bed_gy>=78' back into a Cutoff."""
+        """Parse 'bed_gy>=78' (or 'bed_gy>78@data') back into a Cutoff."""
+        source = DATA_DERIVED if text.endswith(_DERIVED_MARK) else PRE_SPECIFIED
+        text = text.removesuffix(_DERIVED_MARK)
         for op in (">=", "<=", ">", "<"):
             if op in text:
                 var, _, value = text.partition(op)
                 try:
-                    return cls(var.strip(), op, float(value))
+                    return cls(var.strip(), op, float(value), source)
                 except ValueError:
                     break
         raise RecurError(f"Cannot read the cutoff {text!r}; write it like 'bed_gy>=78'.")
@@ -156,6 +167,7 @@ class Settings:
     rmst_months: float = 24.0
     landmark_months: float = 3.0  # after the time origin (response is typically assessed by then)
     landmark_analysis: bool = False  # KM / log-rank of a post-baseline grouping from the landmark on
+    explored: tuple[tuple[str, int], ...] = ()  # cutoff explorer: (variable, most cutpoints scanned on it)
 
     def __post_init__(self) -> None:
         if self.endpoint not in ENDPOINTS:
@@ -218,6 +230,7 @@ class Settings:
             "unit": [f"{a}=>{b}" for a, b in self.time_units],
             "recode": [f"{col}=>{a}=>{b}" for col, pairs in self.recodes for a, b in pairs],
             "order": [f"{col}:{'|'.join(levels)}" for col, levels in self.level_orders],
+            "explored": [f"{var}:{n}" for var, n in self.explored],
         }
         scalars = {
             "origin": self.rules.origin,
@@ -395,10 +408,12 @@ _QUERY_KEYS: dict[str, Callable[[list[str]], dict[str, Any]]] = {
     "rmst": lambda vs: {"rmst_months": _number(_last(vs))},
     "lmk": lambda vs: {"landmark_months": _number(_last(vs))},
     "lmk_on": lambda vs: {"landmark_analysis": _flag(vs)},
+    "explored": lambda vs: {"explored": tuple(_explored(var, n) for var, _, n in (v.rpartition(":") for v in vs))},
 }
 
 _JSON_FIELDS: dict[str, Callable[[Any], Any]] = {
-    "cutoffs": lambda v: tuple(Cutoff(str(c["variable"]), c["op"], _number(c["threshold"])) for c in v),
+    "cutoffs": lambda v: tuple(Cutoff(str(c["variable"]), c["op"], _number(c["threshold"]),
+                                      c.get("source", PRE_SPECIFIED)) for c in v),
     "filters": lambda v: tuple(Filter(str(f["column"]), tuple(map(str, f["values"]))) for f in v),
     "rules": lambda v: EndpointRules(**v),
     "methods": lambda v: Methods(**{**v, "conf_level": _number(v.get("conf_level", 0.95))}),
@@ -415,7 +430,16 @@ _JSON_FIELDS: dict[str, Callable[[Any], Any]] = {
     "level_orders": lambda v: tuple((str(c), tuple(map(str, levels))) for c, levels in v),
     "rmst_months": _number,
     "landmark_months": _number,
+    "explored": lambda v: tuple(_explored(var, n) for var, n in v),
 }
+
+
+def _explored(variable: str, n_cuts) -> tuple[str, int]:
+    """One cutoff-explorer record: a column name and a count of cutpoints (>= 0)."""
+    count = int(n_cuts)
+    if not variable or count < 0 or count != float(n_cuts):
+        raise RecurError("write each explored variable as column:number of cutpoints")
+    return str(variable), count
 
 
 def _split_levels(text: str) -> tuple[str, ...]:

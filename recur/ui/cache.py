@@ -218,3 +218,13 @@ def trial(cohort: Cohort, settings: Settings) -> TrialReport:
 def out_of_field(cohort: Cohort, settings: Settings) -> FailureRates:
     """The out-of-field regional failure rate at 1/2/3 years per the Settings' grouping."""
     return _run("out_of_field", cohort, settings, settings.to_json())
+
+
+def keyed(name: str, cohort: Cohort, key: Hashable, compute: Callable[[], Any]) -> Any:
+    """Another analysis of ``cohort`` (e.g. the cutoff explorer's scan) in the
+    same bounded store, under (name, the cohort's load key, ``key``); ``key``
+    must hold every input of ``compute`` besides the cohort."""
+    cohort_key = _key_of(cohort)
+    if cohort_key is None:
+        return compute()
+    return _stores()[1].get_or_compute((name, cohort_key, key), compute)

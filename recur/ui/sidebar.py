@@ -13,6 +13,7 @@ from recur.errors import RecurError
 from recur.format import fmt_number
 from recur.safe_text import MESSAGE_LIMIT, clip, plain
 from recur.settings import ALPHA_BETA_RANGE, METHOD_PRESETS, OPS, Cutoff, EndpointRules, Filter, Settings
+from recur.settings import DATA_DERIVED, PRE_SPECIFIED
 from recur.settings_fit import fit_to_cohort
 from recur.ui import cache
 from recur.ui.downloads import download_json
@@ -24,7 +25,8 @@ from recur.variables import ORIGIN_LABELS, variable_label
 PAGES = {"app.py": "Cohort", "pages/1_Survival.py": "Survival", "pages/2_Prognostic_factors.py": "Prognostic factors",
          "pages/3_Failure_patterns.py": "Failure patterns",
          "pages/4_Toxicity_and_response.py": "Toxicity and response",
-         "pages/6_Trial_report.py": "Trial report", "pages/7_Study_planner.py": "Study planner"}
+         "pages/5_Cutoff_explorer.py": "Cutoff explorer", "pages/6_Trial_report.py": "Trial report",
+         "pages/7_Study_planner.py": "Study planner"}
 
 
 def _preset_name(settings: Settings) -> str:
@@ -45,7 +47,8 @@ def _cutoff_widgets(cohort: Cohort, settings: Settings) -> list[Cutoff]:
         thr = right.number_input(f"threshold{f' ({unit})' if unit else ''}",
                                  key=Keys.cutoff_threshold(cut.variable), step=1.0, format="%g")
         slots.append(st.empty())
-        cutoffs.append(Cutoff(cut.variable, op, thr))
+        same = (op, float(thr)) == (cut.op, cut.threshold)  # edited by hand: pre-specified again
+        cutoffs.append(Cutoff(cut.variable, op, thr, cut.source if same else PRE_SPECIFIED))
     try:
         sizes = cache.group_sizes(cohort, replace(settings, cutoffs=tuple(cutoffs)))
     except RecurError as exc:  # the sidebar stays usable whatever the selection
@@ -54,7 +57,8 @@ def _cutoff_widgets(cohort: Cohort, settings: Settings) -> list[Cutoff]:
     for cut, size, slot in zip(cutoffs, sizes.itertuples(), slots):
         if size.available:
             slot.caption(f"{plain(cut.label)}: n={size.n_group} · {plain(cut.reference_label)}: n={size.n_reference}"
-                         + (f" · missing {size.n_missing}" if size.n_missing else ""))
+                         + (f" · missing {size.n_missing}" if size.n_missing else "")
+                         + (" · data-derived (cutoff explorer)" if cut.source == DATA_DERIVED else ""))
         else:
             slot.caption(f"{plain(cut.variable)} is not in this cohort.")
     return cutoffs
