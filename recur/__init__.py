@@ -16,6 +16,18 @@ from recur.stats.cox import cox, ph_test
 from recur.stats.km import kaplan_meier, median_followup
 from recur.stats.logrank import logrank
 
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``recur.export`` on first use (it loads plotly, kaleido and python-pptx)."""
+    if name == "export":
+        import importlib
+
+        return importlib.import_module("recur.export")
+    raise AttributeError(f"module 'recur' has no attribute {name!r}")
+
+
 __all__ = [
     "Cohort", "load_cohort", "build_cohort", "analysis_frame", "cutoff_group_sizes",
     "RecurError",

@@ -157,8 +157,7 @@ def survival_summary_display(km) -> pd.DataFrame:
                "Median, months (95% CI)": fmt_median_ci(med["median"], med["lower"], med["upper"])}
         if not km.at_times.empty:
             for r in km.at_times[km.at_times["group"] == g].itertuples():
-                label = f"{r.time / 12:g}-year" if r.time % 12 == 0 else f"{r.time:g}-month"
-                row[label] = "-" if r.beyond_last_observed else fmt_percent_ci(r.surv, r.lower, r.upper)
+                row[landmark_label(r.time)] = "-" if r.beyond_last_observed else fmt_percent_ci(r.surv, r.lower, r.upper)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -238,3 +237,25 @@ def table_one_footnote(t1: pd.DataFrame, by: str | None = None) -> str:
         if outside:
             text += f" {outside} patient(s) without a value of {by or 'the split'} are in {sizes.index[0]} only."
     return text
+
+
+def fmt_percent_ci_text(s: float | None, lower: float | None, upper: float | None, level: float = 0.95) -> str:
+    """A probability for a sentence: '84.2% (95% CI 70.1-92.0%)'; an end of the
+    interval that cannot be estimated reads 'NE' (no interval at all: '100.0%')."""
+    if _missing(s):
+        return "not estimable"
+    if _missing(lower) and _missing(upper):
+        return f"{100 * s:.1f}%"
+    ends = ["NE" if _missing(x) else f"{100 * x:.1f}" for x in (lower, upper)]
+    return f"{100 * s:.1f}% ({100 * level:g}% CI {ends[0]}-{ends[1]}%)"
+
+
+def fmt_median_text(median: float | None, lower: float | None, upper: float | None, level: float = 0.95) -> str:
+    """A median time for a sentence: '19.0 months (95% CI 12.3-NR)', or 'not reached (95% CI 30.1-NR)'."""
+    head = "not reached" if _missing(median) else f"{fmt_time(median)} months"
+    return f"{head} ({100 * level:g}% CI {fmt_time(lower)}-{fmt_time(upper)})"
+
+
+def landmark_label(months: float) -> str:
+    """24 -> '2-year', 18 -> '18-month'."""
+    return f"{months / 12:g}-year" if months % 12 == 0 else f"{months:g}-month"
