@@ -109,8 +109,8 @@ def report_contents(cohort: Cohort, settings: Settings) -> ReportContents:
     screen = _cox_items(cohort, settings, items, omitted)
     _failure_items(frame, by, items)
     _toxicity_items(frame, by, items)
-    return ReportContents(cohort.source_name, len(frame), len(cohort.data), cohort.content_hash, settings, datetime.date.today(),
-                          tuple(items), tuple(survival), screen, tuple(omitted))
+    return ReportContents(cohort.source_name, len(frame), len(cohort.data), cohort.content_hash, settings,
+                          datetime.date.today(), tuple(items), tuple(survival), screen, tuple(omitted))
 
 
 def _cox_items(cohort: Cohort, settings: Settings, items: list[Item], omitted: list[str]) -> ScreenResult | None:

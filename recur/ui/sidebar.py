@@ -24,6 +24,7 @@ from recur.variables import ORIGIN_LABELS, variable_label
 PAGES = {"app.py": "Cohort", "pages/1_Survival.py": "Survival", "pages/2_Prognostic_factors.py": "Prognostic factors",
          "pages/3_Failure_patterns.py": "Failure patterns",
          "pages/4_Toxicity_and_response.py": "Toxicity and response"}
+PAGES["pages/8_Export.py"] = "Export"
 
 
 def _preset_name(settings: Settings) -> str:
