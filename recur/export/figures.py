@@ -49,6 +49,8 @@ def render_figures(requests: Sequence[tuple[go.Figure, Format, float]]) -> list[
     """Render each (figure, format, width in mm) with one Chromium start.
 
     Raises ``RecurError`` when no Chromium can be found."""
+    if not requests:
+        return []
     with _browser():
         return [_render(fig, fmt, width_mm) for fig, fmt, width_mm in requests]
 
