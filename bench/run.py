@@ -218,6 +218,23 @@ def app_section(lines: list[str]) -> None:
         print(lines[-2], flush=True)
 
 
+def export_section(lines: list[str]) -> None:
+    """Deck and report build times (bench/export_cases.py), run once per cohort."""
+    lines += ["## Exports: slide deck and HTML report (issue 10), one run each", "",
+              "From scratch: analyses, figures, one Chromium start per export; grouped by BED >=78 Gy.", "",
+              "| cohort | analyses + figures | deck (PPTX) | report (HTML) |", "|---|---|---|---|"]
+    for label, csv in (("demo (74)", ROOT / "data" / "demo_nsclc_synthetic.csv"),
+                       ("10,000 patients", cohort_csv(10_000))):
+        out, err, code, rss = _run_measured([sys.executable, "-m", "bench.export_cases", str(csv)])
+        if code != 0:
+            lines.append(f"| {label} | failed: {(err.strip().splitlines() or ['?'])[-1][:60]} | | |")
+        else:
+            t = json.loads(out.strip().splitlines()[-1])
+            lines.append(f"| {label} | {t['contents']:.1f} s | {t['deck']:.1f} s | {t['report']:.1f} s |")
+        print(lines[-1], flush=True)
+    lines.append("")
+
+
 def main() -> None:
     started = time.perf_counter()
     lines = ["# `make bench` results", "",
@@ -225,6 +242,7 @@ def main() -> None:
     stats_section(lines)
     loading_section(lines)
     app_section(lines)
+    export_section(lines)
     lines.append(f"Total bench time: {(time.perf_counter() - started) / 60:.1f} min.")
     RESULTS.write_text("\n".join(lines) + "\n")
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}")

@@ -69,6 +69,7 @@ def _title_slide(prs, contents: ReportContents) -> None:
     _text(slide, f"{n} · {contents.created.isoformat()}", MARGIN, Inches(1.8), SLIDE_W - 2 * MARGIN, Inches(0.7),
           24)
     lines = settings_in_words(contents.settings, [s.endpoint for s in contents.survival])
+    lines += [f"Not included: {reason}" for reason in contents.omitted]
     _text(slide, "\n".join(lines), MARGIN, Inches(2.8), SLIDE_W - 2 * MARGIN, Inches(3.6), 18)
     _text(slide, f"recur {contents.version} · cohort content hash {contents.content_hash} · settings (JSON) in "
           "this slide's notes", MARGIN, Inches(6.7), SLIDE_W - 2 * MARGIN, Inches(0.5), SMALL_PT)

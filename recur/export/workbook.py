@@ -50,10 +50,12 @@ def workbook(contents: ReportContents) -> bytes:
 
 
 def provenance(contents: ReportContents) -> list[tuple[str, str]]:
-    """What identifies the results: cohort, its content hash, patients, app version, date, settings JSON."""
+    """What identifies the results (cohort, its content hash, patients, app version, date,
+    settings JSON) and each result that could not be made, with its reason."""
     return [("Cohort", contents.cohort_name), ("Content hash", contents.content_hash),
             ("Patients analysed", str(contents.n_patients)), ("recur version", contents.version),
-            ("Made on", contents.created.isoformat()), ("Settings (JSON)", contents.settings.to_json())]
+            ("Made on", contents.created.isoformat()), ("Settings (JSON)", contents.settings.to_json()),
+            *(("Not included", reason) for reason in contents.omitted)]
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
