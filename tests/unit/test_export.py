@@ -34,7 +34,7 @@ from recur.export.results_text import survival_paragraph
 from recur.export.workbook import workbook_bytes
 from recur.figures.style import publication_style
 from recur.format import cox_table_display, survival_summary_display, table_one_display, toxicity_display
-from recur.settings import EndpointRules, Methods, Settings
+from recur.settings import Cutoff, EndpointRules, Methods, Settings
 
 GROUPED = Settings(group_by="BED >=78 Gy")
 MM_PER_POINT = 25.4 / 72
@@ -278,3 +278,14 @@ def test_methods_follow_the_settings():
 
 def test_recur_export_is_reachable_from_recur():
     assert recur.export.deck.__module__ == "recur.export.deck" and recur.__version__ == "0.1.0"
+
+
+def test_results_that_cannot_be_made_are_listed_not_dropped(nsclc_cohort):
+    everyone = Settings(cutoffs=(Cutoff("bed_gy", ">=", 0),), group_by="BED >=0 Gy")  # one group: no curves to compare
+    contents = report_contents(nsclc_cohort, everyone)
+    assert contents.survival == ()
+    assert len(contents.omitted) == len(nsclc_cohort.endpoints)
+    assert contents.omitted[0].startswith("Overall survival: Only one group of 'BED >=0 Gy' has patients")
+    about = list(sheets(workbook(contents))["About"].itertuples(index=False))
+    assert [v for k, v in about if k == "Not included"] == list(contents.omitted)
+    assert "Table 1" in [sheet for sheet, _ in contents.tables]  # the rest is still exported
