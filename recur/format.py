@@ -157,7 +157,8 @@ def survival_summary_display(km) -> pd.DataFrame:
                "Median, months (95% CI)": fmt_median_ci(med["median"], med["lower"], med["upper"])}
         if not km.at_times.empty:
             for r in km.at_times[km.at_times["group"] == g].itertuples():
-                row[landmark_label(r.time)] = "-" if r.beyond_last_observed else fmt_percent_ci(r.surv, r.lower, r.upper)
+                rate = "-" if r.beyond_last_observed else fmt_percent_ci(r.surv, r.lower, r.upper)
+                row[landmark_label(r.time)] = rate
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -145,7 +145,8 @@ def test_workbook_sheets_hold_the_tables_the_pages_show(nsclc_cohort, contents):
         "Table 1": table_one_display(tables.table_one(frame, tables.default_variables(frame, nsclc_cohort.kinds),
                                                       by="BED >=78 Gy", kinds=nsclc_cohort.kinds)),
         "OS survival": survival_summary_display(survival_analysis(nsclc_cohort, GROUPED).km),
-        "DMFS survival": survival_summary_display(survival_analysis(nsclc_cohort, replace(GROUPED, endpoint="dmfs")).km),
+        "DMFS survival": survival_summary_display(
+            survival_analysis(nsclc_cohort, replace(GROUPED, endpoint="dmfs")).km),
         "Cox univariate": cox_table_display(screen.table, "univariate"),
         "Cox multivariable": cox_table_display(screen.table, "multivariable"),
         "Toxicity": toxicity_display(tables.toxicity_table(frame)),
