@@ -33,11 +33,12 @@ def test_every_export_download_arrives(server, tmp_path):  # noqa: F811
         page.on("request", lambda r: requests.append(r.url))
         page.goto(f"{server}/Export")
         expect(page.get_by_role("heading", name="Export")).to_be_visible(timeout=TIMEOUT_MS)
+        main = page.get_by_test_id("stMainBlockContainer")  # the sidebar has its own settings download
         files = {}
         for label in ("Settings (JSON)", "Tables (XLSX)", "Report (HTML)", "Slide deck (PPTX)",
                       "Figures: PNG 300 dpi, SVG, PDF (ZIP)"):
             with page.expect_download(timeout=MADE_ON_CLICK_MS) as download:
-                page.get_by_role("button", name=label).click()
+                main.get_by_role("button", name=label, exact=True).click()
             path = tmp_path / download.value.suggested_filename
             download.value.save_as(path)
             files[label] = path
