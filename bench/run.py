@@ -300,6 +300,22 @@ def maxstat_section(lines: list[str]) -> None:
     if VETERAN is not None:
         row("HL bound, veteran karno", 137, measure_python("maxstat_hl_recur", VETERAN, 137, 3), None,
             measure_r("maxstat_hl", VETERAN, 137, repeats=3))
+
+
+def export_section(lines: list[str]) -> None:
+    """Deck and report build times (bench/export_cases.py), run once per cohort."""
+    lines += ["## Exports: slide deck and HTML report (issue 10), one run each", "",
+              "From scratch: analyses, figures, one Chromium start per export; grouped by BED >=78 Gy.", "",
+              "| cohort | analyses + figures | deck (PPTX) | report (HTML) |", "|---|---|---|---|"]
+    for label, csv in (("demo (74)", ROOT / "data" / "demo_nsclc_synthetic.csv"),
+                       ("10,000 patients", cohort_csv(10_000))):
+        out, err, code, rss = _run_measured([sys.executable, "-m", "bench.export_cases", str(csv)])
+        if code != 0:
+            lines.append(f"| {label} | failed: {(err.strip().splitlines() or ['?'])[-1][:60]} | | |")
+        else:
+            t = json.loads(out.strip().splitlines()[-1])
+            lines.append(f"| {label} | {t['contents']:.1f} s | {t['deck']:.1f} s | {t['report']:.1f} s |")
+        print(lines[-1], flush=True)
     lines.append("")
 
 
@@ -312,6 +328,7 @@ def main() -> None:
     maxstat_section(lines)
     loading_section(lines)
     app_section(lines)
+    export_section(lines)
     lines.append(f"Total bench time: {(time.perf_counter() - started) / 60:.1f} min.")
     RESULTS.write_text("\n".join(lines) + "\n")
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}")

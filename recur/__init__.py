@@ -20,6 +20,18 @@ from recur.stats.landmark import landmark
 from recur.stats.rmst import rmst
 from recur.stats.maxstat import bootstrap_cutpoint, cutpoint_scan
 
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``recur.export`` on first use (it loads plotly, kaleido and python-pptx)."""
+    if name == "export":
+        import importlib
+
+        return importlib.import_module("recur.export")
+    raise AttributeError(f"module 'recur' has no attribute {name!r}")
+
+
 __all__ = [
     "Cohort", "load_cohort", "build_cohort", "analysis_frame", "cutoff_group_sizes",
     "RecurError",

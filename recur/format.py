@@ -160,8 +160,8 @@ def survival_summary_display(km) -> pd.DataFrame:
                "Median, months (95% CI)": fmt_median_ci(med["median"], med["lower"], med["upper"])}
         if not km.at_times.empty:
             for r in km.at_times[km.at_times["group"] == g].itertuples():
-                label = f"{r.time / 12:g}-year" if r.time % 12 == 0 else f"{r.time:g}-month"
-                row[label] = "-" if r.beyond_last_observed else fmt_percent_ci(r.surv, r.lower, r.upper)
+                rate = "-" if r.beyond_last_observed else fmt_percent_ci(r.surv, r.lower, r.upper)
+                row[landmark_label(r.time)] = rate
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -253,7 +253,7 @@ def cif_display(result) -> pd.DataFrame:
         row = {"Group": c.group, "n": c.n, "Failures": c.n_events, "Deaths without failure": c.n_competing}
         mine = at[(at["group"] == c.group) & (at["cause"] == 1)] if len(at) else at
         for r in mine.itertuples():
-            label = _landmark_label(r.time)
+            label = landmark_label(r.time)
             km = km_at[(km_at["group"] == c.group) & (km_at["time"] == r.time)]
             row[f"{label} CIF (SE)"] = "-" if r.beyond_last_observed else (
                 f"{100 * r.cif:.1f}% (SE {100 * math.sqrt(r.variance):.1f})")
@@ -261,10 +261,6 @@ def cif_display(result) -> pd.DataFrame:
                 f"{100 * (1 - km['surv'].iloc[0]):.1f}%")
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _landmark_label(months: float) -> str:
-    return f"{months / 12:g}-year" if months % 12 == 0 else f"{months:g}-month"
 
 
 def failure_type_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -282,7 +278,7 @@ def failure_rates_display(table: pd.DataFrame, counts: pd.DataFrame) -> pd.DataF
     for c in counts.itertuples(index=False):
         row = {"Group": c.group, "n": c.n, "Failures": c.failures, "Deaths first": c.deaths_first}
         for r in table[table["group"] == c.group].itertuples():
-            row[_landmark_label(r.time)] = "-" if r.beyond_last_observed else fmt_percent_ci(r.incidence, r.lower,
+            row[landmark_label(r.time)] = "-" if r.beyond_last_observed else fmt_percent_ci(r.incidence, r.lower,
                                                                                               r.upper)
         rows.append(row)
     return pd.DataFrame(rows)
@@ -325,3 +321,25 @@ def flow_display(flow: pd.DataFrame) -> pd.DataFrame:
     """The CONSORT-like flow: step, from which step, group, n, left out."""
     return pd.DataFrame({"Step": flow["step"], "From": flow["parent"], "Group": flow["group"], "n": flow["n"],
                          "Left out": flow["n_excluded"]})
+
+
+def fmt_percent_ci_text(s: float | None, lower: float | None, upper: float | None, level: float = 0.95) -> str:
+    """A probability for a sentence: '84.2% (95% CI 70.1-92.0%)'; an end of the
+    interval that cannot be estimated reads 'NE' (no interval at all: '100.0%')."""
+    if _missing(s):
+        return "not estimable"
+    if _missing(lower) and _missing(upper):
+        return f"{100 * s:.1f}%"
+    ends = ["NE" if _missing(x) else f"{100 * x:.1f}" for x in (lower, upper)]
+    return f"{100 * s:.1f}% ({100 * level:g}% CI {ends[0]}-{ends[1]}%)"
+
+
+def fmt_median_text(median: float | None, lower: float | None, upper: float | None, level: float = 0.95) -> str:
+    """A median time for a sentence: '19.0 months (95% CI 12.3-NR)', or 'not reached (95% CI 30.1-NR)'."""
+    head = "not reached" if _missing(median) else f"{fmt_time(median)} months"
+    return f"{head} ({100 * level:g}% CI {fmt_time(lower)}-{fmt_time(upper)})"
+
+
+def landmark_label(months: float) -> str:
+    """24 -> '2-year', 18 -> '18-month'."""
+    return f"{months / 12:g}-year" if months % 12 == 0 else f"{months:g}-month"

@@ -26,7 +26,7 @@ PAGES = {"app.py": "Cohort", "pages/1_Survival.py": "Survival", "pages/2_Prognos
          "pages/3_Failure_patterns.py": "Failure patterns",
          "pages/4_Toxicity_and_response.py": "Toxicity and response",
          "pages/5_Cutoff_explorer.py": "Cutoff explorer", "pages/6_Trial_report.py": "Trial report",
-         "pages/7_Study_planner.py": "Study planner"}
+         "pages/7_Study_planner.py": "Study planner", "pages/8_Export.py": "Export"}
 
 
 def _preset_name(settings: Settings) -> str:

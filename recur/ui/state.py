@@ -67,9 +67,13 @@ class Keys:
     RMST_MONTHS = "w.rmst_months"
     LANDMARK_MONTHS = "w.landmark_months"
     LANDMARK_ON = "w.landmark_on"
-    KEPT_ACROSS_COHORTS = frozenset({UPLOAD, DEMO})  # every other widget re-seeds when a cohort opens
+    SETTINGS_UPLOAD = "w.settings_upload"  # the Export page's settings JSON uploader
+    LAST_SETTINGS_UPLOAD = "recur.last_settings_upload"  # the settings file already applied
+    EXPORT_PREFIX = "export."  # the Export page's download buttons (not 'w.': nothing to keep or re-seed)
+    KEPT_ACROSS_COHORTS = frozenset({UPLOAD, DEMO, SETTINGS_UPLOAD})  # others re-seed when a cohort opens
     # Widgets whose value Streamlit refuses to set through session state.
-    NOT_SETTABLE = frozenset({UPLOAD, MAPPING, ADD_CUTOFF_BUTTON, REMOVE_CUTOFF_BUTTON, PUBLISHED_RULES_BUTTON,
+    NOT_SETTABLE = frozenset({UPLOAD, SETTINGS_UPLOAD, MAPPING,
+                              ADD_CUTOFF_BUTTON, REMOVE_CUTOFF_BUTTON, PUBLISHED_RULES_BUTTON,
                               RESET_FACTORS_BUTTON, APPLY_MAPPING_BUTTON, DISMISS_LINK_BUTTON, ACCEPT_ALL_BUTTON,
                               APPLY_LEVELS_BUTTON, RESET_LEVELS_BUTTON})
     NOT_SETTABLE_PREFIXES = (ACCEPT_PREFIX, LEVEL_EDITOR_PREFIX)
@@ -238,3 +242,17 @@ def set_rules(settings: Settings, rules: EndpointRules) -> Settings:
 def update(settings: Settings, **changes) -> Settings:
     """A new Settings with ``changes``, committed."""
     return commit_settings(replace(settings, **changes))
+
+
+def restore_settings(settings: Settings) -> None:
+    """Make an uploaded settings file the session's Settings the way a link
+    does (``current_settings``): every widget re-seeds from them, and when they
+    name the cohort they were made on, they wait aside until that cohort is
+    open (the sidebar applies them then, or at once when it is open now)."""
+    forget_widgets(k for k in st.session_state if isinstance(k, str) and k.startswith("w.")
+                   and k not in Keys.KEPT_ACROSS_COHORTS)
+    st.session_state[Keys.SETTINGS] = settings
+    if settings.cohort_id:
+        st.session_state[Keys.LINK_SETTINGS] = settings
+    else:
+        st.session_state.pop(Keys.LINK_SETTINGS, None)
