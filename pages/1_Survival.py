@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from recur.cutoffs import register_note
+from recur.cutoffs import marked_title, register_note
 from recur.figures import build_km_figure
 from recur.format import fmt_median_ci, survival_summary_display
 from recur.safe_text import MESSAGE_LIMIT, plain
@@ -28,8 +28,8 @@ with guard(notes_box):
 
 for note in result.notes:
     notes_box.warning(plain(note, MESSAGE_LIMIT))
-fig = build_km_figure(result.km, result.logrank, title=result.title, show_ci=settings.show_ci,
-                      extended_table=settings.extended_risk_table)
+fig = build_km_figure(result.km, result.logrank, title=marked_title(result.title, settings),
+                      show_ci=settings.show_ci, extended_table=settings.extended_risk_table)
 st.plotly_chart(fig, width="stretch", key="km_figure", config={"displaylogo": False})
 if result.logrank is not None:
     lr = result.logrank

@@ -84,6 +84,13 @@ def exploration_text(settings: Settings) -> str:
     return f"{cuts} cutpoint{'s' * (cuts != 1)} on {k} variable{'s' * (k != 1)} explored this session"
 
 
+def register_mark(cut: Cutoff) -> str:
+    """'data-derived, from the cutoff explorer', or 'pre-specified, clinical default' / '..., typed in'."""
+    if cut.source == DATA_DERIVED:
+        return "data-derived, from the cutoff explorer"
+    return f"pre-specified, {'clinical default' if cut in DEFAULT_CUTOFFS else 'typed in'}"
+
+
 def register_note(settings: Settings, cutoff: Cutoff | None = None) -> str:
     """The register mark of ``cutoff`` (default: the one the grouping uses; ''
     when the grouping is not a cutoff), e.g. 'BED >77.5 Gy: data-derived
@@ -96,6 +103,20 @@ def register_note(settings: Settings, cutoff: Cutoff | None = None) -> str:
         return f"{cut.label}: data-derived (cutoff explorer{'; ' + explored if explored else ''})."
     origin = "clinical default" if cut in DEFAULT_CUTOFFS else "typed in"
     return f"{cut.label}: pre-specified ({origin}).{' Cutoff explorer: ' + explored + '.' if explored else ''}"
+
+
+def register_lines(settings: Settings) -> list[str]:
+    """The whole register for an export: each cutoff with its mark, then what
+    the explorer scanned this session."""
+    lines = [f"{cut.label}: {register_mark(cut)}" for cut in settings.cutoffs]
+    explored = exploration_text(settings)
+    return lines + ([f"Cutoff explorer: {explored}"] if explored else [])
+
+
+def marked_title(title: str, settings: Settings) -> str:
+    """A figure title that says when its grouping is a data-derived cutoff."""
+    cut = settings.cutoff_by_label(settings.group_by)
+    return f"{title} (grouped by a data-derived cutoff)" if cut is not None and cut.source == DATA_DERIVED else title
 
 
 def scan_warning(result: CutpointScan) -> str:

@@ -20,6 +20,7 @@ import recur
 from recur import tables
 from recur.analysis import SurvivalAnalysis, prognostic_analysis, survival_analysis
 from recur.cohort import Cohort, analysis_frame
+from recur.cutoffs import marked_title, register_note
 from recur.errors import RecurError
 from recur.figures import (build_failure_pattern_figure, build_forest_figure, build_km_figure,
                            build_response_figure, build_sites_figure, build_toxicity_figure)
@@ -102,10 +103,11 @@ def report_contents(cohort: Cohort, settings: Settings) -> ReportContents:
             omitted.append(f"{ENDPOINT_NAMES[ep]}: {exc}")
             continue
         survival.append(result)
-        fig = build_km_figure(result.km, result.logrank, title=result.title, show_ci=settings.show_ci,
+        fig = build_km_figure(result.km, result.logrank, title=marked_title(result.title, settings), show_ci=settings.show_ci,
                               extended_table=settings.extended_risk_table)
         items.append(Item(f"km_{ep}", result.title, "survival", f"{ep.upper()} survival",
-                          survival_summary_display(result.km), fig, note=" ".join(result.notes)))
+                          survival_summary_display(result.km), fig,
+                          note=" ".join([*result.notes, register_note(settings)]).strip()))
     screen = _cox_items(cohort, settings, items, omitted)
     _failure_items(frame, by, items)
     _toxicity_items(frame, by, items)

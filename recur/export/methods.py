@@ -14,8 +14,9 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Sequence
 
 import recur
+from recur.cutoffs import exploration_text, register_mark
 from recur.format import fmt_number
-from recur.settings import EndpointRules, Settings
+from recur.settings import DATA_DERIVED, EndpointRules, Settings
 from recur.variables import ENDPOINT_NAMES, ORIGIN_LABELS, variable_label
 
 CI_TRANSFORMS = {"log-log": "the log-log transformation", "log": "the log transformation",
@@ -68,8 +69,13 @@ def methods_paragraph(settings: Settings, endpoints: Sequence[str], *, has_toxic
                 f"fractions EQD2 = BED / (1 + 2 / (α/β)), with total dose D, dose per fraction d and "
                 f"α/β = {fmt_number(ab)} Gy (unless a patient's own α/β was recorded).")
     if settings.cutoffs:
-        text.append("Dichotomised factors: " + ", ".join(f"{c.label} versus {c.reference_label}"
-                                                          for c in settings.cutoffs) + ".")
+        text.append("Dichotomised factors: " + ", ".join(f"{c.label} versus {c.reference_label} (cutoff "
+                                                          f"{register_mark(c)})" for c in settings.cutoffs) + ".")
+    if any(c.source == DATA_DERIVED for c in settings.cutoffs) or settings.explored:
+        text.append("A data-derived cutoff was chosen after looking at the outcome data (maximally selected "
+                    "log-rank statistic), so its unadjusted p-value is too small; "
+                    + (exploration_text(settings) if settings.explored else "cutpoints were explored")
+                    + ". Lausen-Schumacher-adjusted p-values are given with the cutpoint scan.")
     if settings.filters:
         text.append("Analyses were restricted to patients with " + " and ".join(
             f"{variable_label(f.column)[0]} {' or '.join(f.values) or '(no value chosen)'}"
@@ -104,7 +110,8 @@ def settings_in_words(settings: Settings, endpoints: Sequence[str]) -> list[str]
     return [
         f"Endpoints: {', '.join(ep.upper() for ep in endpoints) or 'none'}; time from the {origin}"
         + (f"; death counts as an event for {', '.join(deaths)}" if deaths else ""),
-        "Cutoffs: " + (", ".join(c.label for c in settings.cutoffs) or "none")
+        "Cutoffs: " + (", ".join(f"{c.label} ({register_mark(c)})" for c in settings.cutoffs) or "none")
+        + (f"; {exploration_text(settings)}" if settings.explored else "")
         + (f"; curves grouped by {settings.group_by}" if settings.group_by else "; curves not grouped"),
         "Patients: " + ("; ".join(f"{variable_label(f.column)[0]} = {' or '.join(f.values) or 'none'}"
                                   for f in settings.filters) or "all"),

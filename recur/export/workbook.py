@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from recur.cutoffs import register_lines
 from recur.export.contents import ReportContents
 from recur.export_safety import neutralise_cell
 
@@ -54,7 +55,9 @@ def provenance(contents: ReportContents) -> list[tuple[str, str]]:
     settings JSON) and each result that could not be made, with its reason."""
     return [("Cohort", contents.cohort_name), ("Content hash", contents.content_hash),
             ("Patients analysed", str(contents.n_patients)), ("recur version", contents.version),
-            ("Made on", contents.created.isoformat()), ("Settings (JSON)", contents.settings.to_json()),
+            ("Made on", contents.created.isoformat()),
+            *(("Cutoff register", line) for line in register_lines(contents.settings)),
+            ("Settings (JSON)", contents.settings.to_json()),
             *(("Not included", reason) for reason in contents.omitted)]
 
 

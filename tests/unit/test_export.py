@@ -290,3 +290,23 @@ def test_results_that_cannot_be_made_are_listed_not_dropped(nsclc_cohort):
     about = list(sheets(workbook(contents))["About"].itertuples(index=False))
     assert [v for k, v in about if k == "Not included"] == list(contents.omitted)
     assert "Table 1" in [sheet for sheet, _ in contents.tables]  # the rest is still exported
+
+
+def test_the_cutoff_register_travels_with_the_exports(nsclc_cohort):
+    from recur.cutoffs import apply_cutpoint, record_exploration
+
+    derived = record_exploration(apply_cutpoint(Settings(), "bed_gy", 77.5), "bed_gy", 33)
+    label = "BED >77.5 Gy"
+    settings = replace(derived, group_by=label, endpoint="os")
+    made = report_contents(nsclc_cohort, settings)
+    km = next(i for i in made.items if i.key == "km_os")
+    assert km.figure.layout.title.text.endswith("(grouped by a data-derived cutoff)")
+    assert f"{label}: data-derived (cutoff explorer; 33 cutpoints on 1 variable explored this session)." in km.note
+    about = openpyxl.load_workbook(io.BytesIO(workbook(made)))["About"]
+    rows = [(r[0].value, r[1].value) for r in about.iter_rows(min_row=1)]
+    assert ("Cutoff register", f"{label}: data-derived, from the cutoff explorer") in rows
+    assert ("Cutoff register", "DFI >=12 months: pre-specified, clinical default") in rows
+    assert ("Cutoff register", "Cutoff explorer: 33 cutpoints on 1 variable explored this session") in rows
+    text = methods_paragraph(settings, ["os"], has_toxicity=False)
+    assert f"{label} versus BED <=77.5 Gy (cutoff data-derived, from the cutoff explorer)" in text
+    assert "33 cutpoints on 1 variable explored this session" in text
