@@ -44,8 +44,9 @@ def level_text(values: pd.Series) -> pd.Series:
 
 
 def _normalise(level: str) -> str:
-    text = re.sub(r"[^\w\s]", " ", str(level).lower())
-    return " ".join(text.replace("_", " ").split())
+    """Lower case, punctuation as spaces; a dotted abbreviation closes up ('E.N.I.' -> 'eni')."""
+    words = re.sub(r"[^\w\s]", " ", str(level).lower()).replace("_", " ").split()
+    return "".join(words) if len(words) > 1 and all(len(w) == 1 for w in words) else " ".join(words)
 
 
 def concept(level: str) -> str:

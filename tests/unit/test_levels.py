@@ -54,3 +54,8 @@ def test_reading_choices_for_columns_the_cohort_lacks_are_dropped_with_a_notice_
                        "The level recoding of 'margin' was removed: this cohort has no such column.",
                        "The level order of 'egfr' was removed: this cohort has no such column.",
                        "The sheet choice 'Patients' was removed: this file has no such sheet.")
+
+
+def test_a_dotted_abbreviation_is_proposed_with_its_plain_spelling():
+    values = pd.Series(["E.N.I.", "eni", "eni", "IFI", "IFI", "I.F.I", "Adeno"])  # the commoner spelling wins
+    assert propose_merges(values) == [("IFI", ("I.F.I", "IFI")), ("eni", ("eni", "E.N.I."))]
