@@ -58,4 +58,4 @@ def test_reading_choices_for_columns_the_cohort_lacks_are_dropped_with_a_notice_
 
 def test_a_dotted_abbreviation_is_proposed_with_its_plain_spelling():
     values = pd.Series(["E.N.I.", "eni", "eni", "IFI", "IFI", "I.F.I", "Adeno"])  # the commoner spelling wins
-    assert propose_merges(values) == [("IFI", ("I.F.I", "IFI")), ("eni", ("eni", "E.N.I."))]
+    assert propose_merges(values) == [("IFI", ("IFI", "I.F.I")), ("eni", ("eni", "E.N.I."))]
