@@ -30,7 +30,7 @@ sidebar, default = marks(settings, variable)
 fig = build_cutpoint_scan_figure(result, x_label=variable_title(variable), sidebar=sidebar, default=default,
                                  title=f"{ENDPOINT_NAMES[settings.endpoint]} by {name}: every cutpoint")
 st.plotly_chart(fig, width="stretch", key="cutpoint_scan_figure", config={"displaylogo": False})
-st.markdown(plain(scan_summary(result, unit)))
+st.markdown(plain(scan_summary(result, unit), MESSAGE_LIMIT))
 if permutation_wanted(result):
     with st.spinner("Permutation test: 9,999 permutations..."):
         result = with_permutation(cohort, settings, result)
