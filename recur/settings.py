@@ -152,6 +152,7 @@ class Settings:
     recodes: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # (column, ((level, new level), ...))
     level_orders: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (column, levels in order)
     cohort_id: str = ""  # "<content hash>|<file name>" of the cohort these settings were made on
+    show_hr: bool = False  # the grouping's hazard ratio (95% CI) on the Kaplan-Meier figure
 
     def __post_init__(self) -> None:
         if self.endpoint not in ENDPOINTS:
@@ -225,6 +226,7 @@ class Settings:
             "ep": self.endpoint, "by": self.group_by, "band": int(self.show_ci),
             "ext": int(self.extended_risk_table), "screen": repr(self.screen_p),
             "sheet": self.sheet, "dates": self.date_order, "cohort": self.cohort_id,
+            "hr": int(self.show_hr),
         }
         q.update({k: [str(v)] for k, v in scalars.items() if v != ""})
         return {k: v for k, v in q.items() if v}
@@ -311,7 +313,7 @@ def _problems(s: Settings) -> list[str]:
         out.append("factors and trends need column names.")
     if not isinstance(s.group_by, str) or not all(isinstance(b, bool) for b in (
             s.show_ci, s.extended_risk_table, s.rules.pfs_death_is_event, s.rules.lrfs_death_is_event,
-            s.rules.dmfs_death_is_event)):
+            s.rules.dmfs_death_is_event, s.show_hr)):
         out.append("switches must be true or false, grouping a name.")
     if any(k not in KINDS for _, k in s.column_types) or any(u not in TIME_UNITS for _, u in s.time_units):
         out.append(f"column types must be {'/'.join(KINDS)} and time units {'/'.join(TIME_UNITS)}.")
@@ -381,6 +383,7 @@ _QUERY_KEYS: dict[str, Callable[[list[str]], dict[str, Any]]] = {
     "sheet": lambda vs: {"sheet": _last(vs)},
     "dates": lambda vs: {"date_order": _last(vs)},
     "cohort": lambda vs: {"cohort_id": _last(vs)},
+    "hr": lambda vs: {"show_hr": _flag(vs)},
 }
 
 _JSON_FIELDS: dict[str, Callable[[Any], Any]] = {

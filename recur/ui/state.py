@@ -44,6 +44,8 @@ class Keys:
     GROUP_BY = "w.group_by"
     SHOW_CI = "w.show_ci"
     EXTENDED = "w.extended"
+    SHOW_HR = "w.show_hr"
+    PRESENTATION = "w.presentation"  # a view of this browser session, not an analysis setting
     SCREEN_P = "w.screen_p"
     MAPPING = "w.mapping"
     ADD_CUTOFF_BUTTON = "w.add_cutoff"
@@ -223,6 +225,11 @@ def forget_widgets(keys) -> None:
     (after Settings changed from outside the widget, or a widget went away)."""
     for key in list(keys):
         st.session_state.pop(key, None)
+
+
+def presenting() -> bool:
+    """Whether presentation mode is on (the sidebar's toggle)."""
+    return bool(st.session_state.get(Keys.PRESENTATION, False))
 
 
 def set_rules(settings: Settings, rules: EndpointRules) -> Settings:
