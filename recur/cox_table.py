@@ -68,7 +68,7 @@ class CoxTable:
         """The rows of one model (factors entered into it) with plain
         estimate columns (factor, level, n, events, is_reference, hr, lower,
         upper, p, note): what the forest plot draws."""
-        part = self.rows[self.rows[f"{model}_{ENTERED}"]]
+        part = self.rows.loc[self.rows[f"{model}_{ENTERED}"].to_numpy(dtype=bool)]
         out = part[[FACTOR, LEVEL, N, EVENTS, IS_REFERENCE]].copy()
         for col in ESTIMATES:
             out[col] = part[f"{model}_{col}"]
@@ -105,6 +105,7 @@ def cox_table(screen: ScreenResult, frame: pd.DataFrame, endpoint: str) -> CoxTa
     table = pd.DataFrame(rows, columns=[FACTOR, LEVEL, N, EVENTS, IS_REFERENCE, UNIT, VARIABLE]
                          + [f"{m}_{c}" for m in MODELS for c in (*ESTIMATES, ENTERED)])
     table[[N, EVENTS]] = table[[N, EVENTS]].astype("Int64")
+    table = table.astype({IS_REFERENCE: bool, **{f"{m}_{ENTERED}": bool for m in MODELS}})
     return CoxTable(endpoint, table.drop(columns=VARIABLE), _display(table), _footnotes(screen, part, multi))
 
 

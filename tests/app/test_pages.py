@@ -161,7 +161,9 @@ def test_prognostic_factors_reference_level_trend_and_threshold_follow():
     at.button(key=Keys.RESET_FACTORS_BUTTON).click().run()
     no_exception(at)
     assert at.session_state[Keys.SETTINGS].factors is None
-    assert at.dataframe[0].value["Factor"].tolist()[:3] == ["BED >=80 Gy", "DFI >=12 months", "TTR <=24 months"]
+    assert at.dataframe[0].value[["Factor", "Level"]].iloc[:6].values.tolist() == [
+        ["BED", "<80 Gy"], ["", ">=80 Gy"], ["DFI", "<12 months"], ["", ">=12 months"], ["TTR", ">24 months"],
+        ["", "<=24 months"]]  # each cutoff's reference group first
 
 
 def test_url_round_trip_restores_settings():
