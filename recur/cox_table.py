@@ -52,8 +52,9 @@ PER_UNIT: dict[str, tuple[float, str]] = {
 @dataclass(frozen=True)
 class CoxTable:
     """One endpoint's merged Cox table: ``rows`` (raw numbers: factor, level,
-    n, events, is_reference, unit, and per model hr, lower, upper, p, note,
-    entered), ``display`` (text, ``DISPLAY_COLUMNS``) and ``footnotes``."""
+    n, events, is_reference, unit, variable (the analysed column), and per
+    model hr, lower, upper, p, note, entered), ``display`` (text,
+    ``DISPLAY_COLUMNS``) and ``footnotes``."""
 
     endpoint: str
     rows: pd.DataFrame
@@ -67,9 +68,9 @@ class CoxTable:
     def model_rows(self, model: str) -> pd.DataFrame:
         """The rows of one model (factors entered into it) with plain
         estimate columns (factor, level, n, events, is_reference, hr, lower,
-        upper, p, note): what the forest plot draws."""
+        upper, p, note, variable): what the forest plot draws."""
         part = self.rows.loc[self.rows[f"{model}_{ENTERED}"].to_numpy(dtype=bool)]
-        out = part[[FACTOR, LEVEL, N, EVENTS, IS_REFERENCE]].copy()
+        out = part[[FACTOR, LEVEL, N, EVENTS, IS_REFERENCE, VARIABLE]].copy()
         for col in ESTIMATES:
             out[col] = part[f"{model}_{col}"]
         return out.reset_index(drop=True)
@@ -106,7 +107,7 @@ def cox_table(screen: ScreenResult, frame: pd.DataFrame, endpoint: str) -> CoxTa
                          + [f"{m}_{c}" for m in MODELS for c in (*ESTIMATES, ENTERED)])
     table[[N, EVENTS]] = table[[N, EVENTS]].astype("Int64")
     table = table.astype({IS_REFERENCE: bool, **{f"{m}_{ENTERED}": bool for m in MODELS}})
-    return CoxTable(endpoint, table.drop(columns=VARIABLE), _display(table), _footnotes(screen, part, multi))
+    return CoxTable(endpoint, table, _display(table), _footnotes(screen, part, multi))
 
 
 def _levels(values: pd.Series) -> list:

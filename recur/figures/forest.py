@@ -36,7 +36,8 @@ def hr_axis_range(rows: pd.DataFrame) -> tuple[float, float]:
 @plain_text_figure
 def build_forest_figure(rows: pd.DataFrame, *, title: str = "") -> go.Figure:
     """One row per level, top to bottom in table order. Columns: factor, level,
-    n, events, is_reference, hr, lower, upper, p, note (``CoxTable.model_rows``).
+    n, events, is_reference, hr, lower, upper, p, note, and optionally
+    variable (which rows belong to one factor) (``CoxTable.model_rows``).
 
     >>> build_forest_figure(cox_table(screen, frame, "os").model_rows("univariate"))
     """
@@ -47,7 +48,8 @@ def build_forest_figure(rows: pd.DataFrame, *, title: str = "") -> go.Figure:
     fig = make_subplots(rows=1, cols=3, shared_yaxes=True, column_widths=[0.46, 0.30, 0.24],
                         horizontal_spacing=0.01)
     estimable = rows["hr"].notna() & ~rows["is_reference"]
-    factors = [f if i == 0 or f != rows["factor"].iloc[i - 1] else "" for i, f in enumerate(rows["factor"])]
+    owner = rows["variable"] if "variable" in rows else rows["factor"]
+    factors = [f if i == 0 or owner.iloc[i] != owner.iloc[i - 1] else "" for i, f in enumerate(rows["factor"])]
     hr_text = [REFERENCE_TEXT if r.is_reference else fmt_hr(r.hr, r.lower, r.upper) if ok else NOT_ESTIMABLE
                for r, ok in zip(rows.itertuples(), estimable)]
     p_text = [fmt_p_value(r.p) if ok else "" for r, ok in zip(rows.itertuples(), estimable)]

@@ -146,3 +146,19 @@ def test_lung_table_matches_r_coxph_univariate_and_multivariable():
     counts = lung.groupby("sex")["os_event"].agg(["size", "sum"])
     assert shown.loc["female", ["n", "Events"]].tolist() == [counts.loc["female", "size"], counts.loc["female", "sum"]]
     assert shown.loc["male", ["n", "Events"]].tolist() == [counts.loc["male", "size"], counts.loc["male", "sum"]]
+
+
+def test_forest_plot_of_the_table_shows_every_reference_row_and_the_same_numbers(demo):
+    from recur.figures import build_forest_figure
+
+    cohort, settings = demo
+    table = prognostic_tables(cohort, settings)["pfs"]
+    fig = build_forest_figure(table.model_rows("univariate"))
+    columns = {tr.name: list(tr.text)[1:] for tr in fig.data if tr.mode == "text"}  # less the header
+    assert columns["HR (95% CI)"] == table.display["HR (95% CI), univariate"].tolist()
+    assert columns["n"] == [str(n) for n in table.display["n"]]
+    reference_rows = int((table.display["HR (95% CI), univariate"] == "1 (reference)").sum())
+    assert reference_rows == 3  # BED <78 Gy, adenocarcinoma, wild-type
+    ref = next(tr for tr in fig.data if tr.name == "reference")
+    assert list(ref.x) == [1.0] * reference_rows
+    assert columns["Factor"] == [f.replace("<", "&lt;") for f in table.display["Factor"]]
