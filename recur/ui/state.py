@@ -65,7 +65,7 @@ class Keys:
     RESET_LEVELS_BUTTON = "w.reset_levels"
     ACCEPT_PREFIX = "w.accept_merge."  # one button per proposed merge
     LEVEL_EDITOR_PREFIX = "w.level_editor."  # one level editor per column
-    KEPT_ACROSS_COHORTS = frozenset({UPLOAD, DEMO})  # every other widget re-seeds when a cohort opens
+    KEPT_ACROSS_COHORTS = frozenset({UPLOAD, DEMO, PRESENTATION})  # every other widget re-seeds when a cohort opens
     # Widgets whose value Streamlit refuses to set through session state.
     NOT_SETTABLE = frozenset({UPLOAD, MAPPING, ADD_CUTOFF_BUTTON, REMOVE_CUTOFF_BUTTON, PUBLISHED_RULES_BUTTON,
                               RESET_FACTORS_BUTTON, APPLY_MAPPING_BUTTON, DISMISS_LINK_BUTTON, ACCEPT_ALL_BUTTON,
