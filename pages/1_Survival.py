@@ -11,26 +11,31 @@ from recur.ui.controls import endpoint_control, grouping_control, toggle_control
 from recur.ui.downloads import download_table
 from recur.ui.estimands import competing_section, landmark_controls, landmark_note, rmst_section
 from recur.ui.page import guard, methods_caption, start_page
-from recur.ui.state import Keys
+from recur.ui.presentation import KM_HEIGHT, controls_then_body, show_figure
+from recur.ui.state import Keys, presenting
 from recur.variables import ORIGIN_LABELS
 
 cohort, settings = start_page("Survival")
-c1, c2, c3, c4 = st.columns([1.3, 1.3, 0.8, 1.0], vertical_alignment="bottom")
+controls, body = controls_then_body()
+c1, c2, c3, c4, c5 = controls.columns([1.3, 1.3, 0.8, 1.0, 0.9], vertical_alignment="bottom")
 settings = endpoint_control(cohort, settings, c1)
 settings = grouping_control(cohort, settings, c2)
 settings = toggle_control(settings, "show_ci", Keys.SHOW_CI, "95% CI bands", c3)
 settings = toggle_control(settings, "extended_risk_table", Keys.EXTENDED, "KMunicate table", c4)
 settings = landmark_controls(cohort, settings)
+settings = toggle_control(settings, "show_hr", Keys.SHOW_HR, "HR on the figure", c5)
 
-notes_box = st.container()  # fixed slot: the figure keeps its place whether or not notes appear
+first, second = body.container(), body.container()  # fixed slots: the figure keeps its place whatever the notes
+notes_box, figure_box = (second, first) if presenting() else (first, second)
 with guard(notes_box):
     result = cache.survival(cohort, settings)
 
 for note in result.notes:
     notes_box.warning(plain(note, MESSAGE_LIMIT))
 fig = build_km_figure(result.km, result.logrank, title=marked_title(result.title, settings),
-                      show_ci=settings.show_ci, extended_table=settings.extended_risk_table)
-st.plotly_chart(fig, width="stretch", key="km_figure", config={"displaylogo": False})
+                      show_ci=settings.show_ci, extended_table=settings.extended_risk_table,
+                      hazard_ratios=result.hazard_ratios if settings.show_hr else None)
+show_figure(fig, "km_figure", figure_box, presentation_height=KM_HEIGHT)
 if result.logrank is not None:
     lr = result.logrank
     st.markdown(f"**Log-rank** χ² = {lr.chisq:.3f}, df = {lr.df}, p = {lr.p:.4g}")

@@ -1,7 +1,9 @@
-"""Univariate and multivariable Cox across endpoints, with forest plots."""
+"""Per endpoint, the Cox table (univariate and multivariable side by side) and
+its forest plots; all endpoints at a glance in a compact overview."""
 
 import streamlit as st
 
+from recur.cox_table import MODELS, cox_table
 from recur.figures import build_forest_figure
 from recur.format import cox_table_display, model_sizes_caption
 from recur.safe_text import plain
@@ -11,27 +13,47 @@ from recur.ui.downloads import download_table
 from recur.ui.estimands import model_warnings, ph_footnote
 from recur.ui.factor_controls import factor_controls
 from recur.ui.page import guard, methods_caption, start_page
+from recur.ui.presentation import controls_then_body, show_figure
+from recur.ui.state import presenting
 from recur.variables import ENDPOINT_NAMES
 
 cohort, settings = start_page("Prognostic factors")
-settings = screen_threshold_control(settings, st.columns(3)[0])
+controls, body = controls_then_body()
+settings = screen_threshold_control(settings, controls.columns(3)[0])
 with guard():
-    with st.expander("Factors and their coding", expanded=settings.factors is not None):
+    factor_box = controls if presenting() else controls.expander("Factors and their coding",
+                                                                 expanded=settings.factors is not None)
+    with factor_box:
         settings = factor_controls(cohort, settings)
     screen = cache.prognostic(cohort, settings)
-st.caption("Hazard ratios: a categorical factor's levels against its reference level (by default the most "
-           "frequent level; change it under 'Factors and their coding'), a numeric factor per unit of its "
-           "column; survival times in months.")
+    frame = cache.frame(cohort, settings)
 
-for model in ("univariate", "multivariable"):
-    st.subheader(f"{model.capitalize()} Cox models")
-    shown = cox_table_display(screen.table, model)
-    if shown.empty:
-        st.info(f"No factor reached univariate p < {settings.screen_p:g}; no multivariable model.")
-        continue
-    st.dataframe(shown, hide_index=True, width="stretch")
-    st.caption(model_sizes_caption(screen.table, model))
-    ph_footnote(screen, model)
+tabs = body.tabs([ep.upper() for ep in cohort.endpoints])
+for tab, ep in zip(tabs, cohort.endpoints):
+    table = cox_table(screen, frame, ep)
+    with tab:
+        st.dataframe(table.display, hide_index=True, width="stretch")
+        for note in table.footnotes:
+            st.caption(plain(note))
+        for model in MODELS:
+            rows = table.model_rows(model)
+            if not rows.empty:
+                show_figure(build_forest_figure(rows, title=f"{ENDPOINT_NAMES[ep]}: {model}"), f"forest_{ep}_{model}")
+        download_table(f"Download the {ep.upper()} Cox table (CSV)", table.display, f"cox_{ep}.csv")
+st.caption("Hazard ratios: a categorical factor's levels against its reference level (by default the most "
+           "frequent level; change it under 'Factors and their coding'), a numeric factor per the stated step "
+           "of its column; survival times in months.")
+
+with st.expander("All endpoints: compact overview"):
+    for model in MODELS:
+        st.markdown(f"**{model.capitalize()} Cox models**")
+        shown = cox_table_display(screen.table, model)
+        if shown.empty:
+            st.info(f"No factor reached univariate p < {settings.screen_p:g}; no multivariable model.")
+            continue
+        st.dataframe(shown, hide_index=True, width="stretch")
+        st.caption(model_sizes_caption(screen.table, model))
+        ph_footnote(screen, model)
 notes = screen.table[screen.table.note != ""]
 if not notes.empty:
     with st.expander(f"{len(notes)} estimate(s) could not be made: why"):
@@ -48,14 +70,5 @@ if not screen.ph.empty:
         st.dataframe(screen.ph[["endpoint", "model", "term", "chisq", "df", "p", "note"]], hide_index=True,
                      width="stretch")
 
-st.subheader("Forest plots")
-tabs = st.tabs([ep.upper() for ep in cohort.endpoints])
-for tab, ep in zip(tabs, cohort.endpoints):
-    with tab:
-        for model in ("univariate", "multivariable"):
-            rows = screen.table[(screen.table.endpoint == ep) & (screen.table.model == model)]
-            if not rows.empty:
-                st.plotly_chart(build_forest_figure(rows, title=f"{ENDPOINT_NAMES[ep]}: {model}"),
-                                width="stretch", key=f"forest_{ep}_{model}")
 methods_caption(screen.methods)
-download_table("Download the Cox table (CSV)", screen.table, "cox_models.csv")
+download_table("Download all Cox models (CSV)", screen.table, "cox_models.csv")

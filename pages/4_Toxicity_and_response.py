@@ -1,6 +1,5 @@
-"""CTCAE grades per adverse event (acute / late) and response to treatment."""
-
-import streamlit as st
+"""CTCAE grades per adverse event (acute / late) and response to treatment,
+for all patients and, optionally, per group."""
 
 from recur import tables
 from recur.figures import build_response_figure, build_toxicity_figure
@@ -8,25 +7,30 @@ from recur.format import response_display, toxicity_display
 from recur.ui import cache
 from recur.ui.controls import grouping_control
 from recur.ui.page import guard, start_page
+from recur.ui.presentation import controls_then_body, show_figure
 
 cohort, settings = start_page("Toxicity and response")
+controls, body = controls_then_body()
+settings = grouping_control(cohort, settings, controls.columns(3)[0], label="Split by")
 with guard():
-    tox = tables.toxicity_table(cache.frame(cohort, settings))
+    frame = cache.frame(cohort, settings)
+    by = settings.group_by or None
+    tox = tables.toxicity_table(frame, by)
+    resp = tables.response_table(frame, by)
 
-st.subheader("Toxicity (worst CTCAE grade)")
+body.subheader("Toxicity (worst CTCAE grade)")
 if tox.empty:
-    st.info("No toxicity columns (tox_<event>, tox_acute_<event>, tox_late_<event>) in this cohort.")
+    body.info("No toxicity columns (tox_<event>, tox_acute_<event>, tox_late_<event>) in this cohort.")
 else:
-    st.plotly_chart(build_toxicity_figure(tox), width="stretch", key="toxicity")
-    st.dataframe(toxicity_display(tox), hide_index=True, width="stretch")
+    show_figure(build_toxicity_figure(tox), "toxicity", body)
+    body.dataframe(toxicity_display(tox), hide_index=True, width="stretch")
+    body.caption("n (%) of the patients assessed for that event; rows in the order of the bars. "
+                 "Acute and late: split at 90 days after the end of radiotherapy.")
 
-st.subheader("Response")
-settings = grouping_control(cohort, settings, st.columns(3)[0], label="Split by")
-with guard():
-    resp = tables.response_table(cache.frame(cohort, settings), settings.group_by or None)
+body.subheader("Response")
 if resp["evaluable"].sum() == 0:
-    st.info("No response column (CR / PR / SD / PD / NE) in this cohort.")
+    body.info("No response column (CR / PR / SD / PD / NE) in this cohort.")
 else:
-    st.plotly_chart(build_response_figure(resp), width="stretch", key="response")
-    st.dataframe(response_display(resp), hide_index=True, width="stretch")
-    st.caption("ORR = (CR + PR) / evaluable patients (NE excluded), exact Clopper-Pearson 95% CI.")
+    show_figure(build_response_figure(resp), "response", body)
+    body.dataframe(response_display(resp), hide_index=True, width="stretch")
+    body.caption("ORR = (CR + PR) / evaluable patients (NE excluded), exact Clopper-Pearson 95% CI.")

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from recur.cohort import Cohort, analysis_frame
+from recur.cox_table import CoxTable, cox_table
 from recur.errors import RecurError
 from recur.factors import default_factors, default_reference, factor_column, factor_label, is_cutoff_factor
 from recur.screen import ScreenResult, screen_cox
 from recur.settings import Settings
+from recur.stats.cox import cox
 from recur.stats.km import KMResult, kaplan_meier, median_followup
 from recur.stats.landmark import LandmarkResult, landmark
 from recur.stats.logrank import LogrankResult, logrank
@@ -35,6 +37,9 @@ class SurvivalAnalysis:
     followup: tuple[float, float, float]
     notes: tuple[str, ...] = ()  # caveats to show with the result
     landmark: LandmarkResult | None = None  # set when a post-baseline grouping is analysed from a landmark
+    # Cox on the grouping, every group against the first (the cutoff's reference group): recur.cox's
+    # coefficient table; None without a grouping or when no hazard ratio could be fitted.
+    hazard_ratios: pd.DataFrame | None = None
 
     @property
     def title(self) -> str:
@@ -83,12 +88,17 @@ def survival_analysis(cohort: Cohort, settings: Settings) -> SurvivalAnalysis:
     m = settings.methods
     km = kaplan_meier(frame, t, e, by=by, at=settings.landmarks_months, conf_type=m.km_conf_type,
                       conf_level=m.conf_level)
-    lr, test_note = None, ()
+    lr, hrs, test_note = None, None, ()
     if by and len(km.groups) >= 2:
         try:
             lr = logrank(frame, t, e, by)
         except RecurError as exc:  # the curves stand without the test (e.g. zero variance)
             test_note = (str(exc),)
+        first = next(v for v in frame.loc[usable, by].dropna().unique() if str(v) == km.groups[0])
+        try:
+            hrs = cox(frame, t, e, [by], ties=m.cox_ties, reference={by: first}, conf_level=m.conf_level).coefficients
+        except RecurError as exc:
+            test_note += (f"No hazard ratio: {exc}",)
     elif by:
         raise RecurError(f"Only one group of '{by}' has patients in the current selection; the curves "
                          "cannot be compared. Change the cutoff or the filter.")
@@ -97,7 +107,7 @@ def survival_analysis(cohort: Cohort, settings: Settings) -> SurvivalAnalysis:
     notes = test_note + tuple(f"Group '{r.group}' has only {r.n} patients ({r.n_events} events): its estimates are unstable."
                   for r in km.medians.itertuples() if r.n < SMALL_GROUP)
     return SurvivalAnalysis(ep, by or "", km, lr, int((~usable).sum()), n_missing_group, n_filtered,
-                            follow, notes, landmark=lm)
+                            follow, notes, landmark=lm, hazard_ratios=hrs)
 
 
 def prognostic_analysis(cohort: Cohort, settings: Settings) -> ScreenResult:
@@ -121,3 +131,11 @@ def prognostic_analysis(cohort: Cohort, settings: Settings) -> ScreenResult:
                   **{col: level for col, level in settings.references if col in columns and col not in trends}}
     return screen_cox(frame, columns, list(cohort.endpoints), threshold=settings.screen_p,
                       ties=settings.methods.cox_ties, reference=references, ordered=trends)
+
+
+def prognostic_tables(cohort: Cohort, settings: Settings) -> dict[str, CoxTable]:
+    """Per endpoint, the merged univariate / multivariable Cox table of
+    ``prognostic_analysis`` (``recur.cox_table``): what the page shows and exports."""
+    frame, _ = analysis_frame(cohort, settings)
+    screen = prognostic_analysis(cohort, settings)
+    return {ep: cox_table(screen, frame, ep) for ep in cohort.endpoints}

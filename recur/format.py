@@ -173,11 +173,18 @@ def model_sizes_caption(table: pd.DataFrame, model: str) -> str:
 
 
 def toxicity_display(tox: pd.DataFrame) -> pd.DataFrame:
-    """Grade 3 / 4 / 5 counts and grade >=3 n (%) per adverse event."""
-    out = tox.rename(columns={f"grade_{g}": f"Grade {g}" for g in range(6)})
-    out["Grade >=3"] = [fmt_n_percent(n, p) for n, p in zip(tox["grade_3plus"], tox["grade_3plus_percent"])]
-    out = out.rename(columns={"event": "Adverse event", "phase": "Phase", "assessed": "Assessed"})
-    return out[["Adverse event", "Phase", "Assessed", "Grade 3", "Grade 4", "Grade 5", "Grade >=3"]]
+    """Per adverse event (and group, when split) in the table's row order:
+    assessed patients, then grades 1-5, any grade and grade >=3, each as n (%)
+    of the assessed patients."""
+    grades = [(f"Grade {g}", f"grade_{g}") for g in range(1, 6)] + [("Any grade", "any_grade"),
+                                                                    ("Grade >=3", "grade_3plus")]
+    out = pd.DataFrame({"Adverse event": tox["event"], "Phase": tox["phase"]})
+    if tox["group"].nunique() > 1:
+        out["Group"] = tox["group"]
+    out["Assessed"] = tox["assessed"]
+    for title, col in grades:
+        out[title] = [fmt_n_percent(n, p) for n, p in zip(tox[col], tox[f"{col}_percent"])]
+    return out
 
 
 def response_display(resp: pd.DataFrame) -> pd.DataFrame:

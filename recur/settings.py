@@ -168,6 +168,7 @@ class Settings:
     landmark_months: float = 3.0  # after the time origin (response is typically assessed by then)
     landmark_analysis: bool = False  # KM / log-rank of a post-baseline grouping from the landmark on
     explored: tuple[tuple[str, int], ...] = ()  # cutoff explorer: (variable, most cutpoints scanned on it)
+    show_hr: bool = False  # the grouping's hazard ratio (95% CI) on the Kaplan-Meier figure
 
     def __post_init__(self) -> None:
         if self.endpoint not in ENDPOINTS:
@@ -243,6 +244,7 @@ class Settings:
             "ext": int(self.extended_risk_table), "screen": repr(self.screen_p),
             "sheet": self.sheet, "dates": self.date_order, "cohort": self.cohort_id,
             "rmst": repr(self.rmst_months), "lmk": repr(self.landmark_months), "lmk_on": int(self.landmark_analysis),
+            "hr": int(self.show_hr),
         }
         q.update({k: [str(v)] for k, v in scalars.items() if v != ""})
         return {k: v for k, v in q.items() if v}
@@ -329,7 +331,7 @@ def _problems(s: Settings) -> list[str]:
         out.append("factors and trends need column names.")
     if not isinstance(s.group_by, str) or not all(isinstance(b, bool) for b in (
             s.show_ci, s.extended_risk_table, s.rules.pfs_death_is_event, s.rules.lrfs_death_is_event,
-            s.rules.dmfs_death_is_event)):
+            s.rules.dmfs_death_is_event, s.show_hr)):
         out.append("switches must be true or false, grouping a name.")
     if any(k not in KINDS for _, k in s.column_types) or any(u not in TIME_UNITS for _, u in s.time_units):
         out.append(f"column types must be {'/'.join(KINDS)} and time units {'/'.join(TIME_UNITS)}.")
@@ -409,6 +411,7 @@ _QUERY_KEYS: dict[str, Callable[[list[str]], dict[str, Any]]] = {
     "lmk": lambda vs: {"landmark_months": _number(_last(vs))},
     "lmk_on": lambda vs: {"landmark_analysis": _flag(vs)},
     "explored": lambda vs: {"explored": tuple(_explored(var, n) for var, _, n in (v.rpartition(":") for v in vs))},
+    "hr": lambda vs: {"show_hr": _flag(vs)},
 }
 
 _JSON_FIELDS: dict[str, Callable[[Any], Any]] = {

@@ -47,22 +47,39 @@ def response_table(df: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def toxicity_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Per adverse-event column: patients by worst grade 0-5, grade >= 3 n (%),
-    and the phase (acute / late / any) parsed from the column name."""
-    rows = []
+PHASES = ("acute", "late", "any")  # table and bar order: acute events, then late, then whole-course
+
+
+def toxicity_table(df: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Per adverse-event column (phase acute / late / any from its name) and,
+    with ``by``, per group after all patients: patients assessed, by worst
+    grade 0-5, any grade (1-5) and grade >= 3, each count with its percent of
+    the assessed patients (``grade_1_percent``, ``any_grade_percent``, ...).
+
+    Rows: acute events, then late ones, then whole-course ones, each in column
+    order, the groups of an event together; the toxicity figure draws its
+    bars in this order."""
+    columns = []
     for col in [c for c in df if is_tox_column(c)]:
         phase, event = "any", col[4:]
         for prefix in ("acute_", "late_"):
             if event.startswith(prefix):
                 phase, event = prefix[:-1], event[len(prefix):]
-        g = pd.to_numeric(df[col], errors="coerce")
-        assessed = int(g.notna().sum())
-        row = {"column": col, "event": event.replace("_", " "), "phase": phase, "assessed": assessed}
-        row.update({f"grade_{k}": int((g == k).sum()) for k in range(6)})
-        row["grade_3plus"] = int((g >= 3).sum())
-        row["grade_3plus_percent"] = 100 * row["grade_3plus"] / assessed if assessed else np.nan
-        rows.append(row)
+        columns.append((PHASES.index(phase), col, phase, event))
+    rows = []
+    for _, col, phase, event in sorted(columns, key=lambda c: c[0]):
+        for label, part in _groups(df, by):
+            g = pd.to_numeric(part[col], errors="coerce")
+            assessed = int(g.notna().sum())
+            row = {GROUP: label, "column": col, "event": event.replace("_", " "), "phase": phase,
+                   "assessed": assessed}
+            counts = {f"grade_{k}": int((g == k).sum()) for k in range(6)}
+            counts["any_grade"] = int(g.between(1, 5).sum())
+            counts["grade_3plus"] = int((g >= 3).sum())
+            row.update(counts)
+            row.update({f"{k}_percent": 100 * n / assessed if assessed else np.nan for k, n in counts.items()
+                        if k != "grade_0"})
+            rows.append(row)
     return pd.DataFrame(rows)
 
 

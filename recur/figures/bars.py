@@ -28,8 +28,10 @@ def build_failure_pattern_figure(table: pd.DataFrame, *, title: str = "") -> go.
 
 @plain_text_figure
 def build_toxicity_figure(tox: pd.DataFrame, *, title: str = "") -> go.Figure:
-    """Horizontal stacked bars of patients per worst grade, one bar per event and phase."""
-    labels = [f"{r.event} ({r.phase})" if r.phase != "any" else r.event for r in tox.itertuples()]
+    """Horizontal stacked bars of patients per worst grade, one bar per row of
+    ``recur.tables.toxicity_table`` (event and phase, and group when split),
+    top to bottom in the table's order."""
+    labels = toxicity_labels(tox)
     fig = go.Figure()
     for g in range(6):
         counts = tox[f"grade_{g}"]
@@ -40,6 +42,13 @@ def build_toxicity_figure(tox: pd.DataFrame, *, title: str = "") -> go.Figure:
     fig.update_xaxes(title_text="Patients")
     fig.update_yaxes(autorange="reversed")
     return journal_layout(fig, title=title, height=max(300, 120 + 38 * len(tox)))
+
+
+def toxicity_labels(tox: pd.DataFrame) -> list[str]:
+    """'trismus (late)', 'esophagitis'; with groups 'trismus (late): BED >=78 Gy'."""
+    split = "group" in tox and tox["group"].nunique() > 1
+    return [(f"{r.event} ({r.phase})" if r.phase != "any" else r.event) + (f": {r.group}" if split else "")
+            for r in tox.itertuples()]
 
 
 @plain_text_figure

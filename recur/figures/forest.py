@@ -1,59 +1,113 @@
-"""Forest plot of Cox hazard ratios: log-scaled HR axis, a line at 1, and
-terms that could not be estimated listed with their reason, not hidden."""
+"""Forest plot of one Cox model as the papers draw it: columns factor, level,
+n, events on the left, the hazard ratios on a log axis fitted to the data in
+the middle (reference levels as an open marker at 1), and HR (95% CI) and p
+on the right. A term that could not be estimated says so, with its reason."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-from recur.figures.style import colour, journal_layout, plain_text_figure
-from recur.format import fmt_hr, fmt_p_value, short_note, term_label
+from recur.figures.style import AXIS_TEXT, colour, journal_layout, plain_text_figure
+from recur.format import fmt_hr, fmt_p_value, short_note
 from recur.model_checks import PH_FIGURE_NOTE, PH_MARK, PH_VIOLATED
+
+REFERENCE_TEXT, NOT_ESTIMABLE = "1 (reference)", "not estimable"
+NICE_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+AXIS_LIMITS = (0.01, 100.0)  # a CI reaching past these runs off the axis instead of squashing the others
+ROW_PX = 30
+# x of each text column within its panel (0-1); text columns left-aligned except the counts.
+LEFT_COLUMNS = (("Factor", 0.0, "middle right"), ("Level", 0.40, "middle right"), ("n", 0.80, "middle center"),
+                ("Events", 0.93, "middle center"))
+RIGHT_COLUMNS = (("HR (95% CI)", 0.02, "middle right"), ("p", 0.85, "middle center"))
+ERROR_TEXT = "#B00020"
+
+
+def hr_axis_range(rows: pd.DataFrame) -> tuple[float, float]:
+    """HR limits of the axis: every finite CI end and 1, with a margin, within ``AXIS_LIMITS``."""
+    ends = pd.concat([rows["lower"], rows["upper"], rows["hr"]]).astype(float)
+    ends = ends[np.isfinite(ends) & (ends > 0)]
+    lo = min(float(ends.min()) if len(ends) else 0.5, 1.0) / 1.25
+    hi = max(float(ends.max()) if len(ends) else 2.0, 1.0) * 1.25
+    return max(lo, AXIS_LIMITS[0]), min(hi, AXIS_LIMITS[1])
 
 
 @plain_text_figure
-def build_forest_figure(coefficients: pd.DataFrame, *, title: str = "") -> go.Figure:
-    """One row per term (top to bottom in table order); columns 'term', 'hr',
-    'lower', 'upper', 'p', 'note' as in ``recur.cox`` / ``screen_cox`` output;
-    terms flagged by the PH test (``ph_violated``) get a mark and a footnote."""
-    rows = coefficients.reset_index(drop=True)
-    y = list(range(len(rows)))[::-1]
-    ok = rows["hr"].notna()
-    labels = [term_label(getattr(r, "variable", r.term), getattr(r, "level", ""), r.term)
-              + (f" vs {r.reference}" if getattr(r, "reference", "") else "") for r in rows.itertuples()]
-    flagged = rows[PH_VIOLATED].eq(True).to_numpy() if PH_VIOLATED in rows else np.zeros(len(rows), dtype=bool)
-    labels = [label + PH_MARK if flag else label for label, flag in zip(labels, flagged)]
-    text = [fmt_hr(r.hr, r.lower, r.upper) + "   p " + fmt_p_value(r.p)
-            if r.hr == r.hr else f"not estimable: {short_note(r.note)}" for r in rows.itertuples()]
-    fig = go.Figure()
-    est = rows[ok]
-    y_ok = [y[i] for i in est.index]
+def build_forest_figure(rows: pd.DataFrame, *, title: str = "") -> go.Figure:
+    """One row per level, top to bottom in table order. Columns: factor, level,
+    n, events, is_reference, hr, lower, upper, p, note, and optionally
+    variable (which rows belong to one factor) (``CoxTable.model_rows``).
+
+    >>> build_forest_figure(cox_table(screen, frame, "os").model_rows("univariate"))
+    """
+    rows = rows.reset_index(drop=True)
+    n_rows = len(rows)
+    y = np.arange(n_rows)[::-1].astype(float)
+    header_y = float(n_rows)
+    fig = make_subplots(rows=1, cols=3, shared_yaxes=True, column_widths=[0.46, 0.30, 0.24],
+                        horizontal_spacing=0.01)
+    estimable = rows["hr"].notna() & ~rows["is_reference"]
+    owner = rows["variable"] if "variable" in rows else rows["factor"]
+    flagged = rows[PH_VIOLATED].eq(True).to_numpy() if PH_VIOLATED in rows else np.zeros(n_rows, dtype=bool)
+    factors = [(f + PH_MARK * bool(flag)) if i == 0 or owner.iloc[i] != owner.iloc[i - 1] else ""
+               for i, (f, flag) in enumerate(zip(rows["factor"], flagged))]
+    hr_text = [REFERENCE_TEXT if r.is_reference else fmt_hr(r.hr, r.lower, r.upper) if ok else NOT_ESTIMABLE
+               for r, ok in zip(rows.itertuples(), estimable)]
+    p_text = [fmt_p_value(r.p) if ok else "" for r, ok in zip(rows.itertuples(), estimable)]
+    left = {"Factor": factors, "Level": rows["level"].astype(str).tolist(),
+            "n": [_count(v) for v in rows["n"]], "Events": [_count(v) for v in rows["events"]]}
+    for name, x, position in LEFT_COLUMNS:
+        _text_column(fig, 1, x, y, header_y, name, left[name], position)
+    failed = ~estimable & ~rows["is_reference"]
+    for name, x, position in RIGHT_COLUMNS:
+        values = hr_text if name != "p" else p_text
+        colours = [ERROR_TEXT if bad else AXIS_TEXT for bad in failed]
+        _text_column(fig, 3, x, y, header_y, name, values, position, colours)
+    est = rows[estimable]
     fig.add_trace(go.Scatter(
-        x=est["hr"], y=y_ok, mode="markers", name="HR (95% CI)", marker=dict(symbol="square", size=11,
-                                                                            color=colour(0)),
+        x=est["hr"], y=y[estimable.to_numpy()], mode="markers", name="HR (95% CI)",
+        marker=dict(symbol="square", size=10, color=colour(0)),
         error_x=dict(type="data", symmetric=False, array=est["upper"] - est["hr"],
-                     arrayminus=est["hr"] - est["lower"], color=colour(0), thickness=2, width=6),
-        hovertemplate="%{customdata}<extra></extra>", customdata=[text[i] for i in est.index]))
-    limits = pd.concat([est["lower"], est["upper"]]) if len(est) else pd.Series([0.5, 2.0])
-    finite = limits[np.isfinite(limits) & (limits > 0)]  # a CI limit of 0 or inf has no place on a log axis
-    if finite.empty:
-        finite = pd.Series([0.5, 2.0])
-    lo = float(min(finite.min(), 1.0)) / 1.5
-    hi = float(max(finite.max(), 1.0)) * 1.5
-    span = [np.log10(lo), np.log10(hi) + (np.log10(hi) - np.log10(lo)) * 0.9]
-    x_text = 10 ** (np.log10(hi) + (np.log10(hi) - np.log10(lo)) * 0.05)
-    fig.add_trace(go.Scatter(x=[x_text] * len(rows), y=y, mode="text", text=text, textposition="middle right",
-                             showlegend=False, hoverinfo="skip", name="estimates",
-                             textfont=dict(size=12, color=["#222222" if k else "#B00020" for k in ok])))
-    fig.add_vline(x=1, line=dict(color="#555555", dash="dash", width=1))
-    fig.update_xaxes(type="log", range=span, title_text="Hazard ratio (log scale)",
-                     tickvals=[0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20])
-    fig.update_yaxes(tickvals=y, ticktext=labels, range=[-0.7, len(rows) - 0.3], showline=False, ticks="")
-    journal_layout(fig, title=title, height=max(260, 110 + 42 * len(rows)))
-    fig.update_layout(showlegend=False)
+                     arrayminus=est["hr"] - est["lower"], color=colour(0), thickness=2, width=5),
+        hovertemplate="%{customdata}<extra></extra>", customdata=[hr_text[i] for i in est.index]), row=1, col=2)
+    ref = rows["is_reference"].to_numpy()
+    fig.add_trace(go.Scatter(x=[1.0] * int(ref.sum()), y=y[ref], mode="markers", name="reference",
+                             marker=dict(symbol="diamond-open", size=10, color="#333333", line=dict(width=1.5)),
+                             hovertemplate="reference level<extra></extra>"), row=1, col=2)
+    if failed.any():
+        fig.add_trace(go.Scatter(x=[1.0] * int(failed.sum()), y=y[failed.to_numpy()], mode="markers",
+                                 name=NOT_ESTIMABLE, marker=dict(symbol="x-thin-open", size=9, color=ERROR_TEXT),
+                                 hovertemplate="%{customdata}<extra></extra>",
+                                 customdata=[f"{NOT_ESTIMABLE}: {short_note(n)}" for n in rows["note"][failed]]),
+                      row=1, col=2)
+    lo, hi = hr_axis_range(rows)
+    ticks = [t for t in NICE_TICKS if lo <= t <= hi]
+    fig.add_vline(x=1, line=dict(color="#555555", dash="dash", width=1), row=1, col=2)
+    fig.update_xaxes(row=1, col=2, type="log", range=[np.log10(lo), np.log10(hi)], tickvals=ticks,
+                     ticktext=[f"{t:g}" for t in ticks], title_text="Hazard ratio (log scale)")
+    for col in (1, 3):
+        fig.update_xaxes(row=1, col=col, range=[0, 1], visible=False)
+    fig.update_yaxes(range=[-0.7, header_y + 0.7], visible=False)
+    fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y", y0=header_y - 0.5, y1=header_y - 0.5,
+                  line=dict(color="#222222", width=1))
+    journal_layout(fig, title=title, height=max(240, 110 + ROW_PX * (n_rows + 1)))
+    fig.update_layout(showlegend=False, margin=dict(l=20, r=20))
     if flagged.any():
-        fig.add_annotation(text=PH_FIGURE_NOTE,
-                           xref="paper", yref="paper", x=1, xanchor="right", y=1.01, yanchor="bottom",
-                           showarrow=False, font=dict(size=12), name="ph_footnote")
+        fig.add_annotation(text=PH_FIGURE_NOTE, xref="paper", yref="paper", x=1, xanchor="right", y=1.01,
+                           yanchor="bottom", showarrow=False, font=dict(size=12), name="ph_footnote")
     return fig
+
+
+def _count(value) -> str:
+    return "" if pd.isna(value) else str(int(value))
+
+
+def _text_column(fig: go.Figure, col: int, x: float, y: np.ndarray, header_y: float, header: str, values: list[str],
+                 position: str, colours: list[str] | None = None) -> None:
+    """One column of text with its header above the first row."""
+    fig.add_trace(go.Scatter(x=[x] * (len(values) + 1), y=[header_y, *y], mode="text", text=[header, *values],
+                             textposition=position, name=header, hoverinfo="skip",
+                             textfont=dict(size=13, color=[AXIS_TEXT, *(colours or [AXIS_TEXT] * len(values))])),
+                  row=1, col=col)

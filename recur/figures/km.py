@@ -5,11 +5,12 @@ log-rank p, and a number-at-risk table aligned to the x-axis ticks
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from recur.figures.style import colour, journal_layout, plain_text_figure, time_ticks
-from recur.format import fmt_p
+from recur.format import fmt_hr, fmt_p
 from recur.safe_text import html_text
 from recur.stats.km import KMResult
 from recur.stats.logrank import LogrankResult
@@ -42,8 +43,14 @@ def build_km_figure(
     show_ci: bool = False,
     extended_table: bool = False,
     max_time: float | None = None,
+    hazard_ratios: pd.DataFrame | None = None,
+    height: int | None = None,
 ) -> go.Figure:
-    """Journal-style KM plot; time in months. Legends carry group sizes."""
+    """Journal-style KM plot; time in months. Legends carry group sizes.
+
+    ``hazard_ratios``: a ``recur.cox`` coefficient table on the grouping
+    (``SurvivalAnalysis.hazard_ratios``), written under the log-rank p.
+    ``height`` in pixels (default: from the number of risk-table rows)."""
     horizon = max_time or float(km.curves["time"].max() or 12)
     step = time_ticks(horizon)
     ticks = np.arange(0, horizon + 1e-9, step)
@@ -95,7 +102,7 @@ def build_km_figure(
                      showticklabels=True)
     fig.update_xaxes(row=2, col=1, title_text="Time (months)", title_standoff=4)
     fig.update_yaxes(row=1, col=1, title_text=y_title, range=[0, 1.03], tickformat=".0%", dtick=0.2)
-    journal_layout(fig, title=title, height=520 + 22 * n_table_rows)
+    journal_layout(fig, title=title, height=height or 520 + 22 * n_table_rows)
     annotation = "Number at risk" + (" (KMunicate)" if extended_table else "")
     fig.add_annotation(text=annotation, xref="paper", yref="paper", x=0, y=table_share,
                        showarrow=False, xanchor="right", yanchor="bottom", font=dict(size=12, color="#222222"))
@@ -103,7 +110,23 @@ def build_km_figure(
     if logrank_result is not None:
         fig.add_annotation(text=f"Log-rank {fmt_p(logrank_result.p)}", xref="x", yref="y", x=horizon * 0.98,
                            y=0.97, showarrow=False, xanchor="right", font=dict(size=14), name="logrank")
+    for k, text in enumerate(hazard_ratio_lines(hazard_ratios) if hazard_ratios is not None else []):
+        fig.add_annotation(text=text, xref="x", yref="y", x=horizon * 0.98, y=0.97 - 0.075 * (k + 1),
+                           showarrow=False, xanchor="right", font=dict(size=14 if k == 0 else 12),
+                           name="hazard ratio")
     return fig
+
+
+def hazard_ratio_lines(coefficients: pd.DataFrame) -> list[str]:
+    """'HR 0.442 (0.232-0.842)' then 'BED >=78 Gy vs BED <78 Gy' for two
+    groups; with more, one 'level vs reference: HR ...' line per level."""
+    def hr(r) -> str:
+        return f"HR {fmt_hr(r.hr, r.lower, r.upper)}" if r.hr == r.hr else "HR not estimable"
+
+    rows = list(coefficients.itertuples())
+    if len(rows) == 1:
+        return [hr(rows[0]), f"{rows[0].level} vs {rows[0].reference}"]
+    return [f"{r.level} vs {r.reference}: {hr(r)}" for r in rows]
 
 
 def _transparent(hex_colour: str, alpha: float = 0.18) -> str:

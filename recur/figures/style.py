@@ -12,6 +12,7 @@ from recur.safe_text import TEXT_LIMIT, html_text
 
 # Okabe & Ito (2008), without the yellow that fades on projectors.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+AXIS_TEXT = "#111111"  # near-black: axis titles and labels stay legible on a washed-out projector
 FONT = dict(family="Arial, Helvetica, sans-serif", size=14, color="#222222")
 
 
@@ -27,6 +28,33 @@ def journal_layout(fig: go.Figure, *, title: str = "", height: int = 520) -> go.
                    font=dict(size=17)),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, font=dict(size=13)),
     )
+    axis_text = dict(title_font=dict(size=15, color=AXIS_TEXT), tickfont=dict(color=AXIS_TEXT),
+                     linecolor=AXIS_TEXT, tickcolor=AXIS_TEXT)
+    fig.update_xaxes(**axis_text)
+    fig.update_yaxes(**axis_text)
+    return fig
+
+
+def presentation_style(fig: go.Figure, *, font_scale: float = 1.3, height: int | None = None) -> go.Figure:
+    """The figure for a projector: every font ``font_scale`` times larger
+    (layout, title, legend, axes, annotations, text on traces) and, when
+    given, a new height in pixels. Changes ``fig`` in place; returns it."""
+
+    def grow(font, default: float) -> dict:
+        return dict(size=round((font.size or default) * font_scale))
+
+    base = fig.layout.font.size or FONT["size"]
+    fig.update_layout(font=grow(fig.layout.font, FONT["size"]), title_font=grow(fig.layout.title.font, base),
+                      legend_font=grow(fig.layout.legend.font, base))
+    for axis in [*fig.select_xaxes(), *fig.select_yaxes()]:
+        axis.update(title_font=grow(axis.title.font, base), tickfont=grow(axis.tickfont, base))
+    for note in fig.layout.annotations:
+        note.update(font=grow(note.font, base))
+    for trace in fig.data:
+        if "textfont" in trace:
+            trace.update(textfont=grow(trace.textfont, base))
+    if height is not None:
+        fig.update_layout(height=height)
     return fig
 
 

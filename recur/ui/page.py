@@ -14,22 +14,27 @@ from recur.safe_text import MESSAGE_LIMIT, clip, plain
 from recur.settings import Settings
 from recur.ui import cache
 from recur.ui.sidebar import render_sidebar
-from recur.ui.state import CohortSource, Keys, cohort_name, current_source, set_source
+from recur.ui.state import CohortSource, Keys, cohort_name, current_source, presenting, set_source
 from recur.variables import variable_label
 
 
 def start_page(title: str, needs_patients: bool = True) -> tuple[Cohort, Settings]:
     """Set up the page and the sidebar; stop with a message when the subgroup
     filter leaves no patient (unless the page works without, as Cohort does)."""
-    st.set_page_config(page_title=f"recur · {title}", layout="wide", page_icon=None)
+    # Presentation mode folds the sidebar away (its toggle stays in it, behind the sidebar's arrow).
+    st.set_page_config(page_title=f"recur · {title}", layout="wide", page_icon=None,
+                       initial_sidebar_state="collapsed" if presenting() else "auto")
     cohort, settings = render_sidebar()
-    st.title(title)
+    if not presenting():  # presenting, the figures carry their own titles
+        st.title(title)
     if Keys.LOAD_ERROR in st.session_state:
         st.error(plain(st.session_state.pop(Keys.LOAD_ERROR), MESSAGE_LIMIT))
     for notice in st.session_state.pop(Keys.NOTICES, []):
         st.warning(plain(notice, MESSAGE_LIMIT))
     link_notice(cohort, on_cohort_page=not needs_patients)
-    if cohort.is_synthetic:
+    if cohort.is_synthetic and presenting():
+        st.caption("Synthetic demo data, not real patients.")
+    elif cohort.is_synthetic:
         st.info("Synthetic demo data: generated to imitate published cohorts, not real patients. "
                 "Upload your own cohort on the Cohort page.")
     if cohort.errors:

@@ -158,6 +158,9 @@ def render_sidebar() -> tuple[Cohort, Settings]:
     with st.sidebar:
         for path, label in PAGES.items():
             st.page_link(path, label=label)
+        st.toggle("Presentation mode", key=Keys.PRESENTATION,
+                  help="For a projector: larger figures and fonts, page controls folded under the figures, "
+                       "this sidebar closed (reopen it with the arrow at the top left).")
         st.divider()
         st.markdown("### Cutoffs")
         cutoffs = _cutoff_widgets(cohort, settings)

@@ -45,6 +45,8 @@ class Keys:
     GROUP_BY = "w.group_by"
     SHOW_CI = "w.show_ci"
     EXTENDED = "w.extended"
+    SHOW_HR = "w.show_hr"
+    PRESENTATION = "w.presentation"  # a view of this browser session, not an analysis setting
     SCREEN_P = "w.screen_p"
     MAPPING = "w.mapping"
     ADD_CUTOFF_BUTTON = "w.add_cutoff"
@@ -70,7 +72,8 @@ class Keys:
     SETTINGS_UPLOAD = "w.settings_upload"  # the Export page's settings JSON uploader
     LAST_SETTINGS_UPLOAD = "recur.last_settings_upload"  # the settings file already applied
     EXPORT_PREFIX = "export."  # the Export page's download buttons (not 'w.': nothing to keep or re-seed)
-    KEPT_ACROSS_COHORTS = frozenset({UPLOAD, DEMO, SETTINGS_UPLOAD})  # others re-seed when a cohort opens
+    # every other widget re-seeds when a cohort opens
+    KEPT_ACROSS_COHORTS = frozenset({UPLOAD, DEMO, SETTINGS_UPLOAD, PRESENTATION})
     # Widgets whose value Streamlit refuses to set through session state.
     NOT_SETTABLE = frozenset({UPLOAD, SETTINGS_UPLOAD, MAPPING,
                               ADD_CUTOFF_BUTTON, REMOVE_CUTOFF_BUTTON, PUBLISHED_RULES_BUTTON,
@@ -231,6 +234,11 @@ def forget_widgets(keys) -> None:
     (after Settings changed from outside the widget, or a widget went away)."""
     for key in list(keys):
         st.session_state.pop(key, None)
+
+
+def presenting() -> bool:
+    """Whether presentation mode is on (the sidebar's toggle)."""
+    return bool(st.session_state.get(Keys.PRESENTATION, False))
 
 
 def set_rules(settings: Settings, rules: EndpointRules) -> Settings:

@@ -150,16 +150,21 @@ def test_prognostic_factors_reference_level_trend_and_threshold_follow():
     s = at.session_state[Keys.SETTINGS]
     assert (s.factors, s.references, s.trends) == (("cutoff:bed_gy", "histology", "stage_initial"),
                                                     (("histology", "squamous"),), (("stage_initial", ("I", "II", "III")),))
-    uni = at.dataframe[0].value.set_index("Factor")
-    assert uni.loc["Histology: adenocarcinoma", "Reference"] == "squamous"
-    assert "Histology: squamous" not in uni.index and "Initial stage (trend: I < II < III)" in uni.index
+    os_table = at.dataframe[0].value  # the first endpoint's (OS) Cox table
+    histology = os_table[os_table["Factor"].replace("", None).ffill() == "Histology"].set_index("Level")
+    assert histology.loc["squamous", "HR (95% CI), univariate"] == "1 (reference)"
+    assert histology.loc["adenocarcinoma", "HR (95% CI), univariate"] != "1 (reference)"
+    stage = os_table[os_table["Factor"] == "Initial stage"]
+    assert stage["Level"].tolist() == ["per step (I < II < III)"]
     at.number_input(key=Keys.cutoff_threshold("bed_gy")).set_value(80.0).run()  # the cutoff factor follows
     no_exception(at)
-    assert at.dataframe[0].value["Factor"].iloc[0] == "BED >=80 Gy"
+    assert at.dataframe[0].value[["Factor", "Level"]].iloc[:2].values.tolist() == [["BED", "<80 Gy"], ["", ">=80 Gy"]]
     at.button(key=Keys.RESET_FACTORS_BUTTON).click().run()
     no_exception(at)
     assert at.session_state[Keys.SETTINGS].factors is None
-    assert at.dataframe[0].value["Factor"].tolist()[:3] == ["BED >=80 Gy", "DFI >=12 months", "TTR <=24 months"]
+    assert at.dataframe[0].value[["Factor", "Level"]].iloc[:6].values.tolist() == [
+        ["BED", "<80 Gy"], ["", ">=80 Gy"], ["DFI", "<12 months"], ["", ">=12 months"], ["TTR", ">24 months"],
+        ["", "<=24 months"]]  # each cutoff's reference group first
 
 
 def test_url_round_trip_restores_settings():

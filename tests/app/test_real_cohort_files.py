@@ -65,10 +65,11 @@ def test_an_extra_numeric_column_is_offered_as_cutoff_and_cox_factor_and_its_gro
     assert {"tumour_size_cm", "tumour_size_cm >=3.5", "smoker"} <= set(factors.options)
     factors.set_value(["cutoff:tumour_size_cm", "tumour_size_cm", "smoker"]).run()
     no_exception(at)
-    uni = at.dataframe[0].value
-    assert uni["Factor"].tolist() == ["tumour_size_cm >=3.5", "tumour_size_cm", "smoker: yes"]
-    assert uni["Reference"].iloc[0] == "tumour_size_cm <3.5"
-    assert uni["Reference"].iloc[2] == "no"  # 6 yes, 6 no: a tie, so the first level is the reference
+    table = at.dataframe[0].value  # the first endpoint's Cox table
+    assert table[["Factor", "Level"]].values.tolist() == [["tumour_size_cm", "<3.5"], ["", ">=3.5"],
+                                                          ["tumour_size_cm", "per unit"], ["smoker", "no"], ["", "yes"]]
+    assert table["HR (95% CI), univariate"].iloc[0] == "1 (reference)"
+    assert table["HR (95% CI), univariate"].iloc[3] == "1 (reference)"  # 6 yes, 6 no: a tie, so the first level
 
 
 # Two spellings of adenocarcinoma (3 'Adeno', 4 'adenocarcinoma') and 5 'squamous'.

@@ -14,6 +14,7 @@ import recur
 from recur import tables
 from recur.analysis import prognostic_analysis, survival_analysis
 from recur.cohort import cutoff_group_sizes
+from recur.cox_table import cox_table
 from recur.errors import RecurError
 from recur.figures import (build_failure_pattern_figure, build_forest_figure, build_km_figure,
                            build_response_figure, build_sites_figure, build_toxicity_figure)
@@ -38,7 +39,7 @@ def run_pages(cohort: recur.Cohort, settings: recur.Settings) -> int:
             except RecurError:
                 continue
             if ep == cohort.endpoints[0] and by in (None, settings.cutoffs[0].label):
-                build_km_figure(result.km, result.logrank, title=result.title)
+                build_km_figure(result.km, result.logrank, title=result.title, hazard_ratios=result.hazard_ratios)
             survival_summary_display(result.km)
             answered += 1
         ever, first = (tables.failure_pattern_table(frame, view, by) for view in ("ever", "first"))
@@ -48,6 +49,9 @@ def run_pages(cohort: recur.Cohort, settings: recur.Settings) -> int:
                 build_failure_pattern_figure(ever)
                 build_failure_pattern_figure(first)
         response_display(tables.response_table(frame, by))
+        tox_by = tables.toxicity_table(frame, by)
+        if not tox_by.empty:
+            toxicity_display(tox_by)
     tox = tables.toxicity_table(frame)
     if not tox.empty:  # as the page: an empty table is explained, not drawn
         toxicity_display(tox)
@@ -64,7 +68,7 @@ def run_pages(cohort: recur.Cohort, settings: recur.Settings) -> int:
         if not cox_table_display(screen.table, model).empty:  # as the page
             model_sizes_caption(screen.table, model)
         for ep in cohort.endpoints[:1]:
-            rows = screen.table[(screen.table.endpoint == ep) & (screen.table.model == model)]
+            rows = cox_table(screen, frame, ep).model_rows(model)
             if not rows.empty:
                 build_forest_figure(rows, title=ep)
     return answered + 1

@@ -88,15 +88,30 @@ def test_km_figure_steps_legend_risk_table_and_p():
     assert any(t.startswith("Log-rank p = ") for t in texts)
 
 
-def test_forest_figure_log_axis_and_not_estimable_reason():
-    coefs = pd.DataFrame({"term": ["BED >=78 Gy", "EGFR"], "reference": ["BED <78 Gy", ""],
-                          "hr": [0.317, np.nan], "lower": [0.112, np.nan], "upper": [0.899, np.nan],
-                          "p": [0.03, np.nan], "note": ["", "no events in this group (n=3)"]})
-    fig = build_forest_figure(coefs)
-    assert fig.layout.xaxis.type == "log"
-    assert list(fig.data[0].x) == [0.317]
-    text = list(fig.data[1].text)
-    assert text[0].startswith("0.317 (0.112-0.899)") and "no events in this group" in text[1]
+def test_forest_figure_columns_log_axis_reference_and_not_estimable_reason():
+    rows = pd.DataFrame({"factor": ["BED", "BED", "EGFR", "EGFR"], "level": ["<78 Gy", ">=78 Gy", "wild-type", "mutant"],
+                         "n": [35, 39, 37, 14], "events": [10, 6, 8, 0], "is_reference": [True, False, True, False],
+                         "hr": [np.nan, 0.317, np.nan, np.nan], "lower": [np.nan, 0.112, np.nan, np.nan],
+                         "upper": [np.nan, 0.899, np.nan, np.nan], "p": [np.nan, 0.03, np.nan, np.nan],
+                         "note": ["", "", "", "no events in this group (n=14); not estimable"]})
+    fig = build_forest_figure(rows)
+    columns = {tr.name: list(tr.text) for tr in fig.data if tr.mode == "text"}
+    assert columns["Factor"] == ["Factor", "BED", "", "EGFR", ""]  # header, then the factor on its first level
+    assert columns["Level"][1:] == ["&lt;78 Gy", "&gt;=78 Gy", "wild-type", "mutant"]  # shown as plain text
+    assert columns["n"][1:] == ["35", "39", "37", "14"] and columns["Events"][1:] == ["10", "6", "8", "0"]
+    assert columns["HR (95% CI)"][1:] == ["1 (reference)", "0.317 (0.112-0.899)", "1 (reference)", "not estimable"]
+    assert columns["p"][1:] == ["", "0.030", "", ""]
+    hr = next(tr for tr in fig.data if tr.name == "HR (95% CI)" and tr.mode == "markers")
+    assert list(hr.x) == [0.317] and list(hr.y) == [2.0]  # rows top to bottom: y 3, 2, 1, 0
+    ref = next(tr for tr in fig.data if tr.name == "reference")
+    assert list(ref.x) == [1.0, 1.0] and list(ref.y) == [3.0, 1.0]
+    failed = next(tr for tr in fig.data if tr.name == "not estimable")
+    assert "no events in this group (n=14)" in failed.customdata[0]
+    axis = fig.layout.xaxis2
+    assert axis.type == "log"
+    # the axis fits the data: from 0.112 / 1.25 to 1 * 1.25 (log10 units)
+    assert 10 ** axis.range[0] == pytest.approx(0.112 / 1.25) and 10 ** axis.range[1] == pytest.approx(1.25)
+    assert list(axis.tickvals) == [0.1, 0.2, 0.5, 1.0]
     assert any(s.x0 == 1 for s in fig.layout.shapes)
 
 
@@ -144,7 +159,8 @@ def test_display_tables_for_toxicity_and_response():
     from recur.format import response_display, toxicity_display
 
     tox = toxicity_display(tables.toxicity_table(pd.DataFrame({"tox_esophagitis": [0, 1, 3, 4]})))
-    assert tox.iloc[0][["Grade 3", "Grade 4", "Grade >=3"]].tolist() == [1, 1, "2 (50.0%)"]
+    assert tox.iloc[0][["Grade 1", "Grade 3", "Grade 4", "Any grade", "Grade >=3"]].tolist() == [
+        "1 (25.0%)", "1 (25.0%)", "1 (25.0%)", "3 (75.0%)", "2 (50.0%)"]
     resp = response_display(tables.response_table(pd.DataFrame({"response": ["CR", "PR", "SD", "PD"]})))
     lo, hi = tables.clopper_pearson(2, 4)
     assert resp["ORR (95% CI)"].iloc[0] == f"50.0% ({100 * lo:.1f}-{100 * hi:.1f})"

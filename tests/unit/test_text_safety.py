@@ -75,8 +75,8 @@ def test_km_figure_escapes_group_names_in_legend_hover_and_risk_table():
 
 
 def test_forest_and_bar_figures_escape_user_text():
-    forest = pd.DataFrame({"term": [TAG, "age"], "variable": ["histology", "age"], "level": [TAG, ""],
-                           "reference": ["<b>ref</b>", ""], "hr": [2.0, np.nan], "lower": [1.0, np.nan],
+    forest = pd.DataFrame({"factor": [TAG, "age"], "level": [TAG, "<b>ref</b>"], "n": [3, 4], "events": [1, 2],
+                           "is_reference": [False, False], "hr": [2.0, np.nan], "lower": [1.0, np.nan],
                            "upper": [4.0, np.nan], "p": [0.04, np.nan], "note": ["", "no <i>events</i>; x"]})
     pattern = pd.DataFrame({"group": [TAG, TAG], "pattern": ["Local", "<a href='x'>Distant</a>"], "n": [3, 2],
                             "percent": [60.0, 40.0]})

@@ -1,0 +1,237 @@
+"""The Cox table of one endpoint as the papers print it (finalfit, or
+gtsummary's ``tbl_merge``): univariate and multivariable side by side, one row
+per factor level with n and events, the reference level as "1 (reference)",
+numeric factors per a stated unit ("per 10 Gy") and "-" for factors the
+screening rule kept out of the multivariable model (said in a footnote).
+
+``CoxTable.rows`` holds the raw numbers (the forest plot draws them);
+``CoxTable.display`` the text shown on the page and exported."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from recur.format import fmt_hr, fmt_p_value, short_note, variable_title
+from recur.levels import level_label
+from recur.model_checks import PH_FOOTNOTE, PH_MARK, PH_VIOLATED
+from recur.screen import ENDPOINT, MODEL, N, N_EVENTS, ScreenResult
+from recur.stats._prepare import group_levels
+from recur.stats.cox import HR, LEVEL, LOWER, NOTE, P, REFERENCE, UPPER, VARIABLE
+from recur.variables import ENDPOINT_NAMES, event_column, time_column
+
+MODELS = ("univariate", "multivariable")
+# Raw columns of ``CoxTable.rows``; per model the estimate columns carry a prefix ("univariate_hr").
+FACTOR, EVENTS, IS_REFERENCE, UNIT, ENTERED = "factor", "events", "is_reference", "unit", "entered"
+ESTIMATES = (HR, LOWER, UPPER, P, NOTE)
+# Shown columns.
+DISPLAY_COLUMNS = ["Factor", "Level", "n", "Events", "HR (95% CI), univariate", "p, univariate",
+                   "HR (95% CI), multivariable", "p, multivariable", "Notes"]
+REFERENCE_TEXT, NOT_ENTERED, NOT_ESTIMABLE = "1 (reference)", "-", "not estimable"
+
+# Numeric factors: HR per this many units of the column (schema units; data/data_dictionary.csv).
+# A step k reports exp(k * coef) with its CI exp(k * (coef -/+ z se)); p does not change.
+PER_UNIT: dict[str, tuple[float, str]] = {
+    **{c: (10.0, "per 10 Gy") for c in ("bed_gy", "eqd2_gy", "rt_dose_gy", "prior_rt_dose_gy",
+                                         "cumulative_dose_gy", "cumulative_eqd2_gy")},
+    "dose_per_fraction": (1.0, "per 1 Gy"),
+    "age": (1.0, "per year"),
+    "dfi_months": (12.0, "per year (12 months)"),
+    "ttr_months": (12.0, "per year (12 months)"),
+    "ecog": (1.0, "per point"),
+    "kps": (10.0, "per 10 points"),
+    "gtv_cc": (10.0, "per 10 cm³"),
+    "ptv_cc": (10.0, "per 10 cm³"),
+    "rt_fractions": (1.0, "per fraction"),
+    "prior_rt_fractions": (1.0, "per fraction"),
+}
+
+
+@dataclass(frozen=True)
+class CoxTable:
+    """One endpoint's merged Cox table: ``rows`` (raw numbers: factor, level,
+    n, events, is_reference, unit, variable (the analysed column), and per
+    model hr, lower, upper, p, note, entered), ``display`` (text,
+    ``DISPLAY_COLUMNS``) and ``footnotes``."""
+
+    endpoint: str
+    rows: pd.DataFrame
+    display: pd.DataFrame
+    footnotes: tuple[str, ...]
+
+    @property
+    def title(self) -> str:
+        return f"{ENDPOINT_NAMES[self.endpoint]}: Cox proportional hazards"
+
+    def model_rows(self, model: str) -> pd.DataFrame:
+        """The rows of one model (factors entered into it) with plain
+        estimate columns (factor, level, n, events, is_reference, hr, lower,
+        upper, p, note, variable): what the forest plot draws."""
+        part = self.rows.loc[self.rows[f"{model}_{ENTERED}"].to_numpy(dtype=bool)]
+        out = part[[FACTOR, LEVEL, N, EVENTS, IS_REFERENCE, VARIABLE]].copy()
+        for col in ESTIMATES:
+            out[col] = part[f"{model}_{col}"]
+        out[PH_VIOLATED] = part[f"{model}_{PH_VIOLATED}"]
+        return out.reset_index(drop=True)
+
+
+def per_unit(variable: str) -> tuple[float, str]:
+    """Step and wording of a numeric factor's HR: ('bed_gy') -> (10, 'per 10 Gy');
+    a column the schema does not know is per one unit of its own values."""
+    return PER_UNIT.get(variable, (1.0, "per unit"))
+
+
+def cox_table(screen: ScreenResult, frame: pd.DataFrame, endpoint: str) -> CoxTable:
+    """Merge the univariate and multivariable models of ``endpoint`` from a
+    ``screen_cox`` result; ``frame`` is the data it was fitted on (the counts
+    per level come from it: patients with the endpoint and that factor, the
+    univariate model's patients).
+
+    >>> cox_table(screen_cox(df, ["sex", "age"], ["os"]), df, "os").display
+    """
+    part = screen.table[screen.table[ENDPOINT] == endpoint]
+    uni, multi = (part[part[MODEL] == m] for m in MODELS)
+    t, e = time_column(endpoint), event_column(endpoint)
+    rows: list[dict] = []
+    for var in dict.fromkeys(uni[VARIABLE]):
+        terms = uni[uni[VARIABLE] == var]
+        entered = bool((multi[VARIABLE] == var).any())
+        trend = terms[LEVEL].str.startswith("trend: ").any()
+        if var in frame and not trend and _is_categorical(frame[var]):
+            usable = frame[[t, e, var]].dropna()
+            rows += _level_rows(var, terms, multi[multi[VARIABLE] == var], usable, _levels(usable[var]), e, entered)
+        else:
+            rows.append(_numeric_row(var, terms, multi[multi[VARIABLE] == var], entered))
+    table = pd.DataFrame(rows, columns=[FACTOR, LEVEL, N, EVENTS, IS_REFERENCE, UNIT, VARIABLE]
+                         + [f"{m}_{c}" for m in MODELS for c in (*ESTIMATES, ENTERED)])
+    for m in MODELS:  # the proportional-hazards flag of each factor in each model (recur.model_checks)
+        bad = part[(part[MODEL] == m) & part.get(PH_VIOLATED, pd.Series(False, index=part.index)).eq(True)]
+        table[f"{m}_{PH_VIOLATED}"] = table[VARIABLE].isin(bad[VARIABLE]).to_numpy(dtype=bool)
+    table[[N, EVENTS]] = table[[N, EVENTS]].astype("Int64")
+    table = table.astype({IS_REFERENCE: bool, **{f"{m}_{ENTERED}": bool for m in MODELS}})
+    return CoxTable(endpoint, table, _display(table), _footnotes(screen, part, multi))
+
+
+def _levels(values: pd.Series) -> list:
+    """Levels as ``recur.cox`` orders them (booleans as objects, as it codes them)."""
+    return group_levels(values.astype(object) if pd.api.types.is_bool_dtype(values) else values)
+
+
+def _is_categorical(values: pd.Series) -> bool:
+    """Coded by levels in ``recur.cox`` (text, categories, booleans), not per unit."""
+    return not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+
+
+def _estimates(model: str, term: pd.Series | None, step: float = 1.0) -> dict:
+    """One model's columns from a coefficient row (HR and CI per ``step`` units)."""
+    if term is None:
+        return {f"{model}_{c}": (np.nan if c != NOTE else "") for c in ESTIMATES}
+    hr, lower, upper = (float(term[c]) ** step for c in (HR, LOWER, UPPER))
+    return {f"{model}_{HR}": hr, f"{model}_{LOWER}": lower, f"{model}_{UPPER}": upper,
+            f"{model}_{P}": float(term[P]), f"{model}_{NOTE}": str(term[NOTE])}
+
+
+def _level_rows(var: str, uni: pd.DataFrame, multi: pd.DataFrame, usable: pd.DataFrame, levels: list, event: str,
+                entered: bool) -> list[dict]:
+    """One row per level in level order, the reference level marked; a
+    factor whose model failed keeps its levels, each with the model's note."""
+    factor, names = _factor_names(var, levels)
+    failed = uni[uni[LEVEL] == ""]
+    rows = []
+    for level, name in zip(levels, names):
+        text = str(level)
+        in_level = usable[var].to_numpy() == level
+        is_ref = bool((uni[REFERENCE] == text).any())
+        row = {FACTOR: factor, LEVEL: name, N: int(in_level.sum()), EVENTS: int(usable[event].to_numpy()[in_level].sum()),
+               IS_REFERENCE: is_ref, UNIT: "", VARIABLE: var}
+        for model, terms, is_in in (("univariate", uni, True), ("multivariable", multi, entered)):
+            match = terms[terms[LEVEL] == text]
+            if not is_in or is_ref:
+                term = None
+            elif len(match):
+                term = match.iloc[0]
+            else:  # the model failed as a whole, or this level left it (no patient in the complete cases)
+                note = failed[NOTE].iloc[0] if model == "univariate" and len(failed) else "not in this model"
+                term = pd.Series({HR: np.nan, LOWER: np.nan, UPPER: np.nan, P: np.nan, NOTE: note})
+            row.update(_estimates(model, term))
+            row[f"{model}_{ENTERED}"] = is_in
+        rows.append(row)
+    return rows
+
+
+def _factor_names(var: str, levels: list) -> tuple[str, list[str]]:
+    """A cutoff column ('BED >=78 Gy', levels 'BED <78 Gy' / 'BED >=78 Gy')
+    reads 'BED' with levels '<78 Gy' / '>=78 Gy'; other columns their title."""
+    names = [level_label(lv) for lv in levels]
+    if var in names:
+        prefix = os.path.commonprefix(names)
+        prefix = prefix[:prefix.rfind(" ") + 1]
+        if prefix.strip():
+            return prefix.strip(), [n[len(prefix):] for n in names]
+        return var, names
+    return variable_title(var).split(" (")[0], names
+
+
+def _numeric_row(var: str, uni: pd.DataFrame, multi: pd.DataFrame, entered: bool) -> dict:
+    """One row: a numeric factor per its unit, or an ordered trend per step."""
+    term = uni.iloc[0]
+    trend = str(term[LEVEL]).startswith("trend: ")
+    step, unit = (1.0, "per step (" + str(term[LEVEL]).removeprefix("trend: ") + ")") if trend else per_unit(var)
+    row = {FACTOR: variable_title(var).split(" (")[0], LEVEL: unit, N: term[N], EVENTS: term[N_EVENTS],
+           IS_REFERENCE: False, UNIT: unit, VARIABLE: var}
+    row.update(_estimates("univariate", term, step))
+    row.update(_estimates("multivariable", multi.iloc[0] if entered else None, step))
+    row.update({f"univariate_{ENTERED}": True, f"multivariable_{ENTERED}": entered})
+    return row
+
+
+def _cells(row, model: str) -> tuple[str, str]:
+    """HR (95% CI) and p text of one model for one row."""
+    if not row[f"{model}_{ENTERED}"]:
+        return NOT_ENTERED, NOT_ENTERED
+    if row[IS_REFERENCE]:
+        return REFERENCE_TEXT, ""
+    hr = row[f"{model}_{HR}"]
+    if hr != hr:
+        return NOT_ESTIMABLE, ""
+    return fmt_hr(hr, row[f"{model}_{LOWER}"], row[f"{model}_{UPPER}"]), fmt_p_value(row[f"{model}_{P}"])
+
+
+def _display(table: pd.DataFrame) -> pd.DataFrame:
+    out = []
+    previous = None
+    for _, row in table.iterrows():
+        notes = [f"{m}: {short_note(row[f'{m}_{NOTE}'])}" for m in MODELS
+                 if row[f"{m}_{ENTERED}"] and row[f"{m}_{NOTE}"]]
+        flagged = any(row[f"{m}_{PH_VIOLATED}"] for m in MODELS)
+        out.append(["" if row[VARIABLE] == previous else row[FACTOR] + PH_MARK * flagged, row[LEVEL], row[N],
+                    row[EVENTS],
+                    *_cells(row, "univariate"), *_cells(row, "multivariable"), "; ".join(notes)])
+        previous = row[VARIABLE]
+    shown = pd.DataFrame(out, columns=DISPLAY_COLUMNS)
+    shown[["n", "Events"]] = shown[["n", "Events"]].astype("Int64")
+    return shown
+
+
+def _footnotes(screen: ScreenResult, part: pd.DataFrame, multi: pd.DataFrame) -> tuple[str, ...]:
+    rule = f"univariate p < {screen.threshold:g}"
+    notes = [f"n and Events: patients with this endpoint and a value of the factor (the univariate model's "
+             f"patients); HR (95% CI): Cox proportional hazards, {screen.methods.get('ties', 'efron')} ties, "
+             "Wald intervals."]
+    if multi.empty:
+        notes.append(f"-: no factor reached {rule}, so no multivariable model was fitted.")
+    else:
+        n, events = int(multi[N].max()), int(multi[N_EVENTS].max())
+        notes.append(f"-: not entered into the multivariable model. A factor enters when any of its levels has "
+                     f"{rule}; the multivariable model has n={n}, {events} events (patients with every entered "
+                     "factor).")
+    notes.append("Numeric factors: HR per the stated step of the column (per 10 Gy = HR per Gy to the 10th power); "
+                 "an ordered trend: HR per step between adjacent levels.")
+    if (part[NOTE] != "").any():
+        notes.append("not estimable: the reason is under Notes.")
+    if PH_VIOLATED in part and part[PH_VIOLATED].eq(True).any():
+        notes.append(PH_FOOTNOTE)
+    return tuple(notes)
