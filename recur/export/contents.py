@@ -21,6 +21,7 @@ from recur import tables
 from recur.analysis import SurvivalAnalysis, prognostic_analysis, survival_analysis
 from recur.cohort import Cohort, analysis_frame
 from recur.cutoffs import marked_title, register_note
+from recur.cox_table import MODELS, cox_table
 from recur.errors import RecurError
 from recur.figures import (build_failure_pattern_figure, build_forest_figure, build_km_figure,
                            build_response_figure, build_sites_figure, build_toxicity_figure)
@@ -108,36 +109,40 @@ def report_contents(cohort: Cohort, settings: Settings) -> ReportContents:
         items.append(Item(f"km_{ep}", result.title, "survival", f"{ep.upper()} survival",
                           survival_summary_display(result.km), fig,
                           note=" ".join([*result.notes, register_note(settings)]).strip()))
-    screen = _cox_items(cohort, settings, items, omitted)
+    screen = _cox_items(cohort, settings, frame, items, omitted)
     _failure_items(frame, by, items)
     _toxicity_items(frame, by, items)
     return ReportContents(cohort.source_name, len(frame), len(cohort.data), cohort.content_hash, settings,
                           datetime.date.today(), tuple(items), tuple(survival), screen, tuple(omitted))
 
 
-def _cox_items(cohort: Cohort, settings: Settings, items: list[Item], omitted: list[str]) -> ScreenResult | None:
-    """The two screening tables of the Prognostic factors page and, per
-    endpoint, a slide-sized view of them beside its forest plots."""
+def _cox_items(cohort: Cohort, settings: Settings, frame: pd.DataFrame, items: list[Item],
+               omitted: list[str]) -> ScreenResult | None:
+    """As the Prognostic factors page: per endpoint the Cox table (univariate
+    and multivariable side by side) and its forest plots; then the compact
+    all-endpoints grids (workbook only)."""
     try:
         screen = prognostic_analysis(cohort, settings)
     except RecurError as exc:
         omitted.append(f"Cox models: {exc}")
         return None
-    shown = {model: cox_table_display(screen.table, model) for model in ("univariate", "multivariable")}
-    for model, table in shown.items():
-        if not table.empty:
-            items.append(Item(f"cox_{model}", f"{model.capitalize()} Cox models", "cox",
-                              f"Cox {model}", table, deck=False))
-    for ep in dict.fromkeys(screen.table["endpoint"]):
-        name = ENDPOINT_NAMES[ep]
-        for model in ("univariate", "multivariable"):
-            rows = screen.table[(screen.table.endpoint == ep) & (screen.table.model == model)]
-            if rows.empty:
-                continue
-            columns = ["Factor", "Reference", f"{ep.upper()} HR (95% CI)", f"{ep.upper()} p"]
-            items.append(Item(f"forest_{ep}_{model}", f"{name}: {model} Cox model", "cox",
-                              table=shown[model][columns].rename(columns=lambda c: c.replace(f"{ep.upper()} ", "")),
-                              figure=build_forest_figure(rows, title=f"{name}: {model}")))
+    for ep in cohort.endpoints:
+        table = cox_table(screen, frame, ep)
+        if table.display.empty:
+            continue
+        items.append(Item(f"cox_{ep}", table.title, "cox", f"Cox {ep.upper()}", table.display,
+                          note=" ".join(table.footnotes)))
+        for model in MODELS:
+            rows = table.model_rows(model)
+            if not rows.empty:
+                title = f"{ENDPOINT_NAMES[ep]}: {model}"
+                items.append(Item(f"forest_{ep}_{model}", f"{title} Cox model", "cox",
+                                  figure=build_forest_figure(rows, title=title)))
+    for model in MODELS:
+        grid = cox_table_display(screen.table, model)
+        if not grid.empty:
+            items.append(Item(f"cox_{model}", f"{model.capitalize()} Cox models, all endpoints", "cox",
+                              f"Cox {model} overview", grid, deck=False))
     return screen
 
 
@@ -161,7 +166,7 @@ def _failure_items(frame: pd.DataFrame, by: str | None, items: list[Item]) -> No
 
 def _toxicity_items(frame: pd.DataFrame, by: str | None, items: list[Item]) -> None:
     """The Toxicity and response page."""
-    tox = tables.toxicity_table(frame)
+    tox = tables.toxicity_table(frame, by)
     if not tox.empty:
         items.append(Item("toxicity", "Toxicity (worst CTCAE grade)", "toxicity", "Toxicity",
                           toxicity_display(tox), build_toxicity_figure(tox, title="Toxicity (worst CTCAE grade)")))

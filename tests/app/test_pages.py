@@ -17,7 +17,7 @@ from recur.ui.state import Keys
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["pages/1_Survival.py", "pages/2_Prognostic_factors.py", "pages/3_Failure_patterns.py",
          "pages/4_Toxicity_and_response.py", "pages/5_Cutoff_explorer.py", "pages/6_Trial_report.py",
-         "pages/7_Study_planner.py"]
+         "pages/7_Study_planner.py", "pages/8_Export.py"]
 
 
 def open_app(query: dict | None = None) -> AppTest:

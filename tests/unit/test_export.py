@@ -26,6 +26,7 @@ from pptx.util import Inches
 import recur
 from recur import tables
 from recur.analysis import prognostic_analysis, survival_analysis
+from recur.cox_table import cox_table
 from recur.errors import RecurError
 from recur.export import deck_pptx, report_contents, report_html, workbook
 from recur.export.figures import figures_zip, render_figures, set_png_dpi
@@ -136,9 +137,10 @@ def as_cells(frame: pd.DataFrame) -> list[list]:
 
 def test_workbook_sheets_hold_the_tables_the_pages_show(nsclc_cohort, contents):
     book = sheets(workbook(contents))
-    assert list(book) == ["Table 1", "OS survival", "PFS survival", "LRFS survival", "FFLP survival",
-                          "DMFS survival", "Cox univariate", "Cox multivariable", "Failure patterns", "Toxicity",
-                          "Response", "About"]
+    endpoints = ["OS", "PFS", "LRFS", "FFLP", "DMFS"]
+    assert list(book) == (["Table 1"] + [f"{ep} survival" for ep in endpoints] + [f"Cox {ep}" for ep in endpoints]
+                          + ["Cox univariate overview", "Cox multivariable overview", "Failure patterns", "Toxicity",
+                             "Response", "About"])
     frame, _ = recur.analysis_frame(nsclc_cohort, GROUPED)
     screen = prognostic_analysis(nsclc_cohort, GROUPED)
     on_screen = {  # as app.py and pages/1, 2 and 4 compute them
@@ -147,9 +149,11 @@ def test_workbook_sheets_hold_the_tables_the_pages_show(nsclc_cohort, contents):
         "OS survival": survival_summary_display(survival_analysis(nsclc_cohort, GROUPED).km),
         "DMFS survival": survival_summary_display(
             survival_analysis(nsclc_cohort, replace(GROUPED, endpoint="dmfs")).km),
-        "Cox univariate": cox_table_display(screen.table, "univariate"),
-        "Cox multivariable": cox_table_display(screen.table, "multivariable"),
-        "Toxicity": toxicity_display(tables.toxicity_table(frame)),
+        "Cox OS": cox_table(screen, frame, "os").display,
+        "Cox DMFS": cox_table(screen, frame, "dmfs").display,
+        "Cox univariate overview": cox_table_display(screen.table, "univariate"),
+        "Cox multivariable overview": cox_table_display(screen.table, "multivariable"),
+        "Toxicity": toxicity_display(tables.toxicity_table(frame, "BED >=78 Gy")),
     }
     for name, table in on_screen.items():
         assert list(book[name].columns) == list(table.columns), name

@@ -9,7 +9,8 @@ import pytest
 
 from recur.figures import build_forest_figure
 from recur.format import cox_table_display
-from recur.model_checks import PH_FIGURE_NOTE, PH_MARK, epv_warnings
+from recur.cox_table import cox_table
+from recur.model_checks import PH_FIGURE_NOTE, PH_FOOTNOTE, PH_MARK, epv_warnings
 from recur.safe_text import html_text
 from recur.screen import screen_cox
 from tests.conftest import reference, reference_data
@@ -30,8 +31,11 @@ def test_ph_flags_follow_cox_zph_per_model():
     assert multi["variable"].tolist() == ["karno"] and multi["ph_violated"].tolist() == [True]
     wide = cox_table_display(res.table, "univariate").set_index("Factor")
     assert wide.iloc[0]["OS HR (95% CI)"].endswith(PH_MARK) and not wide.iloc[1]["OS HR (95% CI)"].endswith(PH_MARK)
-    fig = build_forest_figure(res.table[res.table["model"] == "univariate"])
-    assert list(fig.layout.yaxis.ticktext) == ["karno" + PH_MARK, "trt"]
+    paper = cox_table(res, df, "os")  # the per-endpoint table and its forest plot carry the same mark
+    assert paper.display["Factor"].tolist() == ["karno" + PH_MARK, "trt"]
+    assert PH_FOOTNOTE in paper.footnotes
+    fig = build_forest_figure(paper.model_rows("univariate"))
+    assert [tr.text for tr in fig.data if tr.mode == "text"][0] == ("Factor", "karno" + PH_MARK, "trt")
     assert [a.text for a in fig.layout.annotations if a.name == "ph_footnote"] == [html_text(PH_FIGURE_NOTE)]
 
 
