@@ -6,7 +6,7 @@ import streamlit as st
 from recur.cox_table import MODELS, cox_table
 from recur.figures import build_forest_figure
 from recur.format import cox_table_display, model_sizes_caption
-from recur.safe_text import plain
+from recur.safe_text import MESSAGE_LIMIT, plain
 from recur.ui import cache
 from recur.ui.controls import screen_threshold_control
 from recur.ui.downloads import download_table
@@ -34,7 +34,7 @@ for tab, ep in zip(tabs, cohort.endpoints):
     with tab:
         st.dataframe(table.display, hide_index=True, width="stretch")
         for note in table.footnotes:
-            st.caption(plain(note))
+            st.caption(plain(note, MESSAGE_LIMIT))
         for model in MODELS:
             rows = table.model_rows(model)
             if not rows.empty:
