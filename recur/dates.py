@@ -90,8 +90,8 @@ def _parse_dates(values: pd.Series, order: Literal["dmy", "mdy"]) -> ParsedDates
         if not todo.any():
             break
         shape = next((v for k, v in _SHAPES.items() if fmt.startswith(k)), None)
-        if shape is not None:
-            todo &= text.str.contains(shape, regex=True)
+        if shape is not None:  # shape-tested among the values still unread only
+            todo[todo] = text[todo].str.contains(shape, regex=True).to_numpy(dtype=bool)
             if not todo.any():
                 continue
         hit = pd.to_datetime(text[todo], format=fmt, errors="coerce")
@@ -101,9 +101,12 @@ def _parse_dates(values: pd.Series, order: Literal["dmy", "mdy"]) -> ParsedDates
     latest = pd.Timestamp(dt.date.today()) + pd.Timedelta(days=366)
     implausible = parsed.notna() & ((parsed < EARLIEST) | (parsed > latest))
     failed = present & parsed.isna()
-    years = text.str.extract(r"(\d{4})")[0].astype(float)
-    implausible |= failed & ((years < EARLIEST.year) | (years > latest.year)).fillna(False)
-    impossible = failed & ~implausible & text.str.match(_DATE_LIKE)
+    impossible = pd.Series(False, index=values.index)
+    if failed.any():  # only the values no format read need a closer look
+        bad = text[failed]
+        years = bad.str.extract(r"(\d{4})")[0].astype(float)
+        implausible[failed] = ((years < EARLIEST.year) | (years > latest.year)).fillna(False).to_numpy(dtype=bool)
+        impossible[failed] = (~implausible[failed] & bad.str.match(_DATE_LIKE).fillna(False)).to_numpy(dtype=bool)
     parsed = parsed.where(~implausible).dt.normalize()
     return ParsedDates(parsed, failed & ~impossible & ~implausible, impossible, implausible, tuple(used))
 
