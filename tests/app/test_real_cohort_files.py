@@ -66,8 +66,10 @@ def test_an_extra_numeric_column_is_offered_as_cutoff_and_cox_factor_and_its_gro
     factors.set_value(["cutoff:tumour_size_cm", "tumour_size_cm", "smoker"]).run()
     no_exception(at)
     table = at.dataframe[0].value  # the first endpoint's Cox table
+    # tumour_size_cm per unit fails its proportional-hazards test on these 12 patients: marked † (recur.model_checks)
     assert table[["Factor", "Level"]].values.tolist() == [["tumour_size_cm", "<3.5"], ["", ">=3.5"],
-                                                          ["tumour_size_cm", "per unit"], ["smoker", "no"], ["", "yes"]]
+                                                          ["tumour_size_cm †", "per unit"], ["smoker", "no"],
+                                                          ["", "yes"]]
     assert table["HR (95% CI), univariate"].iloc[0] == "1 (reference)"
     assert table["HR (95% CI), univariate"].iloc[3] == "1 (reference)"  # 6 yes, 6 no: a tie, so the first level
 
