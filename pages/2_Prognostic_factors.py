@@ -6,11 +6,12 @@ import streamlit as st
 from recur.cox_table import MODELS, cox_table
 from recur.figures import build_forest_figure
 from recur.format import cox_table_display, model_sizes_caption
+from recur.model_checks import PH_FOOTNOTE
 from recur.safe_text import MESSAGE_LIMIT, plain
 from recur.ui import cache
 from recur.ui.controls import screen_threshold_control
 from recur.ui.downloads import download_table
-from recur.ui.estimands import model_warnings, ph_footnote
+from recur.ui.estimands import model_warnings, ph_footnote, rmst_link
 from recur.ui.factor_controls import factor_controls
 from recur.ui.page import guard, methods_caption, start_page
 from recur.ui.presentation import controls_then_body, show_figure
@@ -35,6 +36,8 @@ for tab, ep in zip(tabs, cohort.endpoints):
         st.dataframe(table.display, hide_index=True, width="stretch")
         for note in table.footnotes:
             st.caption(plain(note, MESSAGE_LIMIT))
+        if PH_FOOTNOTE in table.footnotes:
+            rmst_link()
         for model in MODELS:
             rows = table.model_rows(model)
             if not rows.empty:

@@ -120,4 +120,9 @@ def ph_footnote(screen: ScreenResult, model: str) -> None:
     part = screen.table[screen.table["model"] == model]
     if PH_VIOLATED in part and part[PH_VIOLATED].any():
         st.caption(PH_FOOTNOTE)
-        st.page_link("pages/1_Survival.py", label="Restricted mean survival time (Survival page)")
+        rmst_link()
+
+
+def rmst_link() -> None:
+    """Where a flagged hazard ratio sends the reader: the RMST view."""
+    st.page_link("pages/1_Survival.py", label="Restricted mean survival time (Survival page)")

@@ -70,6 +70,7 @@ def test_an_extra_numeric_column_is_offered_as_cutoff_and_cox_factor_and_its_gro
     assert table[["Factor", "Level"]].values.tolist() == [["tumour_size_cm", "<3.5"], ["", ">=3.5"],
                                                           ["tumour_size_cm †", "per unit"], ["smoker", "no"],
                                                           ["", "yes"]]
+    assert "Restricted mean survival time (Survival page)" in [p.proto.label for p in at.get("page_link")]
     assert table["HR (95% CI), univariate"].iloc[0] == "1 (reference)"
     assert table["HR (95% CI), univariate"].iloc[3] == "1 (reference)"  # 6 yes, 6 no: a tie, so the first level
 
