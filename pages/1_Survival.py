@@ -32,9 +32,9 @@ with guard(notes_box):
 
 for note in result.notes:
     notes_box.warning(plain(note, MESSAGE_LIMIT))
-fig = build_km_figure(result.km, result.logrank, title=marked_title(result.title, settings),
-                      show_ci=settings.show_ci, extended_table=settings.extended_risk_table,
-                      hazard_ratios=result.hazard_ratios if settings.show_hr else None)
+fig = cache.keyed("km_figure", cohort, settings.to_json(), lambda: build_km_figure(
+    result.km, result.logrank, title=marked_title(result.title, settings), show_ci=settings.show_ci,
+    extended_table=settings.extended_risk_table, hazard_ratios=result.hazard_ratios if settings.show_hr else None))
 show_figure(fig, "km_figure", figure_box, presentation_height=KM_HEIGHT)
 if result.logrank is not None:
     lr = result.logrank

@@ -9,7 +9,7 @@ from recur.format import cox_table_display, model_sizes_caption
 from recur.model_checks import PH_FOOTNOTE
 from recur.safe_text import MESSAGE_LIMIT, plain
 from recur.ui import cache
-from recur.ui.controls import screen_threshold_control
+from recur.ui.controls import endpoint_control, screen_threshold_control
 from recur.ui.downloads import download_table
 from recur.ui.estimands import model_warnings, ph_footnote, rmst_link
 from recur.ui.factor_controls import factor_controls
@@ -20,7 +20,9 @@ from recur.variables import ENDPOINT_NAMES
 
 cohort, settings = start_page("Prognostic factors")
 controls, body = controls_then_body()
-settings = screen_threshold_control(settings, controls.columns(3)[0])
+left, right, _ = controls.columns(3)
+settings = endpoint_control(cohort, settings, left)
+settings = screen_threshold_control(settings, right)
 with guard():
     factor_box = controls if presenting() else controls.expander("Factors and their coding",
                                                                  expanded=settings.factors is not None)
@@ -29,19 +31,23 @@ with guard():
     screen = cache.prognostic(cohort, settings)
     frame = cache.frame(cohort, settings)
 
-tabs = body.tabs([ep.upper() for ep in cohort.endpoints])
-for tab, ep in zip(tabs, cohort.endpoints):
-    table = cox_table(screen, frame, ep)
-    with tab:
-        st.dataframe(table.display, hide_index=True, width="stretch")
-        for note in table.footnotes:
-            st.caption(plain(note, MESSAGE_LIMIT))
-        if PH_FOOTNOTE in table.footnotes:
+ep = settings.endpoint
+if ep in cohort.endpoints:  # one endpoint at a time (the Survival page's): its table and forest plots
+    key = settings.to_json()
+    table = cache.keyed("cox_table", cohort, key, lambda: cox_table(screen, frame, ep))
+    body.dataframe(table.display, hide_index=True, width="stretch")
+    for note in table.footnotes:
+        body.caption(plain(note, MESSAGE_LIMIT))
+    if PH_FOOTNOTE in table.footnotes:
+        with body:
             rmst_link()
-        for model in MODELS:
-            rows = table.model_rows(model)
-            if not rows.empty:
-                show_figure(build_forest_figure(rows, title=f"{ENDPOINT_NAMES[ep]}: {model}"), f"forest_{ep}_{model}")
+    for model in MODELS:
+        rows = table.model_rows(model)
+        if not rows.empty:
+            fig = cache.keyed("forest", cohort, (key, model), lambda: build_forest_figure(
+                rows, title=f"{ENDPOINT_NAMES[ep]}: {model}"))
+            show_figure(fig, f"forest_{model}", body)
+    with body:
         download_table(f"Download the {ep.upper()} Cox table (CSV)", table.display, f"cox_{ep}.csv")
 st.caption("Hazard ratios: a categorical factor's levels against its reference level (by default the most "
            "frequent level; change it under 'Factors and their coding'), a numeric factor per the stated step "

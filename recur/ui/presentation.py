@@ -32,6 +32,6 @@ def show_figure(fig: go.Figure, key: str, container=st, *, presentation_height: 
     """Draw a figure as built (its own colours and dark axis text, not
     Streamlit's theme); presenting, with fonts enlarged and, if given, the
     presentation height."""
-    if presenting():
-        presentation_style(fig, font_scale=FONT_SCALE, height=presentation_height)
+    if presenting():  # on a copy: the figure may be a cached one
+        fig = presentation_style(go.Figure(fig), font_scale=FONT_SCALE, height=presentation_height)
     container.plotly_chart(fig, width="stretch", key=key, theme=None, config={"displaylogo": False})

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+import recur
 from recur.cox_table import DISPLAY_COLUMNS
 from recur.ui.presentation import KM_HEIGHT
 from recur.ui.state import Keys
@@ -38,7 +39,15 @@ def test_prognostic_page_shows_one_row_per_level_with_hand_counted_n():
     assert sex.loc["M", "HR (95% CI), univariate"] == "1 (reference)"  # the most frequent level
     assert (table["HR (95% CI), univariate"] == "1 (reference)").sum() == 3 + 4  # one per categorical factor
     assert table.loc[table["Factor"] == "ECOG", "Level"].tolist() == ["per point"]
-    assert len(at.dataframe) >= len(at.tabs)  # a table per endpoint tab
+    # the endpoint control (shared with the Survival page) shows one endpoint's table at a time
+    at.selectbox(key=Keys.ENDPOINT).set_value("pfs").run()
+    assert not at.exception
+    pfs = at.dataframe[0].value
+    sex = pfs[pfs["Factor"].replace("", None).ffill() == "Sex"].set_index("Level")
+    cohort = recur.load_cohort(ROOT / "data" / "demo_nsclc_synthetic.csv")
+    events = cohort.data.groupby("sex")["pfs_event"].sum()  # counted straight from the derived endpoint
+    assert (sex.loc["F", "Events"], sex.loc["M", "Events"]) == (events["F"], events["M"])
+    assert [b.label for b in at.get("download_button")][0] == "Download the PFS Cox table (CSV)"
 
 
 def test_toxicity_page_splits_by_the_grouping_with_hand_counted_grades():
