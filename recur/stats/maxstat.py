@@ -25,16 +25,18 @@ P-values adjusted for the search:
   It needs about N^2 x sum(scores) / 2 operations: above ``HL_MAX_CELLS`` it is
   not computed and a note says why.
 - ``permutation``: conditional Monte-Carlo (R's ``condMC``): scores permuted
-  among patients, every cut's statistic recomputed as a matrix of cumulative
-  sums, p = (1 + #{M* >= M}) / (1 + B), seeded.
+  among patients (a compiled Fisher-Yates shuffle, seeded), every cut's
+  statistic from one running sum, p = (1 + #{M* >= M}) / (1 + B).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal, Mapping, Sequence
 
+import numba
 import numpy as np
 import pandas as pd
 from scipy.stats import chi2, norm
@@ -48,7 +50,6 @@ PMETHODS: tuple[PMethod, ...] = ("Lau92", "HL", "permutation")
 CUT, STATISTIC, Z, N_LE, N_GT, HR, HR_LOWER, HR_UPPER = ("cut", "statistic", "z", "n_le", "n_gt", "hr",
                                                          "hr_lower", "hr_upper")
 HL_MAX_CELLS = 15_000_000  # (N + 1) x (sum of integer scores + 1): 120 MB, about N x that / 2 operations
-PERM_CHUNK_CELLS = 2_000_000  # permuted scores held at once (16 MB)
 SEED = 20261128
 Z975 = float(norm.ppf(0.975))  # once: scipy's ppf costs milliseconds a call
 
@@ -63,7 +64,7 @@ class CutpointScan:
     ``p_values`` per method (None when not computed, ``notes`` say why)."""
 
     variable: str
-    scan: pd.DataFrame
+    arrays: "_Scan" = field(repr=False)  # the scan's arrays; ``scan`` is their table, built when asked for
     cutpoint: float
     statistic: float
     n: int
@@ -80,6 +81,14 @@ class CutpointScan:
     seed: int | None = None
     n_dropped: int = 0
     notes: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def scan(self) -> pd.DataFrame:
+        """One row per candidate cut (see the class docstring)."""
+        a = self.arrays
+        hr, lower, upper = _peto_hr(a)
+        return pd.DataFrame({CUT: a.x_sorted[a.m - 1], STATISTIC: np.abs(a.z), Z: -a.z, N_LE: a.m,
+                             N_GT: len(a.x_sorted) - a.m, HR: hr, HR_LOWER: lower, HR_UPPER: upper})
 
     @property
     def methods(self) -> dict[str, str]:
@@ -240,27 +249,61 @@ def hothorn_lausen_p(statistic: float, scores: np.ndarray, m: np.ndarray) -> flo
 
 def permutation_p(statistic: float, scores: np.ndarray, m: np.ndarray, n_perm: int,
                   seed: int | None) -> float:
-    """(1 + #{M* >= M}) / (1 + B): scores permuted among patients B times, each
-    permutation's statistics at every cut from one cumulative sum (in chunks)."""
+    """(1 + #{M* >= M}) / (1 + B): scores permuted among patients B times
+    (Fisher-Yates, seeded), each permutation's statistics at every cut from
+    one running sum, compiled (numba): 9,999 permutations of 10,000 patients
+    take well under a second."""
     n = len(scores)
     total = scores.sum()
     sd = np.sqrt(m * (n - m) / (n**2 * (n - 1.0)) * (n * (scores**2).sum() - total**2))
-    expect = m / n * total
-    rng = np.random.default_rng(seed)
-    chunk = min(n_perm, max(1, PERM_CHUNK_CELLS // n))
-    rows = np.tile(scores, (chunk, 1))
-    width = int(m.max())
-    hits = 0
-    for start in range(0, n_perm, chunk):
-        # Shuffling the previous permutation again gives a fresh uniform one: no refill needed.
-        rng.permuted(rows, axis=1, out=rows)
-        sums = np.cumsum(rows[: n_perm - start, :width], axis=1)[:, m - 1]
-        sums -= expect  # in place: no more B x cuts temporaries
-        np.abs(sums, out=sums)
-        sums /= sd
-        best = sums.max(axis=1)
-        hits += int(np.count_nonzero(best >= statistic * (1 - 1e-12)))  # equal up to rounding counts as equal
+    seed = int(np.random.SeedSequence(seed).generate_state(1)[0])
+    hits = _exceedances(np.ascontiguousarray(scores, dtype=np.float64), np.ascontiguousarray(m, dtype=np.int64),
+                        m / n * total, sd, statistic * (1 - 1e-12), n_perm, seed)  # equal up to rounding counts
     return (1 + hits) / (1 + n_perm)
+
+
+@numba.njit(cache=True)
+def _splitmix64(state):  # pragma: no cover - compiled
+    """(next state, 64 random bits): SplitMix64 (Steele, Lea & Flood 2014)."""
+    state = state + np.uint64(0x9E3779B97F4A7C15)
+    z = state
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return state, z ^ (z >> np.uint64(31))
+
+
+@numba.njit(cache=True)
+def _exceedances(scores, m, expect, sd, threshold, n_perm, seed):  # pragma: no cover - compiled
+    """How many of ``n_perm`` random permutations of ``scores`` reach
+    ``threshold`` at some cut ``m`` (strictly increasing counts). Each
+    permutation is a Fisher-Yates shuffle drawing unbiased bounded integers
+    (Lemire 2019: multiply, shift, reject the few draws that would bias)."""
+    state = np.uint64(seed)
+    perm = scores.copy()
+    n, k_cuts = perm.shape[0], m.shape[0]
+    hits = 0
+    low_mask = np.uint64(0xFFFFFFFF)
+    for _ in range(n_perm):
+        for i in range(n - 1, 0, -1):
+            bound = np.uint64(i + 1)
+            while True:
+                state, bits = _splitmix64(state)
+                product = (bits >> np.uint64(32)) * bound
+                if (product & low_mask) >= (np.uint64(2**32) - bound) % bound:
+                    break
+            j = np.int64(product >> np.uint64(32))
+            perm[i], perm[j] = perm[j], perm[i]
+        running, k, best = 0.0, 0, 0.0
+        for pos in range(m[k_cuts - 1]):
+            running += perm[pos]
+            if pos + 1 == m[k]:
+                value = abs(running - expect[k]) / sd[k]
+                if value > best:
+                    best = value
+                k += 1
+        if best >= threshold:
+            hits += 1
+    return hits
 
 
 def _two_group_logrank(t: np.ndarray, e: np.ndarray, low: np.ndarray) -> float:
@@ -330,10 +373,7 @@ def cutpoint_scan(df: pd.DataFrame, time: str, event: str, variable: str, minpro
                          "are accurate.")
     if "permutation" in pmethods:
         p_values["permutation"] = permutation_p(statistic, scan.scores, scan.m, n_perm, seed)
-    hr, lower, upper = _peto_hr(scan)
-    table = pd.DataFrame({CUT: scan.x_sorted[scan.m - 1], STATISTIC: np.abs(scan.z), Z: -scan.z, N_LE: scan.m,
-                          N_GT: len(x) - scan.m, HR: hr, HR_LOWER: lower, HR_UPPER: upper})
-    return CutpointScan(variable=variable, scan=table, cutpoint=cut, statistic=statistic, n=len(x),
+    return CutpointScan(variable=variable, arrays=scan, cutpoint=cut, statistic=statistic, n=len(x),
                         n_events=int(e.sum()), n_le=int(scan.m[best]), n_gt=int(len(x) - scan.m[best]),
                         naive_chisq=naive_chisq, naive_p=float(chi2.sf(naive_chisq, 1)), p_values=p_values, minprop=minprop,
                         maxprop=maxprop, hl_statistic=hl_stat, n_perm=n_perm if "permutation" in pmethods else 0,
