@@ -14,6 +14,9 @@ from recur.errors import RecurError
 TIME_TOLERANCE = float(np.sqrt(np.finfo(float).eps))  # R: aeqSurv(tolerance = sqrt(.Machine$double.eps))
 
 
+OVERALL = "All patients"  # the label of an ungrouped analysis
+
+
 @dataclass(frozen=True)
 class SurvivalInput:
     """Complete cases of (time, event[, group]) with the dropped row labels."""
@@ -24,6 +27,22 @@ class SurvivalInput:
     index: pd.Index
     dropped: pd.Index
     order: np.ndarray | None = None  # np.argsort(time, kind="stable"), computed once and shared
+
+    def sorted_groups(self) -> tuple[list[str], np.ndarray]:
+        """Group labels in display order and the group code of each row in time
+        order (no grouping: one group, ``OVERALL``)."""
+        if self.group is None:
+            return [OVERALL], np.zeros(len(self.time), dtype=int)
+        levels = group_levels(self.group)
+        return [str(v) for v in levels], group_codes(self.group, levels)[self.order]
+
+    def sorted_parts(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        """(label, times, events) per group, each in time order from the one shared sort."""
+        labels, codes = self.sorted_groups()
+        t, e = self.time[self.order], self.event[self.order]
+        if self.group is None:
+            return [(OVERALL, t, e)]
+        return [(label, t[codes == i], e[codes == i]) for i, label in enumerate(labels)]
 
 
 def prepare_survival(

@@ -19,8 +19,7 @@ import pandas as pd
 from scipy.special import chdtrc
 
 from recur.errors import RecurError
-from recur.stats._prepare import group_codes, group_levels, prepare_survival
-from recur.stats.km import OVERALL
+from recur.stats._prepare import prepare_survival
 
 CENSORED, EVENT, COMPETING = 0, 1, 2
 # Column names of the result tables, defined once.
@@ -78,13 +77,8 @@ def _prepare(df: pd.DataFrame, time: str, status: str, by: str | None) -> Compet
     # the rows prepare_survival kept (its index labels may repeat, so select by position)
     kept = pd.to_numeric(frame[time], errors="coerce").notna() & code.notna() & (frame[by].notna() if by else True)
     cause = code.to_numpy()[kept.to_numpy()].astype(int)
-    if by:
-        levels = group_levels(data.group)
-        codes = group_codes(data.group, levels)
-    else:
-        levels, codes = [OVERALL], np.zeros(len(data.time), dtype=int)
-    order = data.order
-    return CompetingInput(data.time[order], cause[order], codes[order], [str(v) for v in levels], data.dropped)
+    labels, codes = data.sorted_groups()
+    return CompetingInput(data.time[data.order], cause[data.order], codes, labels, data.dropped)
 
 
 def _cif_steps(t: np.ndarray, cause: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:

@@ -13,10 +13,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri  # scipy.stats.norm.ppf without its per-call overhead
 
-from recur.stats._prepare import group_codes, group_levels, prepare_survival, stable_argsort
+from recur.stats._prepare import OVERALL, prepare_survival, stable_argsort  # noqa: F401  (OVERALL: recur.stats.km.OVERALL)
 
 ConfType = Literal["log", "log-log", "plain"]
-OVERALL = "All patients"
 
 # Column names of the result tables, defined once.
 GROUP, TIME, N_RISK, N_EVENT, N_CENSOR = "group", "time", "n_risk", "n_event", "n_censor"
@@ -228,13 +227,7 @@ def kaplan_meier(
     >>> km.medians[["group", "median", "lower", "upper"]]
     """
     data = prepare_survival(df, time, event, by)
-    t_sorted, e_sorted = data.time[data.order], data.event[data.order]  # one sort shared by every group
-    if by is None:
-        parts = [(OVERALL, t_sorted, e_sorted)]
-    else:
-        levels = group_levels(data.group)
-        code = group_codes(data.group, levels)[data.order]
-        parts = [(str(lv), t_sorted[code == i], e_sorted[code == i]) for i, lv in enumerate(levels)]
+    parts = data.sorted_parts()  # one sort shared by every group
     curves: dict[str, list[np.ndarray]] = {c: [] for c in CURVE_COLUMNS}
     at_rows, med_rows = [], []
     for label, t, e in parts:

@@ -19,8 +19,8 @@ import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from recur.errors import RecurError
-from recur.stats._prepare import group_codes, group_levels, prepare_survival
-from recur.stats.km import OVERALL, km_step_sorted
+from recur.stats._prepare import prepare_survival
+from recur.stats.km import km_step_sorted
 
 # Column names of the result tables, defined once.
 GROUP, N, N_EVENTS, RMST, SE, LOWER, UPPER = "group", "n", "n_events", "rmst", "se", "lower", "upper"
@@ -76,13 +76,7 @@ def rmst(
     if not (np.isfinite(tau) and tau > 0):
         raise RecurError(f"The RMST horizon must be a positive number of months, not {tau}.")
     data = prepare_survival(df, time, event, by)
-    t_sorted, e_sorted = data.time[data.order], data.event[data.order]
-    if by is None:
-        parts = [(OVERALL, t_sorted, e_sorted)]
-    else:
-        levels = group_levels(data.group)
-        code = group_codes(data.group, levels)[data.order]
-        parts = [(str(lv), t_sorted[code == i], e_sorted[code == i]) for i, lv in enumerate(levels)]
+    parts = data.sorted_parts()
     z = float(ndtri(1 - (1 - conf_level) / 2))
     rows, notes = [], []
     for label, t, e in parts:
