@@ -25,11 +25,9 @@ from recur.derive import EXCLUSION_COLUMNS
 from recur.errors import RecurError
 from recur.schema import MONTH_DAYS
 from recur.settings import Settings
-from recur.stats._prepare import group_levels
-from recur.stats.competing import cumulative_incidence
-from recur.stats.km import OVERALL
+from recur.stats.competing import CENSORED, cumulative_incidence
+from recur.stats.competing import COMPETING as COMPETING_DEATH, EVENT as FAILURE  # the codes cuminc reads
 
-CENSORED, FAILURE, COMPETING_DEATH = 0, 1, 2
 OUT_OF_FIELD = "date_regional_failure"
 FAILURE_NAMES = {"date_regional_failure": "out-of-field regional failure",
                  "date_local_failure": "in-field (local) failure", "date_distant_failure": "distant failure"}
@@ -66,21 +64,27 @@ def competing_status(df: pd.DataFrame, failure: str = OUT_OF_FIELD,
 
 
 def cumulative_failure(df: pd.DataFrame, time: str, status: str, by: str | None = None,
-                       at: tuple[float, ...] = YEARS_MONTHS, conf_level: float = 0.95) -> pd.DataFrame:
+                       at: tuple[float, ...] = YEARS_MONTHS,
+                       conf_level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cumulative incidence of status 1 at ``at`` months per group, death
     (status 2) competing: (group, time, incidence, lower, upper,
-    beyond_last_observed)."""
-    rows = cumulative_incidence(df, time, status, by=by, at=list(at)).at_times
-    rows = rows[rows["cause"] == FAILURE]
+    beyond_last_observed), and per group the counts behind it (group, n,
+    failures, deaths_first, censored)."""
+    result = cumulative_incidence(df, time, status, by=by, at=list(at))
+    rows = result.at_times[result.at_times["cause"] == FAILURE]
     cif, var = rows["cif"].to_numpy(float), rows["variance"].to_numpy(float)
     z = float(norm.ppf(0.5 + conf_level / 2))
     with np.errstate(divide="ignore", invalid="ignore"):
         spread = z * np.sqrt(var) / (cif * np.log(cif))
         lower, upper = cif ** np.exp(-spread), cif ** np.exp(spread)
     inside = (cif > 0) & (cif < 1)
-    return pd.DataFrame({"group": rows["group"].to_numpy(), "time": rows["time"].to_numpy(float), "incidence": cif,
-                         "lower": np.where(inside, lower, np.nan), "upper": np.where(inside, upper, np.nan),
-                         "beyond_last_observed": rows["beyond_last_observed"].to_numpy(bool)})
+    table = pd.DataFrame({"group": rows["group"].to_numpy(), "time": rows["time"].to_numpy(float), "incidence": cif,
+                          "lower": np.where(inside, lower, np.nan), "upper": np.where(inside, upper, np.nan),
+                          "beyond_last_observed": rows["beyond_last_observed"].to_numpy(bool)})
+    c = result.counts
+    counts = pd.DataFrame({"group": c["group"], "n": c["n"], "failures": c["n_events"],
+                           "deaths_first": c["n_competing"], "censored": c["n"] - c["n_events"] - c["n_competing"]})
+    return table, counts
 
 
 @dataclass(frozen=True)
@@ -106,10 +110,5 @@ def failure_rates(cohort: Cohort, settings: Settings, failure: str = OUT_OF_FIEL
     usable = frame[frame[STATUS].notna() & (frame[by].notna() if by else True)]
     if usable.empty:
         raise RecurError(f"No patient has the dates needed for the rate of {FAILURE_NAMES.get(failure, failure)}.")
-    table = cumulative_failure(usable, TIME, STATUS, by, conf_level=settings.methods.conf_level)
-    groups = [(str(lv), usable[STATUS][usable[by] == lv]) for lv in group_levels(usable[by])] if by else [
-        (OVERALL, usable[STATUS])]
-    counts = pd.DataFrame([{"group": g, "n": len(s), "failures": int((s == FAILURE).sum()),
-                            "deaths_first": int((s == COMPETING_DEATH).sum()),
-                            "censored": int((s == CENSORED).sum())} for g, s in groups])
+    table, counts = cumulative_failure(usable, TIME, STATUS, by, conf_level=settings.methods.conf_level)
     return FailureRates(FAILURE_NAMES.get(failure, failure), table, counts, excluded)
