@@ -12,9 +12,9 @@ from plotly.subplots import make_subplots
 
 from recur.figures.style import AXIS_TEXT, colour, journal_layout, plain_text_figure
 from recur.format import fmt_hr, fmt_p_value, short_note
+from recur.cox_table import NOT_ESTIMABLE, REFERENCE_TEXT
 from recur.model_checks import PH_FIGURE_NOTE, PH_MARK, PH_VIOLATED
 
-REFERENCE_TEXT, NOT_ESTIMABLE = "1 (reference)", "not estimable"
 NICE_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
 AXIS_LIMITS = (0.01, 100.0)  # a CI reaching past these runs off the axis instead of squashing the others
 ROW_PX = 30

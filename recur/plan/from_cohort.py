@@ -12,11 +12,11 @@ from typing import Literal
 from recur.analysis import survival_analysis
 from recur.cohort import Cohort, analysis_frame
 from recur.errors import RecurError
-from recur.format import fmt_number
+from recur.format import fmt_number, landmark_label
 from recur.safe_text import clip
 from recur.schema import MONTH_DAYS
 from recur.settings import Settings
-from recur.plan.justify import landmark_label, percent_text
+from recur.plan.justify import percent_text
 from recur.plan.survival import SurvivalDesign
 from recur.variables import ENDPOINT_NAMES
 

@@ -3,7 +3,7 @@ result so that every number in it is the one the planner computed."""
 
 from __future__ import annotations
 
-from recur.format import fmt_number
+from recur.format import fmt_number, landmark_label
 from recur.plan.survival import METHODS, SampleSize, SurvivalDesign
 
 REFERENCES = {"schoenfeld": "Schoenfeld 1981", "freedman": "Freedman 1982", "hsieh_freedman": "Hsieh 1992"}
@@ -16,11 +16,6 @@ def percent_text(p: float) -> str:
 
 def _and(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def landmark_label(months: float) -> str:
-    """'1-year' for 12 months, '18-month' for 18."""
-    return f"{months / 12:g}-year" if months % 12 == 0 else f"{months:g}-month"
 
 
 def effect_text(design: SurvivalDesign) -> str:
