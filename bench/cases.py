@@ -64,10 +64,11 @@ def task(name: str, path: str):
                 kmf.median_survival_time_
             return logrank_test(df["time"][g], df["time"][~g], df["event"][g], df["event"][~g]).p_value
         return run
-    if name == "cox_recur":
+    if name in ("cox_recur", "cox_breslow_recur"):
         from recur.stats.cox import cox
 
-        return lambda: cox(df, "time", "event", COVARIATES, ties="efron")
+        ties = "breslow" if "breslow" in name else "efron"
+        return lambda: cox(df, "time", "event", COVARIATES, ties=ties)
     if name in ("cox_lifelines", "cox_lifelines_batch"):
         from lifelines import CoxPHFitter
 
