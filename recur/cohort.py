@@ -16,13 +16,13 @@ from recur.derive import (derive_endpoints, derive_failure_patterns, derive_inte
 from recur.errors import RecurError
 from recur.safe_text import clip
 from recur.io import RawTable, Source, read_table
-from recur.io.contract import DROPPED_COLUMNS, clean_cell, float_text, records_to_raw
+from recur.io.contract import DROPPED_COLUMNS, clean_cell, coded, float_text, records_to_raw
 from recur.levels import apply_levels, level_label, level_text, propose_merges
 from recur.mapping import apply_mapping, units_from_names
 from recur.schema import COLUMNS, is_tox_column
 from recur.settings import Settings
 from recur.variables import ENDPOINTS
-from recur.validate import FILE, Problem, clean_table, problem
+from recur.validate import FILE, Problem, clean_table, plain_text, problem
 
 PROBLEM_COLUMNS = ["level", "column", "patients", "message"]
 NOT_FACTORS = frozenset({"patient_id", "synthetic", "alpha_beta", "distant_sites"})
@@ -132,14 +132,16 @@ def _frame_as_raw(table: pd.DataFrame, name: str) -> RawTable:
 
 def _fingerprint(raw: RawTable) -> str:
     """Identifies the table's content (a missing cell and the text 'None'
-    differ): SHA-256 over each cell's 64-bit hash, computed in C."""
+    differ): SHA-256 over each cell's 64-bit hash, computed in C once per
+    distinct text and spread by the column's codes."""
     h = hashlib.sha256()
     h.update("\x1f".join(map(str, raw.table.columns)).encode())
     for col in raw.table:
-        values = raw.table[col].to_numpy(dtype=object)
-        missing = pd.isna(values)
+        cat = coded(raw.table[col])
+        missing = cat.codes < 0
         h.update(missing.tobytes())
-        h.update(pd.util.hash_array(np.where(missing, "", values).astype(object), categorize=True).tobytes())
+        texts = np.append(cat.categories.to_numpy(dtype=object), "")
+        h.update(pd.util.hash_array(texts, categorize=False)[cat.codes].tobytes())
     return h.hexdigest()[:16]
 
 
@@ -192,6 +194,7 @@ def build_cohort(table: pd.DataFrame | RawTable, source_name: str = "table",
     if absent:
         notes.append(f"Level recodings or orders for {', '.join(absent)} do not apply: not in this cohort.")
     _similar_levels(data, cleaned.kinds, problems)
+    data = plain_text(data, [c for c in cleaned.kinds if c not in dict(settings.level_orders)])
     data = derive_radiotherapy(data, settings.alpha_beta, problems)
     data = derive_intervals(data, problems)
     data = derive_regions(data, problems)

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from recur.distinct import by_distinct
@@ -28,6 +29,7 @@ _SHAPES = {"%Y-": r"^\s*\d{4}-", "%Y/": r"^\s*\d{4}/", "%Y.": r"^\s*\d{4}\.", "%
 _NUMERIC = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\s*$")
 _DATE_LIKE = re.compile(r"^\s*\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}(\s.*)?$|^\s*\d{8}\s*$")
 EARLIEST = pd.Timestamp("1900-01-01")
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -45,14 +47,17 @@ def decide_order(columns: dict[str, pd.Series], chosen: DateOrder = "auto") -> O
     """One order for every date column of a file (see the module docstring)."""
     day_first, month_first, ambiguous = [], [], 0
     for col, values in columns.items():
-        text = pd.Series(values.dropna().unique()).astype(str)
-        parts = text.str.extract(_NUMERIC).dropna()
-        if parts.empty:
-            continue
-        a, b, text = parts[0].astype(int), parts[1].astype(int), text[parts.index]
-        day_first += [(col, v) for v in text[a > 12].head(1)]
-        month_first += [(col, v) for v in text[b > 12].head(1)]
-        ambiguous += int(((a <= 12) & (b <= 12)).sum())
+        distinct = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else values.dropna().unique()
+        for text in (str(v) for v in distinct):  # a plain loop: a few thousand distinct dates per column
+            m = _NUMERIC.match(text)
+            if m is None:
+                continue
+            a, b = int(m.group(1)), int(m.group(2))
+            if a > 12 and not any(c == col for c, _ in day_first):
+                day_first.append((col, text))
+            if b > 12 and not any(c == col for c, _ in month_first):
+                month_first.append((col, text))
+            ambiguous += a <= 12 and b <= 12
     if chosen in ORDER_NAMES:
         return OrderDecision(chosen, "chosen")  # type: ignore[arg-type]
     if day_first and month_first:
@@ -71,7 +76,6 @@ class ParsedDates:
     unreadable: pd.Series  # mask: not a date in any accepted form
     impossible: pd.Series  # mask: shaped like a date but not on the calendar (30 Feb, month 13)
     implausible: pd.Series  # mask: before 1900 or more than a year ahead
-    formats: tuple[str, ...]  # the formats that matched, in order of use
 
 
 def parse_dates(values: pd.Series, order: Literal["dmy", "mdy"] = "dmy") -> ParsedDates:
@@ -83,8 +87,11 @@ def parse_dates(values: pd.Series, order: Literal["dmy", "mdy"] = "dmy") -> Pars
 def _parse_dates(values: pd.Series, order: Literal["dmy", "mdy"]) -> ParsedDates:
     present = values.notna()
     text = values.where(present).astype(str).str.strip()
+    latest = pd.Timestamp(dt.date.today()) + pd.Timedelta(days=366)
+    iso = _all_iso(values, present, latest)
+    if iso is not None:
+        return iso
     parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    used = []
     for fmt in UNAMBIGUOUS + BY_ORDER[order]:
         todo = present & parsed.isna()
         if not todo.any():
@@ -96,9 +103,7 @@ def _parse_dates(values: pd.Series, order: Literal["dmy", "mdy"]) -> ParsedDates
                 continue
         hit = pd.to_datetime(text[todo], format=fmt, errors="coerce")
         if hit.notna().any():
-            used.append(fmt)
             parsed[todo] = hit
-    latest = pd.Timestamp(dt.date.today()) + pd.Timedelta(days=366)
     implausible = parsed.notna() & ((parsed < EARLIEST) | (parsed > latest))
     failed = present & parsed.isna()
     impossible = pd.Series(False, index=values.index)
@@ -108,7 +113,28 @@ def _parse_dates(values: pd.Series, order: Literal["dmy", "mdy"]) -> ParsedDates
         implausible[failed] = ((years < EARLIEST.year) | (years > latest.year)).fillna(False).to_numpy(dtype=bool)
         impossible[failed] = (~implausible[failed] & bad.str.match(_DATE_LIKE).fillna(False)).to_numpy(dtype=bool)
     parsed = parsed.where(~implausible).dt.normalize()
-    return ParsedDates(parsed, failed & ~impossible & ~implausible, impossible, implausible, tuple(used))
+    return ParsedDates(parsed, failed & ~impossible & ~implausible, impossible, implausible)
+
+
+def _all_iso(values: pd.Series, present: pd.Series, latest: pd.Timestamp) -> ParsedDates | None:
+    """The common case in one C call: every value a valid YYYY-MM-DD date.
+    None when any is not (the format loop then reads and explains each)."""
+    texts = values[present].tolist()
+    if not all(isinstance(v, str) and _ISO.fullmatch(v) for v in texts):
+        return None
+    try:
+        days = np.array(texts, dtype="datetime64[D]")
+    except ValueError:  # 2021-02-30: the loop names it impossible
+        return None
+    out_of_range = (days < np.datetime64(EARLIEST.date(), "D")) | (days > np.datetime64(latest.date(), "D"))
+    rows = np.flatnonzero(present.to_numpy())
+    parsed = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    parsed[rows[~out_of_range]] = days[~out_of_range].astype("datetime64[ns]")  # masked first: no ns overflow
+    implausible = np.zeros(len(values), dtype=bool)
+    implausible[rows[out_of_range]] = True
+    none = pd.Series(False, index=values.index)
+    return ParsedDates(pd.Series(parsed, index=values.index), none, none.copy(), pd.Series(implausible,
+                                                                                           index=values.index))
 
 
 def looks_like_dates(text: pd.Series) -> bool:

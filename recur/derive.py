@@ -30,6 +30,16 @@ def _months(later: pd.Series, earlier: pd.Series) -> pd.Series:
     return (later - earlier).dt.days / MONTH_DAYS
 
 
+def _earliest(dates: list[pd.Series], index: pd.Index) -> pd.Series:
+    """Row-wise earliest of date columns, missing ignored (NaT when all are)."""
+    if not dates:
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    first = dates[0].to_numpy(dtype="datetime64[ns]")
+    for d in dates[1:]:
+        first = np.fmin(first, d.to_numpy(dtype="datetime64[ns]"))
+    return pd.Series(first, index=index)
+
+
 def _col(df: pd.DataFrame, name: str) -> pd.Series:
     """A column, or all-missing of the right kind when absent."""
     if name in df:
@@ -51,7 +61,8 @@ def derive_radiotherapy(df: pd.DataFrame, alpha_beta: float, problems: list[Prob
     dose, fx = _col(out, "rt_dose_gy"), _col(out, "rt_fractions")
     d = dose / fx
     bed = _col(out, "course_bed_gy").fillna(dose * (1 + d / ab))
-    out = out.drop(columns="course_bed_gy", errors="ignore")
+    if "course_bed_gy" in out:
+        del out["course_bed_gy"]  # (drop() would copy every column)
     if "rt_dose_gy" in out or "rt_fractions" in out:
         out["dose_per_fraction"] = d
     if "bed_gy" in out or ("rt_dose_gy" in out and "rt_fractions" in out):
@@ -71,7 +82,7 @@ def derive_radiotherapy(df: pd.DataFrame, alpha_beta: float, problems: list[Prob
 def derive_intervals(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     """dfi_months (surgery -> recurrence) and ttr_months (first RT end, else
     surgery -> recurrence); dates win over supplied values."""
-    out = df.copy()
+    out = df.copy(deep=False)  # columns are replaced, never written into: no need to copy them
     ids = out["patient_id"]
     rec, surg, first_rt = (_col(out, c) for c in ("date_recurrence", "date_surgery", "date_initial_rt_end"))
     before = rec.notna() & surg.notna() & (rec < surg)
@@ -103,7 +114,7 @@ def derive_regions(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     Regions outside I-IV are kept under their own name and reported."""
     if "recurrence_regions" not in df:
         return df
-    out = df.copy()
+    out = df.copy(deep=False)  # columns are replaced, never written into: no need to copy them
     ids = out["patient_id"]
     tokens = out["recurrence_regions"].map(
         lambda v: None if pd.isna(v) else {ROMAN.get(t.strip().upper(), t.strip().upper())
@@ -152,7 +163,7 @@ def derive_endpoints(
 ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
     """Add ``<ep>_months`` / ``<ep>_event`` for every endpoint that the data
     support. Returns (data, exclusions (endpoint, patient_id, reason), endpoints)."""
-    out = df.copy()
+    out = df.copy(deep=False)  # columns are replaced, never written into: no need to copy them
     ids = out["patient_id"]
     origin_col = "date_rt_start" if rules.origin == "rt_start" else "date_recurrence"
     _check_date_order(out, rules, problems)
@@ -174,20 +185,20 @@ def derive_endpoints(
             for mask, reason in ((df[tcol].isna(), f"no {tcol}"), (df[ecol].isna(), f"no {ecol}")):
                 exclusions += [{"endpoint": ep, "patient_id": i, "reason": reason} for i in ids[mask]]
             continue
-        fail = out[failure_cols].min(axis=1) if failure_cols else pd.Series(pd.NaT, index=out.index)
-        event_date = pd.concat([fail, death], axis=1).min(axis=1) if death_counts[ep] else fail
+        fail = _earliest([out[c] for c in failure_cols], out.index)
+        event_date = _earliest([fail, death], out.index) if death_counts[ep] else fail
         censor_date = death.where(death.notna(), fu)
         end = event_date.where(event_date.notna(), censor_date)
         time = _months(end, origin)
         event = event_date.notna().astype(float)
-        reasons = pd.Series("", index=out.index, dtype=object)
-        reasons[origin.isna()] = f"no {origin_col}"
-        reasons[(reasons == "") & end.isna()] = "no date_last_followup or date_death"
-        reasons[(reasons == "") & (time < 0)] = f"event or follow-up dated before {origin_col}"
-        after_fu = fail.notna() & fu.notna() & (fail > fu)
-        reasons[(reasons == "") & after_fu] = "failure dated after the last follow-up"
-        bad = reasons != ""
-        exclusions += [{"endpoint": ep, "patient_id": i, "reason": r} for i, r in zip(ids[bad], reasons[bad])]
+        # the first reason that applies, per row (0: none), named only for the rows excluded
+        why = np.select([origin.isna().to_numpy(), end.isna().to_numpy(), (time < 0).to_numpy(),
+                         (fail.notna() & fu.notna() & (fail > fu)).to_numpy()], [1, 2, 3, 4], 0)
+        names = np.array(["", f"no {origin_col}", "no date_last_followup or date_death",
+                          f"event or follow-up dated before {origin_col}", "failure dated after the last follow-up"],
+                         dtype=object)
+        bad = pd.Series(why > 0, index=out.index)
+        exclusions += [{"endpoint": ep, "patient_id": i, "reason": r} for i, r in zip(ids[bad], names[why[why > 0]])]
         time, event = time.where(~bad), event.where(~bad)
         if supplied:
             gap = (time - df[tcol]).abs() > 1
@@ -206,7 +217,7 @@ FAILURE_TYPES = {"in-field (local)": ("date_local_failure",),
 def _ever_and_first(dates: dict[str, pd.Series]) -> dict[str, tuple[pd.Series, pd.Series]]:
     """Per kind of failure: (ever, part of the first failure), where failures
     within 28 days of the earliest count as synchronous."""
-    first = pd.concat(list(dates.values()), axis=1).min(axis=1)
+    first = _earliest(list(dates.values()), next(iter(dates.values())).index)
     window = pd.Timedelta(days=SYNCHRONOUS_DAYS)
     return {k: (d.notna(), d.notna() & (d - first <= window)) for k, d in dates.items()}
 
@@ -226,10 +237,10 @@ def failure_types(df: pd.DataFrame) -> pd.DataFrame:
 def derive_failure_patterns(df: pd.DataFrame) -> pd.DataFrame:
     """``failure_pattern`` (whole follow-up) and ``failure_pattern_first``
     (at first failure; sites within 28 days of the first count together)."""
-    out = df.copy()
+    out = df.copy(deep=False)  # columns are replaced, never written into: no need to copy them
     if not any(c in out for c in FAILURE_DATES["pfs"]):
         return out
-    lr = pd.concat([_col(out, "date_local_failure"), _col(out, "date_regional_failure")], axis=1).min(axis=1)
+    lr = _earliest([_col(out, "date_local_failure"), _col(out, "date_regional_failure")], out.index)
     prog = _col(out, "date_progression")
     flags = _ever_and_first({"lr": lr, "dm": _col(out, "date_distant_failure")})
     out["failure_pattern"] = _pattern(flags["lr"][0], flags["dm"][0], prog.notna())
@@ -238,5 +249,10 @@ def derive_failure_patterns(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _pattern(lr: pd.Series, dm: pd.Series, prog: pd.Series) -> pd.Series:
-    values = np.select([lr & dm, lr, dm, prog], [BOTH, LR_ONLY, DISTANT_ONLY, SITE_UNKNOWN], NO_FAILURE)
-    return pd.Series(pd.Categorical(values, categories=list(FAILURE_PATTERNS)), index=lr.index)
+    """The pattern of each patient as a Categorical (positions in FAILURE_PATTERNS)."""
+    index = lr.index
+    lr, dm, prog = lr.to_numpy(dtype=bool), dm.to_numpy(dtype=bool), prog.to_numpy(dtype=bool)
+    code = np.select([lr & dm, lr, dm, prog], [FAILURE_PATTERNS.index(p) for p in (BOTH, LR_ONLY, DISTANT_ONLY,
+                                                                                   SITE_UNKNOWN)],
+                     FAILURE_PATTERNS.index(NO_FAILURE)).astype(np.int8)
+    return pd.Series(pd.Categorical.from_codes(code, categories=list(FAILURE_PATTERNS)), index=index)

@@ -16,14 +16,40 @@ def by_distinct(parse: Callable[..., T], values: pd.Series, *args) -> T:
     """``parse(values, *args)`` computed on the distinct values only and spread
     back: ``parse`` returns a dataclass whose Series fields line up with its
     input (a missing input gets what ``parse`` gives a missing value)."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
-    if len(uniques) * 2 > len(values):
+    codes, uniques = codes_and_distinct(values)
+    if not isinstance(values.dtype, pd.CategoricalDtype) and len(uniques) * 2 > len(values):
         return parse(values, *args)
     result = parse(pd.Series(list(uniques) + [None], dtype=object), *args)
     take = np.where(codes < 0, len(uniques), codes)
     spread = {f.name: _spread(getattr(result, f.name), take, values.index)
               for f in dataclasses.fields(result)}  # type: ignore[arg-type]
     return dataclasses.replace(result, **spread)  # type: ignore[type-var]
+
+
+def codes_and_distinct(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each value, -1 if missing; the distinct values): a coded
+    column's own categories, else one hash pass."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), values.cat.categories.to_numpy(dtype=object)
+    return pd.factorize(values.to_numpy(dtype=object))
+
+
+def distinct_counts(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct non-missing values, how many rows hold each); none unused."""
+    codes, uniques = codes_and_distinct(values)
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    return uniques[counts > 0], counts[counts > 0]
+
+
+def map_distinct(values: pd.Series, func: Callable[[object], object]) -> pd.Series:
+    """``values.map(func)`` for a coded (Categorical) text column, computed
+    once per category: results that coincide merge into one category, a None
+    result is missing. The result stays coded."""
+    codes, uniques = codes_and_distinct(values)
+    mapped = np.array([func(u) for u in uniques] + [None], dtype=object)
+    new, categories = pd.factorize(mapped)
+    cat = pd.Categorical.from_codes(new[codes], pd.Index(categories, dtype=object), validate=False)
+    return pd.Series(cat, index=values.index, name=values.name)
 
 
 def _spread(field, take: np.ndarray, index: pd.Index):

@@ -49,7 +49,7 @@ def derive_phases(df: pd.DataFrame, alpha_beta: pd.Series, problems: list[Proble
     (sequential: sums; SIB: the boost volume's). A phase 2 without
     ``boost_type`` is read as sequential, and said so.
     """
-    out = df.copy()
+    out = df.copy(deep=False)  # columns are replaced, never written into: no need to copy them
     if not any(c in out for c in PHASE_COLUMNS):
         return out
     ids = out["patient_id"]
@@ -87,7 +87,7 @@ def derive_completion(df: pd.DataFrame) -> pd.DataFrame:
     reached ``planned_dose_gy`` (within 0.05 Gy of rounding)."""
     if "planned_dose_gy" not in df or "rt_dose_gy" not in df:
         return df
-    out = df.copy()
+    out = df.copy(deep=False)  # columns are replaced, never written into: no need to copy them
     planned, given = out["planned_dose_gy"], out["rt_dose_gy"]
     known = planned.notna() & given.notna()
     derived = pd.Series(np.where(given >= planned - DOSE_TOLERANCE_GY, "yes", "no"), index=out.index).where(known)

@@ -5,11 +5,13 @@ the user's recodings and level orders (kept in ``Settings``) are applied."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+
+from recur.distinct import map_distinct
+from recur.io.contract import text_cells
 
 # Normalised spelling -> the concept it names (checked after lower-casing and
 # dropping punctuation and extra spaces).
@@ -59,7 +61,10 @@ def propose_merges(values: pd.Series) -> list[tuple[str, tuple[str, ...]]]:
     """Groups of two or more spellings of one category, each with the spelling
     proposed for all of them: the category's full name when one spelling is it
     ('adenocarcinoma' over 'Adeno'), else the most frequent, the longer on a tie."""
-    counts = Counter(values.dropna().astype(str))
+    counts: dict[str, int] = {}
+    for value, n in values.value_counts(sort=False).items():  # counted in C, not per row
+        if n:
+            counts[str(value)] = counts.get(str(value), 0) + int(n)
     groups: dict[str, list[str]] = {}
     for level in counts:
         groups.setdefault(concept(level), []).append(level)
@@ -82,17 +87,21 @@ def apply_levels(data: pd.DataFrame, recodes: Mapping[str, Sequence[tuple[str, s
     """Rename/merge levels, then order them (a Categorical in the given order,
     levels not named keep their natural order after them). Returns the data and
     the names of columns a recoding or order was given for but that are absent."""
-    out = data.copy()
+    out = data.copy(deep=False)  # columns are replaced, never written into
     absent = [c for c in list(recodes) + list(orders) if c not in out]
     for col, pairs in recodes.items():
         if col in out:
             mapping = dict(pairs)
             s = out[col]
-            out[col] = s.where(s.isna(), s.astype(str).map(lambda v: mapping.get(v, v)))
+            if isinstance(s.dtype, pd.CategoricalDtype):  # coded text: once per distinct spelling
+                out[col] = map_distinct(s, lambda v: mapping.get(str(v), str(v)))
+            else:
+                out[col] = s.where(s.isna(), s.astype(str).map(lambda v: mapping.get(v, v)))
     for col, order in orders.items():
         if col not in out:
             continue
-        present = [str(v) for v in out[col].dropna().astype(str).unique()]
+        values = text_cells(out[col]) if isinstance(out[col].dtype, pd.CategoricalDtype) else out[col]
+        present = [str(v) for v in values.dropna().astype(str).unique()]
         levels = [lv for lv in order if lv in present] + sorted(lv for lv in present if lv not in order)
-        out[col] = pd.Categorical(out[col].where(out[col].isna(), out[col].astype(str)), categories=levels)
+        out[col] = pd.Categorical(values.where(values.isna(), values.astype(str)), categories=levels)
     return out, sorted(set(absent))

@@ -8,9 +8,12 @@ import difflib
 from dataclasses import dataclass
 from typing import Literal, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from recur.dates import DateOrder, OrderDecision, decide_order, parse_dates
+from recur.distinct import codes_and_distinct, map_distinct
+from recur.io.contract import coded, text_cells
 from recur.safe_text import clip
 from recur.schema import COLUMNS, IDENTIFYING_NAME_HINTS, VOCABULARIES, is_tox_column
 from recur.settings import KINDS
@@ -53,7 +56,7 @@ def problem(level: Level, column: str, ids, message: str, rule: str) -> Problem:
 
 def _looks_like_names(values: pd.Series) -> bool:
     """Mostly 'Firstname Lastname' (two or three capitalised words)."""
-    text = values.dropna().astype(str).head(200)
+    text = values.dropna().head(200).astype(str)
     if len(text) < 3:
         return False
     return text.str.fullmatch(r"[A-Z][a-z'\-]+( [A-Z][a-z'\-]+){1,2}").mean() > 0.6
@@ -73,6 +76,7 @@ class Cleaned:
     data: pd.DataFrame
     problems: list[Problem]
     kinds: dict[str, str]  # column -> number / integer / category / date / text / id / event / grade / multi
+    # Text columns (category / text / multi) are still coded (Categorical): ``plain_text`` turns them into str cells.
     date_order: OrderDecision
 
 
@@ -81,23 +85,26 @@ def _file_rows(table: pd.DataFrame, rows: Sequence[int] | None) -> list[int]:
 
 
 def _clean_ids(df: pd.DataFrame, rows: list[int], problems: list[Problem]) -> pd.Series:
+    """Each patient's ID (text); a row without one is named 'row N' after its
+    file row. Works on the coded column: the distinct IDs once, then codes."""
     no_column = "patient_id" not in df.columns
     if no_column:
         problems.append(problem("error", "patient_id", (), "column is missing; add a unique study ID per "
                                 "patient (never a name or MRN). Row numbers are used meanwhile.", "missing_column"))
-        df.insert(0, "patient_id", [None] * len(df))
-    ids = df["patient_id"].astype(object)
-    empty = ids.isna() | (ids.astype(str).str.strip() == "")
-    row_names = pd.Series([f"row {r}" for r in rows], index=df.index)
-    if empty.any() and not no_column:
-        problems.append(problem("error", "patient_id", row_names[empty], "no patient ID; fill in a unique study "
-                                "ID (these rows are named by their spreadsheet row meanwhile).", "missing_id"))
-    ids = ids.where(~empty, row_names).astype(str).str.strip()
+        df.insert(0, "patient_id", coded(np.full(len(df), None, dtype=object)))
+    ids = text_cells(df["patient_id"])
+    empty = df["patient_id"].isna().to_numpy()
+    if empty.any():
+        row_names = np.array([f"row {r}" for r in np.asarray(rows)[empty]], dtype=object)
+        if not no_column:
+            problems.append(problem("error", "patient_id", row_names, "no patient ID; fill in a unique study ID "
+                                    "(these rows are named by their spreadsheet row meanwhile).", "missing_id"))
+        ids[empty] = row_names
     dup = ids.duplicated(keep=False)
     if dup.any():
         problems.append(problem("error", "patient_id", sorted(set(ids[dup])), "the same ID appears on more "
                                 "than one row; give each patient one row and a unique ID.", "duplicate_id"))
-    if ids.str.fullmatch(r"\d{7,}").mean() > 0.5:
+    if ids.head(1000).str.fullmatch(r"\d{7,}").mean() > 0.5:  # a look at the first thousand is enough
         problems.append(problem("warning", "patient_id", (), "IDs look like medical-record numbers; use "
                                 "pseudonymised study IDs before sharing.", "privacy"))
     return ids
@@ -143,7 +150,7 @@ def clean_table(table: pd.DataFrame, rows: Sequence[int] | None = None, types: M
     the user's day/month order ('auto' decides from the data).
     """
     problems: list[Problem] = []
-    df = table.copy()
+    df = table.copy(deep=False)  # columns are replaced, never written into
     ids = _clean_ids(df, _file_rows(table, rows), problems)
     df["patient_id"] = ids
     _privacy(df, problems)
@@ -159,10 +166,19 @@ def clean_table(table: pd.DataFrame, rows: Sequence[int] | None = None, types: M
             df[col] = _clean_dates(col, values, decision, ids, problems)
         elif kind in ("number", "integer", "event", "grade"):
             df[col] = _clean_numbers(col, kind, values, ids, problems, (units or {}).get(col, "months"))
-        elif kind == "category":
-            df[col] = _normalise_category(col, values, values.notna(), ids, problems) if col in VOCABULARIES \
-                else values
+        elif kind == "category" and col in VOCABULARIES:
+            df[col] = _normalise_category(col, values, ids, problems)
     return Cleaned(df, problems, kinds, decision)
+
+
+def plain_text(data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The coded text ``columns`` of a cleaned table as plain str / None cells
+    (what the analyses take); the distinct values stay shared, not copied."""
+    out = data.copy(deep=False)
+    for col in columns:
+        if col in out and isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = text_cells(out[col])
+    return out
 
 
 def _report_date_order(decision: OrderDecision, problems: list[Problem]) -> None:
@@ -301,17 +317,18 @@ def _range_check(col: str, kind: str, num: pd.Series, ids: pd.Series, problems: 
     return num
 
 
-def _normalise_category(col: str, values: pd.Series, present: pd.Series, ids: pd.Series,
-                        problems: list[Problem]) -> pd.Series:
+def _normalise_category(col: str, values: pd.Series, ids: pd.Series, problems: list[Problem]) -> pd.Series:
+    """A vocabulary column's spellings mapped to its canonical levels, once per
+    distinct spelling; an unknown spelling is missing and a warning with a guess."""
     vocab = VOCABULARIES.get(col, {})
     canon = sorted(set(vocab.values()))
-    text = values.astype(str)
-    mapped = text.str.lower().map(vocab)
-    unknown = present & mapped.isna()
-    for raw in sorted(text[unknown].unique()):
-        who = ids[unknown & (text == raw)]
-        guess = _closest(raw, canon + [k for k in vocab])
+    codes, spellings = codes_and_distinct(values)
+    for k in sorted(range(len(spellings)), key=lambda k: str(spellings[k])):
+        raw = str(spellings[k])
+        if raw.lower() in vocab:
+            continue
+        guess = _closest(raw, canon + list(vocab))
         hint = f"did you mean '{vocab.get(guess.lower(), guess)}'?" if guess else f"use one of {', '.join(canon)}."
-        problems.append(problem("warning", col, who, f"'{clip(raw, 40)}' is not a known value; {hint} "
+        problems.append(problem("warning", col, ids[codes == k], f"'{clip(raw, 40)}' is not a known value; {hint} "
                                 "Treated as missing until corrected.", "unknown_category"))
-    return mapped.where(present)
+    return map_distinct(values, lambda v: vocab.get(str(v).lower()))

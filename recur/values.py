@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from recur.dates import looks_like_dates
-from recur.distinct import by_distinct
+from recur.distinct import by_distinct, distinct_counts
 from recur.schema import MONTH_DAYS
 
 _NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s].*?)?\s*$")
@@ -64,45 +64,48 @@ def parse_numbers(values: pd.Series, family: str | None = None) -> ParsedNumbers
 
 
 def _parse_numbers(values: pd.Series, family: str | None) -> ParsedNumbers:
-    present = values.notna()
-    text = values.where(present).astype(object)
-    if pd.api.types.infer_dtype(text, skipna=True) in ("string", "empty"):
-        plain = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
-    else:
-        plain = pd.to_numeric(text, errors="coerce")
-    numbers = plain.to_numpy(dtype=float, copy=True)
-    with_units = np.zeros(len(values), dtype=bool)
+    cells = values.to_numpy(dtype=object)
+    present = ~pd.isna(cells)
+    text = cells[present]
+    if all(isinstance(t, str) for t in text):  # decimal commas read as points
+        text = np.array([t.replace(",", ".") for t in text], dtype=object)
+    numbers = np.full(len(cells), np.nan)
+    numbers[present] = pd.to_numeric(text, errors="coerce")
+    with_units = np.zeros(len(cells), dtype=bool)
     factors = _UNIT_FACTORS.get(family or "", {})
     # Only a column with a unit family can have a unit to read; elsewhere no cell is looked at again.
-    for i in np.flatnonzero((present & plain.isna()).to_numpy()) if factors else ():
-        m = _NUMBER_WITH_UNIT.match(str(text.iat[i]))
+    for i in np.flatnonzero(present & np.isnan(numbers)) if factors else ():
+        m = _NUMBER_WITH_UNIT.match(str(cells[i]))
         word = m.group(2).lower().rstrip(".") if m and m.group(2) else None
         if word in factors:
             numbers[i] = float(m.group(1).replace(",", ".")) * factors[word]
             with_units[i] = True
-    number = pd.Series(numbers, index=values.index)
-    non_finite = present & ~np.isfinite(number) & number.notna()
-    return ParsedNumbers(number.where(~non_finite), present & number.isna(), non_finite,
-                         pd.Series(with_units, index=values.index))
+    non_finite = np.isinf(numbers)
+    numbers[non_finite] = np.nan
+    index = values.index
+    return ParsedNumbers(pd.Series(numbers, index=index), pd.Series(present & np.isnan(numbers) & ~non_finite,
+                                                                     index=index),
+                         pd.Series(non_finite, index=index), pd.Series(with_units, index=index))
 
 
 def infer_kind(values: pd.Series) -> str:
     """A column's kind from its values: 'number' / 'integer' when nearly every
     value is a number, 'date' when nearly every one is a date, 'id' when every
-    value differs, 'text' for many distinct words, else 'category'."""
-    text = values.dropna().astype(str)
-    if text.empty:
+    value differs, 'text' for many distinct words, else 'category'. Each
+    distinct value is read once, weighted by how many rows hold it."""
+    distinct, counts = distinct_counts(values)
+    total = int(counts.sum())
+    if not total:
         return "text"
-    parsed = parse_numbers(text)
-    numeric = parsed.values.notna()
-    if numeric.mean() >= 0.9:
+    parsed = parse_numbers(pd.Series([str(v) for v in distinct], dtype=object))
+    numeric = parsed.values.notna().to_numpy()
+    if counts[numeric].sum() >= 0.9 * total:
         whole = parsed.values[numeric]
         return "integer" if bool((whole % 1 == 0).all()) else "number"
-    if looks_like_dates(text):
+    if looks_like_dates(values.dropna().head(500).astype(str)):
         return "date"
-    distinct = text.nunique()
-    if distinct == len(text) and len(text) > 12:
+    if len(distinct) == total and total > 12:
         return "id"
-    if distinct > 12 and distinct > 0.5 * len(text):
+    if len(distinct) > 12 and len(distinct) > 0.5 * total:
         return "text"
     return "category"

@@ -65,7 +65,7 @@ def read_table(source: Source, name: str | None = None, sheet: str | None = None
     if len(raw) > MAX_FILE_BYTES:
         raise RecurError(f"{name} is {len(raw) / 2**20:.0f} MB; recur reads files up to "
                          f"{MAX_FILE_BYTES // 2**20} MB. Remove unused columns or save it as Parquet.")
-    if not raw.strip():
+    if not raw or raw.isspace():  # (strip() would copy a large file)
         raise RecurError(f"{name} is empty; export the cohort table again.")
     fmt = file_format(name, raw)
     if fmt == "xlsx":

@@ -1,5 +1,10 @@
 """The reader contract shared by every format: records (file row number,
-cells) -> header, patient rows, dropped rows and findings."""
+cells) -> header, patient rows, dropped rows and findings.
+
+Cells are held coded (a pandas Categorical per column: the distinct cleaned
+texts once, one integer per cell, a missing cell has no category), so that a
+million-row file costs a few thousand distinct values to validate, not a
+million Python strings per column."""
 
 from __future__ import annotations
 
@@ -35,7 +40,9 @@ class ReadFinding:
 class RawTable:
     """A file read under the reader contract (see ``recur.io``).
 
-    ``table``: text cells or None, index = the file row of each patient row.
+    ``table``: one Categorical of text per column (see the module docstring;
+    ``text_cells`` gives plain str / None cells), index = the file row of
+    each patient row.
     ``dropped``: file rows that are not patients (row, reason, content).
     ``file_rows``: every row of the file but the header (= len(table) + len(dropped)).
     """
@@ -61,6 +68,44 @@ def clean_cell(value: str | None) -> str | None:
         return None
     text = value.strip()
     return None if text in MISSING_TOKENS else text
+
+
+def coded(values: np.ndarray | pd.Series) -> pd.Categorical:
+    """Cleaned cells (str or None) as a Categorical: categories in order of
+    first appearance, no sort (a column of a million IDs is not sorted)."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        return values.array
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return pd.Categorical.from_codes(codes, pd.Index(uniques, dtype=object), validate=False)
+
+
+def coded_from_raw(codes: np.ndarray, texts: np.ndarray, suspect: np.ndarray | None = None) -> pd.Categorical:
+    """A Categorical from raw (uncleaned) distinct ``texts`` and each cell's
+    code: ``clean_cell`` runs once per distinct text (only on the ``suspect``
+    ones when the caller knows the others need nothing: no edge space, no
+    missing marker); texts that clean to the same value merge, those that
+    clean to None become missing."""
+    cleaned = np.asarray(texts, dtype=object).copy()
+    changed = False
+    for k in np.flatnonzero(suspect) if suspect is not None else range(len(texts)):
+        value = clean_cell(texts[k])
+        if value is not texts[k]:
+            cleaned[k], changed = value, True
+    if not changed:  # nothing trimmed or missing: the codes stand
+        return pd.Categorical.from_codes(codes, pd.Index(texts, dtype=object), validate=False)
+    new, uniques = pd.factorize(cleaned)
+    remap = np.append(new, -1).astype(codes.dtype if codes.dtype.kind == "i" else np.int64)
+    return pd.Categorical.from_codes(remap[codes], pd.Index(uniques, dtype=object), validate=False)
+
+
+def text_cells(column: pd.Series) -> pd.Series:
+    """A coded column as plain cells: str, or None where missing (object dtype)."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column.astype(object).where(column.notna(), None)
+    cat = column.array
+    lookup = np.empty(len(cat.categories) + 1, dtype=object)
+    lookup[:-1] = cat.categories.to_numpy(dtype=object)
+    return pd.Series(lookup[cat.codes], index=column.index, name=column.name, dtype=object)
 
 
 def float_text(value: float) -> str:
@@ -130,18 +175,20 @@ def frame_to_raw(cells: pd.DataFrame, rows: np.ndarray, ncells: np.ndarray, name
     row (cleaned text or None, padded with None), ``rows`` each record's file
     row and ``ncells`` how many cells the record had as written."""
     found = list(findings)
+    cells = pd.DataFrame({c: coded(cells[c]) for c in cells.columns}, index=pd.RangeIndex(len(cells)))
     filled = cells.notna().to_numpy()
     nonblank = filled.any(axis=1)
     if not nonblank.any():
         raise RecurError(f"{name} holds no table; the first row must hold the column names.")
     n_records = int(np.flatnonzero(nonblank)[-1]) + 1  # blank lines after the table are not rows
-    head = [(int(rows[i]), _record(cells, ncells, i)) for i in range(min(HEADER_SEARCH_ROWS, n_records))]
+    head = [(int(rows[i]), rec) for i, rec in enumerate(_records(cells, ncells, range(min(HEADER_SEARCH_ROWS,
+                                                                                             n_records))))]
     h = 0 if header_first else _header_index(head)
     lines = _LazyLines(raw_lines)
     dropped = [(row, "blank row", "") if all(c is None for c in rec) else
                (row, "above the header row (a title or note, not a patient)", _content(rec, lines, row))
                for row, rec in head[:h]]
-    header_row, header = int(rows[h]), _record(cells, ncells, h)
+    header_row, header = int(rows[h]), head[h][1]
     width = len(header)
     body = np.arange(h + 1, n_records)
     has_values = filled[body, :width].any(axis=0) if width else np.zeros(0, dtype=bool)
@@ -159,12 +206,14 @@ def frame_to_raw(cells: pd.DataFrame, rows: np.ndarray, ncells: np.ndarray, name
     # a short row matters when a column it lacks holds values in other rows
     later_values = np.append(np.logical_or.accumulate(has_values[::-1])[::-1], False)
     short = (ncells[body] < width) & later_values[np.minimum(ncells[body], width)] & ~blank & ~long
+    too_long = body[long]
+    written = dict(zip(too_long.tolist(), _records(cells, ncells, too_long)))
     for i in body[blank | long]:
         row = int(rows[i])
         dropped.append((row, "blank row", "") if not nonblank[i] else
                        (row, f"{ncells[i]} cells but the header has {width} columns: the values cannot be matched "
                              "to columns (an unquoted delimiter or decimal comma?). Fix the row and upload again.",
-                        _content(_record(cells, ncells, i), lines, row)))
+                        _content(written[i], lines, row)))
     if short.any():
         found.append(ReadFinding("warning", "short_row", f"{int(short.sum())} row(s) have fewer cells than the "
                                  "header; their last columns are read as empty. Check these rows.",
@@ -175,15 +224,30 @@ def frame_to_raw(cells: pd.DataFrame, rows: np.ndarray, ncells: np.ndarray, name
                                  "are listed under dropped rows.", bad))
     patients = body[~blank & ~long]
     table = cells.iloc[patients, keep].set_axis(names, axis=1)
+    table = pd.DataFrame({n: _used_only(table[n].array) for n in names}, index=table.index)
     table.index = pd.Index(rows[patients], name="file_row")
     frame = pd.DataFrame(dropped, columns=DROPPED_COLUMNS)
     return RawTable(table=table, name=name, format=fmt, dropped=frame, file_rows=n_records - 1,
                     findings=tuple(found), **meta)
 
 
-def _record(cells: pd.DataFrame, ncells: np.ndarray, i: int) -> list[str | None]:
-    """Record ``i`` as written: its first ``ncells[i]`` cells."""
-    return list(cells.iloc[i, :int(ncells[i])])
+def _used_only(cat: pd.Categorical) -> pd.Categorical:
+    """``remove_unused_categories`` by counting codes instead of sorting them."""
+    codes = cat.codes
+    used = np.bincount(codes[codes >= 0], minlength=len(cat.categories)) > 0
+    if used.all():
+        return cat
+    remap = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)
+    return pd.Categorical.from_codes(remap[codes], cat.categories[used], validate=False)
+
+
+def _records(cells: pd.DataFrame, ncells: np.ndarray, positions) -> list[list[str | None]]:
+    """Records at ``positions`` as written: each its first ``ncells`` cells
+    (str or None), read column by column (a row across coded columns is slow)."""
+    positions = list(positions)
+    columns = [cells.iloc[:, j].iloc[positions].tolist() for j in range(cells.shape[1])]
+    return [[None if pd.isna(col[k]) else col[k] for col in columns[:int(ncells[i])]]
+            for k, i in enumerate(positions)]
 
 
 class _LazyLines:

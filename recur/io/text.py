@@ -9,12 +9,18 @@ import io
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from recur.errors import RecurError
-from recur.io.contract import RawTable, ReadFinding, clean_cell, frame_to_raw, records_to_raw
+from recur.io.contract import (MISSING_TOKENS, RawTable, ReadFinding, clean_cell, coded_from_raw, frame_to_raw,
+                               records_to_raw)
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 SNIFF_LINES = 50
+_SPACE = r"[\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}]"  # every character Python's str.strip removes, and more
+EDGE_SPACE = f"^{_SPACE}|{_SPACE}$"
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16",
                   "cp1252": "Windows-1252 (Excel on Windows)", "latin-1": "Latin-1 (ISO 8859-1)"}
 
@@ -97,10 +103,41 @@ def _lines(text: str) -> list[str]:
     return io.StringIO(text, newline="").readlines()
 
 
-def clean_column(values: np.ndarray) -> np.ndarray:
-    """``clean_cell`` on a column of text, once per distinct value."""
-    codes, uniques = pd.factorize(values)
-    return np.array([clean_cell(u) for u in uniques] + [None], dtype=object)[codes]
+def _line_count(text: str) -> int:
+    """Physical lines, as csv and pandas split them (\\n, \\r\\n or \\r)."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n") + (not text.endswith(("\n", "\r")))
+
+
+def _arrow_cells(raw: bytes, start: int, delimiter: str, width: int, n_lines: int) -> pd.DataFrame | None:
+    """The records of a plain rectangular file by Arrow's CSV reader, coded
+    column by column: no quote mark anywhere (so each line is one record, cut at
+    each delimiter) and every line ``width`` cells. None otherwise (also for
+    bytes that are not UTF-8): the other readers decide what such a file means.
+    ``start``: where the text begins in ``raw`` (after a byte-order mark)."""
+    if raw.find(b'"', start) >= 0:
+        return None
+    names = [str(i) for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(raw).slice(start), read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False,
+                                             ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if table.num_rows != n_lines:
+        return None
+    columns, missing = {}, pa.array(sorted(MISSING_TOKENS))
+    for i, name in enumerate(names):
+        encoded = pc.dictionary_encode(table.column(name)).combine_chunks()
+        texts = encoded.dictionary
+        suspect = pc.or_(pc.match_substring_regex(texts, EDGE_SPACE), pc.is_in(texts, value_set=missing))
+        columns[i] = coded_from_raw(encoded.indices.to_numpy(zero_copy_only=False),
+                                    texts.to_numpy(zero_copy_only=False), suspect.to_numpy(zero_copy_only=False))
+    del table, encoded, texts, suspect
+    pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages; the cohort should not pay for them
+    return pd.DataFrame(columns)
 
 
 def _fast_cells(text: str, delimiter: str, sample: list[str]) -> tuple[pd.DataFrame, np.ndarray] | None:
@@ -109,7 +146,7 @@ def _fast_cells(text: str, delimiter: str, sample: list[str]) -> tuple[pd.DataFr
     careful reader: a quoted cell or stray quote spanning lines, or a row wider
     than the first lines."""
     width = max((len(r) for r in csv.reader(sample, delimiter=delimiter)), default=0)
-    n_lines = text.count("\n") + text.count("\r") - text.count("\r\n") + (not text.endswith(("\n", "\r")))
+    n_lines = _line_count(text)
     if not width or "\x00" in text:
         return None
     try:
@@ -120,7 +157,7 @@ def _fast_cells(text: str, delimiter: str, sample: list[str]) -> tuple[pd.DataFr
         return None
     if len(frame) != n_lines:
         return None
-    cells = pd.DataFrame({c: clean_column(frame[c].to_numpy(dtype=object)) for c in frame}, dtype=object)
+    cells = pd.DataFrame({c: coded_from_raw(*pd.factorize(frame[c].to_numpy(dtype=object))) for c in frame})
     del frame
     ncells = np.full(len(cells), width, dtype=np.int64)
     # pandas pads a short row with empty cells: count the cells of rows ending in an empty one as written
@@ -133,16 +170,18 @@ def _fast_cells(text: str, delimiter: str, sample: list[str]) -> tuple[pd.DataFr
 
 
 def read_text(raw: bytes, name: str) -> RawTable:
-    """Read a delimited text file under the reader contract: pandas' C parser
-    when every record is one line, else the careful reader that repairs and
-    reports stray quotes."""
+    """Read a delimited text file under the reader contract: Arrow's reader
+    straight from the bytes for a plain rectangular UTF-8 file, else pandas'
+    C parser on the decoded text when every record is one line, else the
+    careful reader that repairs and reports stray quotes."""
+    plain = _read_plain_utf8(raw, name)
+    if plain is not None:
+        return plain
     text, encoding = decode(raw, name)
     text = text.lstrip("\ufeff")
     head = _lines(text[:200_000])[:SNIFF_LINES]
     delimiter = _sniff_delimiter(head)
-    description = ", ".join([f"CSV, {DELIMITERS[delimiter]}-separated", f"{ENCODING_NAMES.get(encoding, encoding)} "
-                             "text"]) + ("" if encoding.startswith("utf-8") else ": check that accented letters "
-                                         "look right")
+    description = _description(delimiter, encoding)
     fast = _fast_cells(text, delimiter, head)
     if fast is not None:
         cells, ncells = fast
@@ -156,6 +195,34 @@ def read_text(raw: bytes, name: str) -> RawTable:
         first = next(c[0] for _, c in records if c[0] is not None)
         _refuse_single_column(first, name)
     return records_to_raw(records, name, "csv", findings, lines, encoding=encoding, description=description)
+
+
+def _description(delimiter: str, encoding: str) -> str:
+    return ", ".join([f"CSV, {DELIMITERS[delimiter]}-separated", f"{ENCODING_NAMES.get(encoding, encoding)} text"]) + (
+        "" if encoding.startswith("utf-8") else ": check that accented letters look right")
+
+
+def _read_plain_utf8(raw: bytes, name: str) -> RawTable | None:
+    """A plain rectangular UTF-8 file (see ``_arrow_cells``) read without
+    decoding it into one Python string: the bytes go to Arrow as they are.
+    None for anything else (other encodings, quotes, ragged rows)."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in raw:
+        return None
+    bom = raw.startswith(codecs.BOM_UTF8)
+    start = len(codecs.BOM_UTF8) if bom else 0
+    head = _lines(raw[start:start + 200_000].decode("utf-8", errors="replace"))[:SNIFF_LINES]
+    delimiter = _sniff_delimiter(head)
+    width = max((len(r) for r in csv.reader(head, delimiter=delimiter)), default=0)
+    n_lines = raw.count(b"\n") + (not raw.endswith((b"\n", b"\r")))  # one pass when no line ends in \r
+    if raw.find(b"\r") >= 0:
+        n_lines += raw.count(b"\r") - raw.count(b"\r\n")
+    cells = _arrow_cells(raw, start, delimiter, width, n_lines) if width > 1 else None
+    if cells is None:
+        return None
+    encoding = "utf-8-sig" if bom else "utf-8"
+    return frame_to_raw(cells, np.arange(1, len(cells) + 1), np.full(len(cells), width, dtype=np.int64), name, "csv",
+                        (), lambda: _lines(raw[start:].decode("utf-8")), encoding=encoding,
+                        description=_description(delimiter, encoding))
 
 
 def _single_column(cells: pd.DataFrame, ncells: np.ndarray, name: str) -> None:
