@@ -1,0 +1,107 @@
+"""The fast reading paths give exactly what the careful ones give: Arrow from
+the bytes, pandas' C parser on the decoded text and the line-by-line reader
+agree cell for cell (text, missing, file rows, dropped rows, findings); the
+ISO-date shortcut agrees with the format loop; coded columns hash as the
+text they hold."""
+
+import codecs
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import recur
+from recur.cohort import _fingerprint
+from recur.dates import parse_dates
+from recur.io import read_table, text
+from recur.io.contract import text_cells
+
+DEMOS = ["data/demo_nsclc_synthetic.csv", "data/demo_escc_salvage_synthetic.csv"]
+# Edge spaces of every kind str.strip removes, missing markers, accents and CJK, a cell that is only spaces.
+EDGES = ("patient_id,sex,histology,age,date_rt_start,note\r\n"
+         "P1, M ,adenocarcinoma,61,2015-01-02,caf\u00e9\r\n"
+         "P2,F\u00a0,squamous,NA,2015-01-03,\u3000\u80ba\u764c\r\n"
+         "P3,\u2003M,.,  ,2015-02-30,\x1cx\x1f\r\n"
+         "P4,n/a,SCC,72,#N/A,null\r\n"
+         "P5,M,adenocarcinoma,1e2,2015-03-01,   \r\n")
+
+
+def _paths(monkeypatch, raw: bytes, name: str) -> dict[str, recur.io.RawTable]:
+    """The file read by each path in turn (the faster ones switched off)."""
+    out = {"arrow": read_table(raw, name)}
+    monkeypatch.setattr(text, "_arrow_cells", lambda *a: None)
+    out["pandas"] = read_table(raw, name)
+    monkeypatch.setattr(text, "_fast_cells", lambda *a: None)
+    out["careful"] = read_table(raw, name)
+    return out
+
+
+def _as_text(raw: recur.io.RawTable) -> pd.DataFrame:
+    return pd.DataFrame({c: text_cells(raw.table[c]) for c in raw.table}, index=raw.table.index)
+
+
+@pytest.mark.parametrize("source", DEMOS + ["edges", "edges-bom", "edges-tab"])
+def test_arrow_pandas_and_careful_readers_agree_cell_for_cell(monkeypatch, source):
+    if source.startswith("edges"):
+        content = EDGES.replace(",", "\t") if source.endswith("tab") else EDGES
+        raw = (codecs.BOM_UTF8 if source.endswith("bom") else b"") + content.encode("utf-8")
+    else:
+        raw = open(source, "rb").read()
+    assert text._read_plain_utf8(raw, "f.csv") is not None  # the file does take the Arrow path
+    reads = _paths(monkeypatch, raw, "f.csv")
+    first = reads["arrow"]
+    assert first.description == reads["careful"].description
+    for path, other in reads.items():
+        pd.testing.assert_frame_equal(_as_text(other), _as_text(first), obj=path)
+        pd.testing.assert_frame_equal(other.dropped, first.dropped, obj=path)
+        assert (other.findings, other.file_rows, other.encoding) == (first.findings, first.file_rows, first.encoding)
+    if source.startswith("edges"):
+        cells = _as_text(first)
+        # each rule by hand: trimmed, markers missing, accents and CJK kept, a cell of spaces missing
+        assert cells["sex"].tolist() == ["M", "F", "M", None, "M"]
+        assert cells["age"].tolist() == ["61", None, None, "72", "1e2"]
+        assert cells["note"].tolist() == ["caf\u00e9", "\u80ba\u764c", "x", None, None]
+        assert list(cells.index) == [2, 3, 4, 5, 6]
+
+
+def test_coded_columns_keep_only_the_texts_of_patient_rows():
+    raw = read_table(b"Cohort export 2024,,\npatient_id,sex,stage\nP1,M,III\nP2,M,IV\n", "t.csv")
+    assert list(raw.table["sex"].cat.categories) == ["M"]  # not the title row's nor the header's words
+    assert list(raw.table["patient_id"].cat.categories) == ["P1", "P2"]
+    assert raw.dropped["row"].tolist() == [1]
+
+
+def test_a_quoted_or_ragged_file_leaves_the_arrow_path_and_reads_the_same(monkeypatch):
+    calls = []
+    original = text._arrow_cells
+    monkeypatch.setattr(text, "_arrow_cells", lambda *a: calls.append(original(*a)) or calls[-1])
+    quoted = read_table(b'patient_id,site\nP1,"lung, left"\nP2,brain\n', "q.csv")
+    ragged = read_table(b"patient_id,site,age\nP1,lung\nP2,brain,60\n", "r.csv")
+    assert calls == [None, None]
+    assert text_cells(quoted.table["site"]).tolist() == ["lung, left", "brain"]
+    assert text_cells(ragged.table["age"]).tolist() == [None, "60"]
+    assert any(f.rule == "short_row" for f in ragged.findings)
+
+
+def test_iso_date_shortcut_agrees_with_the_format_loop():
+    iso = ["2015-01-02", "1850-06-01", "0000-01-01", "2399-12-31", "2020-02-29", None]
+    fast = parse_dates(pd.Series(iso, dtype=object))
+    # one value the shortcut cannot take sends every value through the loop of formats
+    loop = parse_dates(pd.Series(iso + ["02/01/2015"], dtype=object)).__dict__
+    for field, values in fast.__dict__.items():
+        pd.testing.assert_series_equal(values, loop[field].iloc[:len(iso)], obj=field)
+    assert fast.values.iloc[0] == pd.Timestamp("2015-01-02") and fast.values.iloc[4] == pd.Timestamp("2020-02-29")
+    assert fast.implausible.tolist() == [False, True, True, True, False, False]
+    impossible = parse_dates(pd.Series(["2015-02-30", "2015-01-02"], dtype=object))
+    assert impossible.impossible.tolist() == [True, False]  # not on the calendar: the loop names it
+
+
+def test_content_hash_is_the_sha256_of_each_cells_text_hash():
+    raw = read_table(EDGES.encode(), "e.csv")
+    h = hashlib.sha256("\x1f".join(raw.table.columns).encode())
+    for col in raw.table:  # by hand, cell by cell: missing mask, then a 64-bit hash of each text ("" if missing)
+        cells = text_cells(raw.table[col]).tolist()
+        h.update(np.array([c is None for c in cells]).tobytes())
+        h.update(pd.util.hash_array(np.array(["" if c is None else c for c in cells], dtype=object)).tobytes())
+    assert _fingerprint(raw) == h.hexdigest()[:16]
