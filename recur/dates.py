@@ -29,7 +29,7 @@ _SHAPES = {"%Y-": r"^\s*\d{4}-", "%Y/": r"^\s*\d{4}/", "%Y.": r"^\s*\d{4}\.", "%
 _NUMERIC = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\s*$")
 _DATE_LIKE = re.compile(r"^\s*\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}(\s.*)?$|^\s*\d{8}\s*$")
 EARLIEST = pd.Timestamp("1900-01-01")
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_LINES = re.compile(r"(?:\d{4}-\d{2}-\d{2}\n)*\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,11 @@ def _all_iso(values: pd.Series, present: pd.Series, latest: pd.Timestamp) -> Par
     """The common case in one C call: every value a valid YYYY-MM-DD date.
     None when any is not (the format loop then reads and explains each)."""
     texts = values[present].tolist()
-    if not all(isinstance(v, str) and _ISO.fullmatch(v) for v in texts):
+    try:
+        joined = "\n".join(texts)  # one regex pass over all the values (a non-text value: not this case)
+    except TypeError:
+        return None
+    if texts and not _ISO_LINES.fullmatch(joined):
         return None
     try:
         days = np.array(texts, dtype="datetime64[D]")

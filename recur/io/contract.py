@@ -244,10 +244,10 @@ def _used_only(cat: pd.Categorical) -> pd.Categorical:
 def _records(cells: pd.DataFrame, ncells: np.ndarray, positions) -> list[list[str | None]]:
     """Records at ``positions`` as written: each its first ``ncells`` cells
     (str or None), read column by column (a row across coded columns is slow)."""
-    positions = list(positions)
-    columns = [cells.iloc[:, j].iloc[positions].tolist() for j in range(cells.shape[1])]
-    return [[None if pd.isna(col[k]) else col[k] for col in columns[:int(ncells[i])]]
-            for k, i in enumerate(positions)]
+    positions = np.asarray(list(positions), dtype=np.int64)
+    rows = cells.take(positions)
+    columns = [rows.iloc[:, j].tolist() for j in range(rows.shape[1])]
+    return [[None if pd.isna(col[k]) else col[k] for col in columns[:int(n)]] for k, n in enumerate(ncells[positions])]
 
 
 class _LazyLines:
