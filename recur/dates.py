@@ -86,11 +86,11 @@ def parse_dates(values: pd.Series, order: Literal["dmy", "mdy"] = "dmy") -> Pars
 
 def _parse_dates(values: pd.Series, order: Literal["dmy", "mdy"]) -> ParsedDates:
     present = values.notna()
-    text = values.where(present).astype(str).str.strip()
     latest = pd.Timestamp(dt.date.today()) + pd.Timedelta(days=366)
     iso = _all_iso(values, present, latest)
     if iso is not None:
         return iso
+    text = values.where(present).astype(str).str.strip()
     parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     for fmt in UNAMBIGUOUS + BY_ORDER[order]:
         todo = present & parsed.isna()
