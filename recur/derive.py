@@ -130,27 +130,29 @@ def derive_regions(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     return out
 
 
+def _dates(df: pd.DataFrame, name: str) -> np.ndarray:
+    """A date column as datetime64[ns] (NaT where missing or absent): numpy
+    compares NaT as False, so no missing-value masks are needed."""
+    return _col(df, name).to_numpy(dtype="datetime64[ns]")
+
+
 def _check_date_order(df: pd.DataFrame, rules: EndpointRules, problems: list[Problem]) -> None:
     ids = df["patient_id"]
-    start, end = _col(df, "date_rt_start"), _col(df, "date_rt_end")
-    death, fu = _col(df, "date_death"), _col(df, "date_last_followup")
+    start, end, death, fu, rec = (_dates(df, c) for c in ("date_rt_start", "date_rt_end", "date_death",
+                                                          "date_last_followup", "date_recurrence"))
     checks = [
-        ("date_death", death.notna() & start.notna() & (death < start),
-         "death is dated before the start of radiotherapy; correct either date."),
-        ("date_rt_end", end.notna() & start.notna() & (end < start),
-         "radiotherapy ends before it starts; swap or correct the dates."),
-        ("date_last_followup", fu.notna() & start.notna() & (fu < start),
-         "last follow-up is before the start of radiotherapy; correct either date."),
-        ("date_last_followup", fu.notna() & death.notna() & (death > fu),
+        ("date_death", death < start, "death is dated before the start of radiotherapy; correct either date."),
+        ("date_rt_end", end < start, "radiotherapy ends before it starts; swap or correct the dates."),
+        ("date_last_followup", fu < start, "last follow-up is before the start of radiotherapy; correct either date."),
+        ("date_last_followup", death > fu,
          "death is dated after the last follow-up; set the last follow-up to the date of death or later."),
     ]
-    rec = _col(df, "date_recurrence")
     if rules.origin == "rt_start":
-        checks.append(("date_rt_start", start.notna() & rec.notna() & (start < rec),
+        checks.append(("date_rt_start", start < rec,
                        "salvage radiotherapy starts before the recurrence was diagnosed; check both dates."))
     for col in FAILURE_DATES["pfs"]:
         if col in df:
-            checks.append((col, df[col].notna() & fu.notna() & (df[col] > fu),
+            checks.append((col, _dates(df, col) > fu,
                            "event is dated after the last follow-up; update the last follow-up date."))
     for col, mask, message in checks:
         if mask.any():
@@ -167,10 +169,13 @@ def derive_endpoints(
     ids = out["patient_id"]
     origin_col = "date_rt_start" if rules.origin == "rt_start" else "date_recurrence"
     _check_date_order(out, rules, problems)
-    origin, death, fu = _col(out, origin_col), _col(out, "date_death"), _col(out, "date_last_followup")
+    origin, death, fu = _dates(out, origin_col), _dates(out, "date_death"), _dates(out, "date_last_followup")
     has_follow_up = "date_last_followup" in out or "date_death" in out
     death_counts = {"os": True, "pfs": rules.pfs_death_is_event, "lrfs": rules.lrfs_death_is_event,
                     "fflp": False, "dmfs": rules.dmfs_death_is_event}
+    reasons = np.array(["", f"no {origin_col}", "no date_last_followup or date_death",
+                        f"event or follow-up dated before {origin_col}", "failure dated after the last follow-up"],
+                       dtype=object)
     exclusions: list[dict] = []
     available: list[str] = []
     for ep in ENDPOINTS:
@@ -185,27 +190,23 @@ def derive_endpoints(
             for mask, reason in ((df[tcol].isna(), f"no {tcol}"), (df[ecol].isna(), f"no {ecol}")):
                 exclusions += [{"endpoint": ep, "patient_id": i, "reason": reason} for i in ids[mask]]
             continue
-        fail = _earliest([out[c] for c in failure_cols], out.index)
-        event_date = _earliest([fail, death], out.index) if death_counts[ep] else fail
-        censor_date = death.where(death.notna(), fu)
-        end = event_date.where(event_date.notna(), censor_date)
-        time = _months(end, origin)
-        event = event_date.notna().astype(float)
+        fail = _earliest([out[c] for c in failure_cols], out.index).to_numpy(dtype="datetime64[ns]")
+        event_date = np.fmin(fail, death) if death_counts[ep] else fail
+        censor_date = np.where(np.isnat(death), fu, death)
+        end = np.where(np.isnat(event_date), censor_date, event_date)
+        time = (end - origin) / np.timedelta64(1, "D") / MONTH_DAYS  # NaT -> NaN
+        event = (~np.isnat(event_date)).astype(float)
         # the first reason that applies, per row (0: none), named only for the rows excluded
-        why = np.select([origin.isna().to_numpy(), end.isna().to_numpy(), (time < 0).to_numpy(),
-                         (fail.notna() & fu.notna() & (fail > fu)).to_numpy()], [1, 2, 3, 4], 0)
-        names = np.array(["", f"no {origin_col}", "no date_last_followup or date_death",
-                          f"event or follow-up dated before {origin_col}", "failure dated after the last follow-up"],
-                         dtype=object)
-        bad = pd.Series(why > 0, index=out.index)
-        exclusions += [{"endpoint": ep, "patient_id": i, "reason": r} for i, r in zip(ids[bad], names[why[why > 0]])]
-        time, event = time.where(~bad), event.where(~bad)
+        why = np.select([np.isnat(origin), np.isnat(end), time < 0, fail > fu], [1, 2, 3, 4], 0)
+        bad = why > 0
+        exclusions += [{"endpoint": ep, "patient_id": i, "reason": r} for i, r in zip(ids[bad], reasons[why[bad]])]
+        time[bad], event[bad] = np.nan, np.nan
         if supplied:
-            gap = (time - df[tcol]).abs() > 1
+            gap = np.abs(time - df[tcol].to_numpy(dtype=float)) > 1
             if gap.any():
                 problems.append(problem("warning", tcol, ids[gap], "supplied time differs from the dates by "
                                         "more than one month; the dates are used. Check both.", "time_mismatch"))
-        out[tcol], out[ecol] = time, event
+        out[tcol], out[ecol] = pd.Series(time, index=out.index), pd.Series(event, index=out.index)
     return out, pd.DataFrame(exclusions, columns=EXCLUSION_COLUMNS), tuple(available)
 
 
