@@ -175,7 +175,8 @@ def frame_to_raw(cells: pd.DataFrame, rows: np.ndarray, ncells: np.ndarray, name
     row (cleaned text or None, padded with None), ``rows`` each record's file
     row and ``ncells`` how many cells the record had as written."""
     found = list(findings)
-    cells = pd.DataFrame({c: coded(cells[c]) for c in cells.columns}, index=pd.RangeIndex(len(cells)))
+    if not all(isinstance(t, pd.CategoricalDtype) for t in cells.dtypes):
+        cells = pd.DataFrame({c: coded(cells[c]) for c in cells.columns}, index=pd.RangeIndex(len(cells)))
     filled = cells.notna().to_numpy()
     nonblank = filled.any(axis=1)
     if not nonblank.any():
@@ -207,7 +208,7 @@ def frame_to_raw(cells: pd.DataFrame, rows: np.ndarray, ncells: np.ndarray, name
     later_values = np.append(np.logical_or.accumulate(has_values[::-1])[::-1], False)
     short = (ncells[body] < width) & later_values[np.minimum(ncells[body], width)] & ~blank & ~long
     too_long = body[long]
-    written = dict(zip(too_long.tolist(), _records(cells, ncells, too_long)))
+    written = dict(zip(too_long.tolist(), _records(cells, ncells, too_long))) if len(too_long) else {}
     for i in body[blank | long]:
         row = int(rows[i])
         dropped.append((row, "blank row", "") if not nonblank[i] else

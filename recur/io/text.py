@@ -128,14 +128,18 @@ def _arrow_cells(raw: bytes, start: int, delimiter: str, width: int, n_lines: in
         return None
     if table.num_rows != n_lines:
         return None
-    columns, missing = {}, pa.array(sorted(MISSING_TOKENS))
-    for i, name in enumerate(names):
-        encoded = pc.dictionary_encode(table.column(name)).combine_chunks()
-        texts = encoded.dictionary
-        suspect = pc.or_(pc.match_substring_regex(texts, EDGE_SPACE), pc.is_in(texts, value_set=missing))
-        columns[i] = coded_from_raw(encoded.indices.to_numpy(zero_copy_only=False),
-                                    texts.to_numpy(zero_copy_only=False), suspect.to_numpy(zero_copy_only=False))
-    del table, encoded, texts, suspect
+    encoded = [pc.dictionary_encode(table.column(name)).combine_chunks() for name in names]
+    del table
+    # every column's distinct texts in one array: one pass of the edge-space and missing-marker tests
+    texts = pa.chunked_array([e.dictionary for e in encoded], type=pa.string()).combine_chunks()
+    suspect = pc.or_(pc.match_substring_regex(texts, EDGE_SPACE),
+                     pc.is_in(texts, value_set=pa.array(sorted(MISSING_TOKENS)))).to_numpy(zero_copy_only=False)
+    texts = texts.to_numpy(zero_copy_only=False)
+    ends = np.cumsum([len(e.dictionary) for e in encoded])
+    columns = {i: coded_from_raw(e.indices.to_numpy(zero_copy_only=False), texts[end - len(e.dictionary):end],
+                                 suspect[end - len(e.dictionary):end])
+               for i, (e, end) in enumerate(zip(encoded, ends))}
+    del encoded
     pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages; the cohort should not pay for them
     return pd.DataFrame(columns)
 
