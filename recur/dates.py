@@ -26,6 +26,7 @@ _SHAPES = {"%Y-": r"^\s*\d{4}-", "%Y/": r"^\s*\d{4}/", "%Y.": r"^\s*\d{4}\.", "%
            "%d ": r"[A-Za-z]", "%d-%b": r"[A-Za-z]", "%b ": r"[A-Za-z]", "%B ": r"[A-Za-z]",
            "%d/": r"^\s*\d{1,2}/", "%d.": r"^\s*\d{1,2}\.", "%d-%m": r"^\s*\d{1,2}-\d",
            "%m/": r"^\s*\d{1,2}/", "%m-": r"^\s*\d{1,2}-\d", "%m.": r"^\s*\d{1,2}\."}
+_DAY_OR_MONTH_FIRST = re.compile(r"^\s*\d{1,2}[/.\-]", re.M)
 _NUMERIC = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\s*$")
 _DATE_LIKE = re.compile(r"^\s*\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}(\s.*)?$|^\s*\d{8}\s*$")
 EARLIEST = pd.Timestamp("1900-01-01")
@@ -48,7 +49,10 @@ def decide_order(columns: dict[str, pd.Series], chosen: DateOrder = "auto") -> O
     day_first, month_first, ambiguous = [], [], 0
     for col, values in columns.items():
         distinct = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else values.dropna().unique()
-        for text in (str(v) for v in distinct):  # a plain loop: a few thousand distinct dates per column
+        texts = [str(v) for v in distinct]
+        if not _DAY_OR_MONTH_FIRST.search("\n".join(texts)):  # one pass: no d/m/y-shaped value (ISO dates)
+            continue
+        for text in texts:  # a plain loop: a few thousand distinct dates per column
             m = _NUMERIC.match(text)
             if m is None:
                 continue
