@@ -224,20 +224,20 @@ def frame_to_raw(cells: pd.DataFrame, rows: np.ndarray, ncells: np.ndarray, name
         found.append(ReadFinding("error", "dropped_row", f"{len(bad)} row(s) could not be read as patients and "
                                  "are listed under dropped rows.", bad))
     patients = body[~blank & ~long]
-    table = cells.iloc[patients, keep].set_axis(names, axis=1)
-    table = pd.DataFrame({n: _used_only(table[n].array) for n in names}, index=table.index)
+    table = pd.DataFrame({n: _kept(cells.iloc[:, pos].array, patients) for n, pos in zip(names, keep)})
     table.index = pd.Index(rows[patients], name="file_row")
     frame = pd.DataFrame(dropped, columns=DROPPED_COLUMNS)
     return RawTable(table=table, name=name, format=fmt, dropped=frame, file_rows=n_records - 1,
                     findings=tuple(found), **meta)
 
 
-def _used_only(cat: pd.Categorical) -> pd.Categorical:
-    """``remove_unused_categories`` by counting codes instead of sorting them."""
-    codes = cat.codes
+def _kept(cat: pd.Categorical, rows: np.ndarray) -> pd.Categorical:
+    """The cells at ``rows`` with only the categories they use (the header's
+    and dropped rows' texts go), by counting codes instead of sorting them."""
+    codes = cat.codes[rows]
     used = np.bincount(codes[codes >= 0], minlength=len(cat.categories)) > 0
     if used.all():
-        return cat
+        return pd.Categorical.from_codes(codes, dtype=cat.dtype, validate=False)
     remap = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)
     return pd.Categorical.from_codes(remap[codes], cat.categories[used], validate=False)
 
