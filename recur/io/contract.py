@@ -70,9 +70,11 @@ def clean_cell(value: str | None) -> str | None:
     return None if text in MISSING_TOKENS else text
 
 
-def coded(values: np.ndarray | pd.Series) -> pd.Categorical:
+def coded(values: np.ndarray | pd.Series | pd.Categorical) -> pd.Categorical:
     """Cleaned cells (str or None) as a Categorical: categories in order of
     first appearance, no sort (a column of a million IDs is not sorted)."""
+    if isinstance(values, pd.Categorical):
+        return values
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
         return values.array
     codes, uniques = pd.factorize(np.asarray(values, dtype=object))
@@ -168,16 +170,20 @@ def records_to_raw(records: list[tuple[int, list[str | None]]], name: str, fmt: 
                         header_first, **meta)
 
 
-def frame_to_raw(cells: pd.DataFrame, rows: np.ndarray, ncells: np.ndarray, name: str, fmt: str,
+Columns = Sequence[pd.Categorical]  # one coded column per position; together one record per row
+
+
+def frame_to_raw(cells: pd.DataFrame | Columns, rows: np.ndarray, ncells: np.ndarray, name: str, fmt: str,
                  findings: Iterable[ReadFinding] = (), raw_lines: Lines = (), header_first: bool = False,
                  **meta) -> RawTable:
     """The contract itself, on whole columns: ``cells`` holds one record per
-    row (cleaned text or None, padded with None), ``rows`` each record's file
-    row and ``ncells`` how many cells the record had as written."""
+    row (cleaned text or None, padded with None; a frame, or its coded
+    columns in order), ``rows`` each record's file row and ``ncells`` how
+    many cells the record had as written."""
     found = list(findings)
-    if not all(isinstance(t, pd.CategoricalDtype) for t in cells.dtypes):
-        cells = pd.DataFrame({c: coded(cells[c]) for c in cells.columns}, index=pd.RangeIndex(len(cells)))
-    filled = cells.notna().to_numpy()
+    if isinstance(cells, pd.DataFrame):
+        cells = [coded(cells.iloc[:, j]) for j in range(cells.shape[1])]
+    filled = np.column_stack([c.codes >= 0 for c in cells]) if len(cells) else np.zeros((len(rows), 0), bool)
     nonblank = filled.any(axis=1)
     if not nonblank.any():
         raise RecurError(f"{name} holds no table; the first row must hold the column names.")
@@ -224,7 +230,7 @@ def frame_to_raw(cells: pd.DataFrame, rows: np.ndarray, ncells: np.ndarray, name
         found.append(ReadFinding("error", "dropped_row", f"{len(bad)} row(s) could not be read as patients and "
                                  "are listed under dropped rows.", bad))
     patients = body[~blank & ~long]
-    table = pd.DataFrame({n: _kept(cells.iloc[:, pos].array, patients) for n, pos in zip(names, keep)})
+    table = pd.DataFrame({n: _kept(cells[pos], patients) for n, pos in zip(names, keep)})
     table.index = pd.Index(rows[patients], name="file_row")
     frame = pd.DataFrame(dropped, columns=DROPPED_COLUMNS)
     return RawTable(table=table, name=name, format=fmt, dropped=frame, file_rows=n_records - 1,
@@ -242,13 +248,12 @@ def _kept(cat: pd.Categorical, rows: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(remap[codes], cat.categories[used], validate=False)
 
 
-def _records(cells: pd.DataFrame, ncells: np.ndarray, positions) -> list[list[str | None]]:
+def _records(cells: Columns, ncells: np.ndarray, positions) -> list[list[str | None]]:
     """Records at ``positions`` as written: each its first ``ncells`` cells
     (str or None), read column by column (a row across coded columns is slow)."""
     positions = np.asarray(list(positions), dtype=np.int64)
-    rows = cells.take(positions)
-    columns = [rows.iloc[:, j].tolist() for j in range(rows.shape[1])]
-    return [[None if pd.isna(col[k]) else col[k] for col in columns[:int(n)]] for k, n in enumerate(ncells[positions])]
+    columns = [text_cells(pd.Series(c.take(positions))).tolist() for c in cells]
+    return [[col[k] for col in columns[:int(n)]] for k, n in enumerate(ncells[positions])]
 
 
 class _LazyLines:

@@ -108,7 +108,7 @@ def _line_count(text: str) -> int:
     return text.count("\n") + text.count("\r") - text.count("\r\n") + (not text.endswith(("\n", "\r")))
 
 
-def _arrow_cells(raw: bytes, start: int, delimiter: str, width: int, n_lines: int) -> pd.DataFrame | None:
+def _arrow_cells(raw: bytes, start: int, delimiter: str, width: int, n_lines: int) -> list[pd.Categorical] | None:
     """The records of a plain rectangular file by Arrow's CSV reader, coded
     column by column: no quote mark anywhere (so each line is one record, cut at
     each delimiter) and every line ``width`` cells. None otherwise (also for
@@ -136,15 +136,14 @@ def _arrow_cells(raw: bytes, start: int, delimiter: str, width: int, n_lines: in
                      pc.is_in(texts, value_set=pa.array(sorted(MISSING_TOKENS)))).to_numpy(zero_copy_only=False)
     texts = texts.to_numpy(zero_copy_only=False)
     ends = np.cumsum([len(e.dictionary) for e in encoded])
-    columns = {i: coded_from_raw(e.indices.to_numpy(zero_copy_only=False), texts[end - len(e.dictionary):end],
-                                 suspect[end - len(e.dictionary):end])
-               for i, (e, end) in enumerate(zip(encoded, ends))}
+    columns = [coded_from_raw(e.indices.to_numpy(zero_copy_only=False), texts[end - len(e.dictionary):end],
+                              suspect[end - len(e.dictionary):end]) for e, end in zip(encoded, ends)]
     del encoded
     pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages; the cohort should not pay for them
-    return pd.DataFrame(columns)
+    return columns
 
 
-def _fast_cells(text: str, delimiter: str, sample: list[str]) -> tuple[pd.DataFrame, np.ndarray] | None:
+def _fast_cells(text: str, delimiter: str, sample: list[str]) -> tuple[list[pd.Categorical], np.ndarray] | None:
     """The records of a well-formed file by pandas' C parser: (cells, cells per
     record), one record per physical line. None when the file needs the
     careful reader: a quoted cell or stray quote spanning lines, or a row wider
@@ -161,11 +160,11 @@ def _fast_cells(text: str, delimiter: str, sample: list[str]) -> tuple[pd.DataFr
         return None
     if len(frame) != n_lines:
         return None
-    cells = pd.DataFrame({c: coded_from_raw(*pd.factorize(frame[c].to_numpy(dtype=object))) for c in frame})
+    cells = [coded_from_raw(*pd.factorize(frame[c].to_numpy(dtype=object))) for c in frame]
     del frame
-    ncells = np.full(len(cells), width, dtype=np.int64)
+    ncells = np.full(n_lines, width, dtype=np.int64)
     # pandas pads a short row with empty cells: count the cells of rows ending in an empty one as written
-    maybe_short = np.flatnonzero(cells[width - 1].isna().to_numpy())
+    maybe_short = np.flatnonzero(cells[width - 1].codes < 0)
     if len(maybe_short):
         lines = _lines(text)
         for i in maybe_short:
@@ -190,7 +189,7 @@ def read_text(raw: bytes, name: str) -> RawTable:
     if fast is not None:
         cells, ncells = fast
         _single_column(cells, ncells, name)
-        return frame_to_raw(cells, np.arange(1, len(cells) + 1), ncells, name, "csv", (), lambda: _lines(text),
+        return frame_to_raw(cells, np.arange(1, len(ncells) + 1), ncells, name, "csv", (), lambda: _lines(text),
                             encoding=encoding, description=description)
     lines = _lines(text)
     records, findings = _records(lines, delimiter, name)
@@ -224,15 +223,17 @@ def _read_plain_utf8(raw: bytes, name: str) -> RawTable | None:
     if cells is None:
         return None
     encoding = "utf-8-sig" if bom else "utf-8"
-    return frame_to_raw(cells, np.arange(1, len(cells) + 1), np.full(len(cells), width, dtype=np.int64), name, "csv",
+    n = len(cells[0])
+    return frame_to_raw(cells, np.arange(1, n + 1), np.full(n, width, dtype=np.int64), name, "csv",
                         (), lambda: _lines(raw[start:].decode("utf-8")), encoding=encoding,
                         description=_description(delimiter, encoding))
 
 
-def _single_column(cells: pd.DataFrame, ncells: np.ndarray, name: str) -> None:
-    filled = cells.notna().to_numpy().any(axis=1)
+def _single_column(cells: list[pd.Categorical], ncells: np.ndarray, name: str) -> None:
+    filled = np.column_stack([c.codes >= 0 for c in cells]).any(axis=1)
     if filled.any() and (ncells[filled] == 1).all():
-        _refuse_single_column(cells.iloc[int(np.flatnonzero(filled)[0]), 0], name)
+        first = cells[0][int(np.flatnonzero(filled)[0])]
+        _refuse_single_column(str(first), name)
 
 
 def _refuse_single_column(first: str, name: str) -> None:
