@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from recur.errors import RecurError
 from recur.safe_text import clip
-from recur.io.contract import RawTable, ReadFinding, clean_cell, float_text, records_to_raw
+from recur.io.contract import RawTable, ReadFinding, clean_cell, coded, float_text, frame_to_raw
 
 
-def _as_text(column: pa.ChunkedArray, label: str, findings: list[ReadFinding]) -> list[str | None]:
-    """One column as text cells; what cannot become text is reported and missing."""
+def _as_text(column: pa.ChunkedArray, label: str, findings: list[ReadFinding]) -> pd.Categorical:
+    """One column as coded text cells, each distinct value turned into text
+    once; what cannot become text is reported and missing."""
     kind = column.type
     if pa.types.is_dictionary(kind):
         column = column.cast(kind.value_type)
@@ -28,32 +31,45 @@ def _as_text(column: pa.ChunkedArray, label: str, findings: list[ReadFinding]) -
             column = pc.local_timestamp(column)
         column = column.cast(pa.date32())
         kind = column.type
-    if pa.types.is_date(kind) or pa.types.is_time(kind) or pa.types.is_duration(kind):
-        return [None if v is None else str(v) for v in column.to_pylist()]
-    if pa.types.is_floating(kind):
-        return [None if v is None or v != v else float_text(v) for v in column.to_pylist()]
-    if pa.types.is_integer(kind) or pa.types.is_decimal(kind) or pa.types.is_boolean(kind):
-        return [None if v is None else str(v).lower() for v in column.to_pylist()]
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return [clean_cell(v) for v in column.to_pylist()]
-    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
-        out, bad = [], 0
-        for v in column.to_pylist():
-            try:
-                out.append(None if v is None else clean_cell(v.decode("utf-8")))
-            except UnicodeDecodeError:
-                out.append(None)
-                bad += 1
-        if bad:
-            findings.append(ReadFinding("error", "binary_value", f"{bad} value(s) are binary data, not text; "
-                                        "read as missing. Store the column as text.", (), label))
-        return out
     if pa.types.is_list(kind) or pa.types.is_large_list(kind):
-        return [None if v is None else clean_cell(";".join(str(x) for x in v if x is not None))
-                for v in column.to_pylist()]
-    findings.append(ReadFinding("error", "nested_value", f"values of type {clip(kind, 40)} cannot be used; the "
-                                "column is read as missing. Store it as text or numbers.", (), label))
-    return [None] * len(column)
+        return coded(np.array([None if v is None else clean_cell(";".join(str(x) for x in v if x is not None))
+                               for v in column.to_pylist()] or [], dtype=object))
+    to_text = _TEXT_OF.get(next((k for k in _TEXT_OF if k(kind)), None))
+    if to_text is None:
+        findings.append(ReadFinding("error", "nested_value", f"values of type {clip(kind, 40)} cannot be used; the "
+                                    "column is read as missing. Store it as text or numbers.", (), label))
+        return coded(np.full(len(column), None, dtype=object))
+    encoded = pc.dictionary_encode(column.combine_chunks() if column.num_chunks != 1 else column.chunk(0))
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    texts = [to_text(v) for v in encoded.dictionary.to_pylist()]
+    undecodable = [k for k, t in enumerate(texts) if t is _BINARY]
+    if undecodable:
+        bad = int(np.isin(codes, undecodable).sum())
+        findings.append(ReadFinding("error", "binary_value", f"{bad} value(s) are binary data, not text; "
+                                    "read as missing. Store the column as text.", (), label))
+        texts = [None if t is _BINARY else t for t in texts]
+    new, uniques = pd.factorize(np.array(texts + [None], dtype=object))  # values that read alike merge
+    return pd.Categorical.from_codes(new[codes], pd.Index(uniques, dtype=object), validate=False)
+
+
+_BINARY = object()  # marks a binary value that is not UTF-8 text
+
+
+def _decoded(value: bytes) -> str | None | object:
+    try:
+        return clean_cell(value.decode("utf-8"))
+    except UnicodeDecodeError:
+        return _BINARY
+
+
+_TEXT_OF = {  # kind test -> one distinct value as text
+    pa.types.is_date: str, pa.types.is_time: str, pa.types.is_duration: str,
+    pa.types.is_floating: lambda v: None if v != v else float_text(v),
+    pa.types.is_integer: lambda v: str(v).lower(), pa.types.is_decimal: lambda v: str(v).lower(),
+    pa.types.is_boolean: lambda v: str(v).lower(),
+    pa.types.is_string: clean_cell, pa.types.is_large_string: clean_cell,
+    pa.types.is_binary: _decoded, pa.types.is_large_binary: _decoded, pa.types.is_fixed_size_binary: _decoded,
+}
 
 
 def read_parquet(raw: bytes, name: str) -> RawTable:
@@ -66,9 +82,25 @@ def read_parquet(raw: bytes, name: str) -> RawTable:
     findings: list[ReadFinding] = []
     names = [str(n) for n in data.column_names]
     try:
-        columns = [_as_text(data.column(i), names[i], findings) for i in range(data.num_columns)]
+        columns = [_with_header(names[i], _as_text(data.column(i), names[i], findings))
+                   for i in range(data.num_columns)]
     except (pa.ArrowException, ValueError, OverflowError) as exc:
         raise RecurError(f"{name}: a column could not be converted ({clip(exc)}). Store dates as dates and "
                          "numbers as numbers, and export the file again.") from exc
-    records = [(1, list(names))] + [(i + 2, [col[i] for col in columns]) for i in range(data.num_rows)]
-    return records_to_raw(records, name, "parquet", findings, header_first=True, description="Parquet file")
+    n = data.num_rows + 1
+    return frame_to_raw(columns, np.arange(1, n + 1), np.full(n, len(names), dtype=np.int64), name, "parquet",
+                        findings, header_first=True, description="Parquet file")
+
+
+def _with_header(label: str, cells: pd.Categorical) -> pd.Categorical:
+    """The column with its name as the first record (the header row)."""
+    header = label or None  # as written: the contract's header rule trims it
+    categories = list(cells.categories)
+    if header is None:
+        code = -1
+    elif header in categories:
+        code = categories.index(header)
+    else:
+        code, categories = len(categories), categories + [header]
+    codes = np.concatenate([[code], cells.codes]).astype(np.int64)
+    return pd.Categorical.from_codes(codes, pd.Index(categories, dtype=object), validate=False)
