@@ -276,45 +276,48 @@ def _range_check(col: str, kind: str, num: pd.Series, ids: pd.Series, problems: 
               "treatment_plan": (1, 4, "the trial's plans are numbered 1-4"),
               "lesion_diameter_cm": (0, 50, "the diameter is in cm")}
 
-    huge = num.abs() > MAX_MAGNITUDE
-    if huge.any():
-        problems.append(problem("error", col, ids[huge], f"values beyond ±{MAX_MAGNITUDE:.0e} "
-                                f"({id_list(num[huge].unique())}) cannot be a measurement; correct them. Treated as "
-                                "missing.", "absurd_value"))
-        num = num.where(~huge)
-    lo, hi, why = by_col.get(col, rules.get(kind, (None, None, "")))
-    if lo is not None:
-        out = num.notna() & ((num < lo) | (num > hi) | ((kind in ("grade", "event", "integer")) & (num % 1 != 0)))
-        if out.any():
-            fix = "check the value" if not col.endswith("fractions") else \
-                "enter the number of fractions (BED cannot be computed from 0)"
-            problems.append(problem("error", col, ids[out], f"values outside {lo}-{hi} "
-                                    f"({id_list(num[out].unique())}): {why}; {fix}. Treated as missing.",
-                                    "out_of_range"))
-            num = num.where(~out)
-    if col.endswith("_months"):
-        neg = num < 0
-        if neg.any():
-            problems.append(problem("error", col, ids[neg], "negative times; a time runs forward from the "
-                                    "origin. Treated as missing.", "negative_time"))
-            num = num.where(~neg)
-        absurd = (num > MAX_MONTHS) & ~_wrong_unit(num)
-        if absurd.any():
-            problems.append(problem("error", col, ids[absurd], f"times over {MAX_MONTHS // 12} years "
-                                    f"({id_list(num[absurd].unique())} months) are not possible; check the value "
-                                    "and its unit. Treated as missing.", "absurd_time"))
-            num = num.where(~absurd)
-        zero = num == 0
-        if zero.any() and col not in ("dfi_months", "ttr_months"):
-            problems.append(problem("warning", col, ids[zero], "time is 0: the event or censoring falls on "
-                                    "the origin day; check the dates.", "zero_time"))
-    elif kind == "number" and col in COLUMNS and col != "age":
-        neg = num < 0
-        if neg.any():
-            problems.append(problem("error", col, ids[neg], "negative values; doses and volumes are positive. "
-                                    "Treated as missing.", "negative_value"))
-            num = num.where(~neg)
-    return num
+    index, num = num.index, num.to_numpy(dtype=float, copy=True)  # numpy masks: this runs for every column
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(num) > MAX_MAGNITUDE
+        if huge.any():
+            problems.append(problem("error", col, ids[huge], f"values beyond ±{MAX_MAGNITUDE:.0e} "
+                                    f"({id_list(pd.unique(num[huge]))}) cannot be a measurement; correct them. "
+                                    "Treated as missing.", "absurd_value"))
+            num[huge] = np.nan
+        lo, hi, why = by_col.get(col, rules.get(kind, (None, None, "")))
+        if lo is not None:
+            out = ~np.isnan(num) & ((num < lo) | (num > hi) | ((kind in ("grade", "event", "integer")) &
+                                                               (num % 1 != 0)))
+            if out.any():
+                fix = "check the value" if not col.endswith("fractions") else \
+                    "enter the number of fractions (BED cannot be computed from 0)"
+                problems.append(problem("error", col, ids[out], f"values outside {lo}-{hi} "
+                                        f"({id_list(pd.unique(num[out]))}): {why}; {fix}. Treated as missing.",
+                                        "out_of_range"))
+                num[out] = np.nan
+        if col.endswith("_months"):
+            neg = num < 0
+            if neg.any():
+                problems.append(problem("error", col, ids[neg], "negative times; a time runs forward from the "
+                                        "origin. Treated as missing.", "negative_time"))
+                num[neg] = np.nan
+            absurd = (num > MAX_MONTHS) & (not _wrong_unit(pd.Series(num)))
+            if absurd.any():
+                problems.append(problem("error", col, ids[absurd], f"times over {MAX_MONTHS // 12} years "
+                                        f"({id_list(pd.unique(num[absurd]))} months) are not possible; check the "
+                                        "value and its unit. Treated as missing.", "absurd_time"))
+                num[absurd] = np.nan
+            zero = num == 0
+            if zero.any() and col not in ("dfi_months", "ttr_months"):
+                problems.append(problem("warning", col, ids[zero], "time is 0: the event or censoring falls on "
+                                        "the origin day; check the dates.", "zero_time"))
+        elif kind == "number" and col in COLUMNS and col != "age":
+            neg = num < 0
+            if neg.any():
+                problems.append(problem("error", col, ids[neg], "negative values; doses and volumes are positive. "
+                                        "Treated as missing.", "negative_value"))
+                num[neg] = np.nan
+    return pd.Series(num, index=index)
 
 
 def _normalise_category(col: str, values: pd.Series, ids: pd.Series, problems: list[Problem]) -> pd.Series:
