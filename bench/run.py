@@ -333,26 +333,31 @@ def export_section(lines: list[str]) -> None:
     lines.append("")
 
 
-def main() -> None:
-    started = time.perf_counter()
-    lines = ["# `make bench` results", "",
-             f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; written by bench/run.py.", ""]
-    stats_section(lines)
-    competing_section(lines)
-    maxstat_section(lines)
-    loading_section(lines)
-    app_section(lines)
-    export_section(lines)
-    lines.append(f"Total bench time: {(time.perf_counter() - started) / 60:.1f} min.")
-    RESULTS.write_text("\n".join(lines) + "\n")
+SECTIONS = {"stats": stats_section, "competing": competing_section, "maxstat": maxstat_section,
+            "loading": loading_section, "app": app_section, "export": export_section}
+PARTS = ROOT / "bench" / "results"  # one file per section; results.md is their concatenation
+
+
+def run_sections(names: list[str]) -> None:
+    """Run these sections, each saved to bench/results/<name>.md with when it
+    ran and how busy the machine was, then rebuild bench/results.md from every
+    section file there (so a section can be re-measured alone)."""
+    PARTS.mkdir(exist_ok=True)
+    for name in names:
+        started, lines = time.perf_counter(), []
+        SECTIONS[name](lines)
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        lines.append(f"_Section measured {when} in {(time.perf_counter() - started) / 60:.1f} min; load average "
+                     f"at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores._")
+        (PARTS / f"{name}.md").write_text("\n".join(lines) + "\n")
+    head = ["# `make bench` results", "", f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; "
+            "written by bench/run.py (`make bench` runs every section; `python -m bench.run SECTION...` re-measures "
+            "some).", ""]
+    parts = [(PARTS / f"{n}.md").read_text() for n in SECTIONS if (PARTS / f"{n}.md").exists()]
+    RESULTS.write_text("\n".join(head) + "\n" + "\n".join(parts))
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
 
 
-SECTIONS = {"stats": stats_section, "competing": competing_section, "maxstat": maxstat_section,
-            "loading": loading_section, "app": app_section, "export": export_section}
-
 if __name__ == "__main__":
-    if sys.argv[1:2] and sys.argv[1] in SECTIONS:  # one section alone, printed (results.md untouched)
-        SECTIONS[sys.argv[1]]([])
-    else:
-        main()
+    asked = [a for a in sys.argv[1:] if a in SECTIONS]
+    run_sections(asked or list(SECTIONS))
