@@ -65,6 +65,21 @@ def test_arrow_pandas_and_careful_readers_agree_cell_for_cell(monkeypatch, sourc
         assert list(cells.index) == [2, 3, 4, 5, 6]
 
 
+SHAPES = {"header only": b"patient_id,age\n", "no final newline": b"patient_id,age\nP1,60",
+          "CR line ends": b"patient_id,age\rP1,60\rP2,61\r", "mixed line ends": b"patient_id,age\r\nP1,60\nP2,61\r\n",
+          "blank lines": b"patient_id,age\nP1,60\n\nP2,61\n\n\n", "spaced header": b" patient_id , age \nP1 , 60 \n"}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_file_shapes_read_alike_by_every_path(monkeypatch, shape):
+    reads = _paths(monkeypatch, SHAPES[shape], "s.csv")
+    for path, other in reads.items():
+        pd.testing.assert_frame_equal(_as_text(other), _as_text(reads["arrow"]), obj=path)
+        pd.testing.assert_frame_equal(other.dropped, reads["arrow"].dropped, obj=path)
+        assert (other.findings, other.file_rows) == (reads["arrow"].findings, reads["arrow"].file_rows)
+    assert len(reads["arrow"].table) == {"header only": 0, "no final newline": 1, "spaced header": 1}.get(shape, 2)
+
+
 def test_coded_columns_keep_only_the_texts_of_patient_rows():
     raw = read_table(b"Cohort export 2024,,\npatient_id,sex,stage\nP1,M,III\nP2,M,IV\n", "t.csv")
     assert list(raw.table["sex"].cat.categories) == ["M"]  # not the title row's nor the header's words
