@@ -17,6 +17,7 @@ from recur.errors import RecurError
 from recur.safe_text import clip
 from recur.io import RawTable, Source, read_table
 from recur.io.contract import DROPPED_COLUMNS, clean_cell, coded, float_text, records_to_raw
+from recur.memory import release_freed_memory
 from recur.levels import apply_levels, level_label, level_text, propose_merges
 from recur.mapping import apply_mapping, units_from_names
 from recur.schema import COLUMNS, is_tox_column
@@ -205,6 +206,7 @@ def build_cohort(table: pd.DataFrame | RawTable, source_name: str = "table",
                                 "(or date_recurrence) with date_last_followup / date_death, or precomputed "
                                 "os_months and os_event.", "no_endpoint"))
     problems.sort(key=lambda p: (p.level != "error", p.column))
+    release_freed_memory()  # what validation and derivation freed goes back before the next upload
     kinds = {**cleaned.kinds, **{c: "number" if pd.api.types.is_numeric_dtype(data[c]) else "category"
                                  for c in data if c not in cleaned.kinds}}
     return Cohort(data=data, problems=tuple(problems), exclusions=exclusions, endpoints=endpoints,

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from recur.errors import RecurError
+from recur.memory import release_freed_memory
 from recur.io.contract import (MISSING_TOKENS, RawTable, ReadFinding, clean_cell, coded_from_raw, frame_to_raw,
                                records_to_raw)
 
@@ -139,7 +140,7 @@ def _arrow_cells(raw: bytes, start: int, delimiter: str, width: int, n_lines: in
     columns = [coded_from_raw(e.indices.to_numpy(zero_copy_only=False), texts[end - len(e.dictionary):end],
                               suspect[end - len(e.dictionary):end]) for e, end in zip(encoded, ends)]
     del encoded
-    pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages; the cohort should not pay for them
+    release_freed_memory()  # the table's pages: the cohort should not pay for them
     return columns
 
 
