@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 
 from recur.stats._cholesky import cholesky2, chinv2, chsolve2
-from recur.stats._coxkernel import cox_totals
+from recur.stats._coxkernel import center_scale, cox_totals
 from recur.stats._prepare import stable_argsort
 
 Ties = Literal["efron", "breslow"]
@@ -113,10 +113,8 @@ def likelihood_totals(rs: RiskSets, x: np.ndarray, beta: np.ndarray, ties: Ties)
     """(log partial likelihood, score, information) at ``beta``: the totals of
     ``partial_likelihood`` without its per-time pieces, from one compiled pass
     over the rows (``_coxkernel.cox_totals``, coxfit6's loop). ``x`` sorted as ``rs``."""
-    x = np.ascontiguousarray(x, dtype=float)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        eta = x @ np.asarray(beta, dtype=float)
-        return cox_totals(x, eta, np.exp(eta), rs.start, rs.death_rows, rs.group_start, ties == "efron")
+    return cox_totals(np.ascontiguousarray(x, dtype=float), np.asarray(beta, dtype=float), rs.start,
+                      rs.death_rows, rs.group_start, ties == "efron")
 
 
 def _by_time(values: np.ndarray, rs: RiskSets) -> np.ndarray:
@@ -143,24 +141,6 @@ class CoxFit:
     diverging: bool  # R's "one or more coefficients may be infinite" after running out of iterations
 
 
-def _center_scale(x: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """coxfit6's standardisation of the rows of ``x`` taken in ``order``:
-    columns of only -1/0/1 (R's nocenter) kept as they are; others centred
-    and divided by their mean absolute deviation. Newton's path is the same
-    on any scale, but the Cholesky tolerance is not."""
-    x = x[order].astype(float, copy=False)  # a fresh array, changed in place below
-    scale = np.ones(x.shape[1])
-    for j in range(x.shape[1]):
-        column = x[:, j]
-        if np.all((column == 0.0) | (column == 1.0) | (column == -1.0)):
-            continue
-        column -= column.mean()
-        mad = np.abs(column).sum()
-        scale[j] = len(x) / mad if mad > 0 else 1.0
-        column *= scale[j]
-    return x, scale
-
-
 def _finite(pl: PartialLikelihood | _Totals) -> bool:
     return bool(np.isfinite(pl.loglik) and np.isfinite(pl.score).all() and np.isfinite(pl.info).all())
 
@@ -181,7 +161,8 @@ def fit_cox(time: np.ndarray, event: np.ndarray, x: np.ndarray, ties: Ties,
     """Newton-Raphson from beta = 0, line for line as R's coxfit6. ``order``:
     ``np.argsort(time, kind="stable")`` if already known."""
     rs = risk_sets(time, event, order)
-    xs, scale = _center_scale(x, rs.order)
+    xs = np.take(np.asarray(x, dtype=float), rs.order, axis=0)  # np.take: several times faster than x[order]
+    scale = center_scale(xs)  # in place
     p = xs.shape[1]
     beta = np.zeros(p)
     current = _evaluate(rs, xs, beta, ties)
