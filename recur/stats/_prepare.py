@@ -20,7 +20,7 @@ OVERALL = "All patients"  # the label of an ungrouped analysis
 
 @dataclass(frozen=True)
 class TimeCounts:
-    """Per distinct time (rows, ascending) and group (columns): how many
+    """Per group (rows) and distinct time (columns, ascending): how many
     patients have that time and how many of them the event. Kaplan-Meier,
     its at-risk numbers and the log-rank test all need only these counts."""
 

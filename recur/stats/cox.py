@@ -147,7 +147,7 @@ def _design(
                 cols.append((values.to_numpy() == lv).astype(float))
                 term = str(lv) if str(lv) == var else f"{var}={lv}"  # cutoff columns are named by their group
                 info.append({TERM: term, VARIABLE: var, LEVEL: str(lv), REFERENCE: str(ref), NOTE: ""})
-    x = np.column_stack(cols) if cols else np.empty((len(data), 0))
+    x = np.column_stack(cols) if cols else np.empty((len(surv.time), 0))
     keep = []
     for j in range(x.shape[1]):
         if len(x) == 0 or np.ptp(x[:, j]) == 0:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri  # scipy.stats.norm.ppf without its per-call overhead
 
-from recur.stats._prepare import OVERALL, SurvivalInput, TimeCounts, prepare_survival, stable_argsort  # noqa: F401  (OVERALL: recur.stats.km.OVERALL)
+from recur.stats._prepare import OVERALL, SurvivalInput, prepare_survival, stable_argsort  # noqa: F401  (OVERALL: recur.stats.km.OVERALL)
 
 ConfType = Literal["log", "log-log", "plain"]
 

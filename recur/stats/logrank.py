@@ -57,26 +57,25 @@ def logrank_from_input(data: SurvivalInput, by: str, rho: float = 0.0) -> Logran
             f"The log-rank test needs at least two groups in '{by}'; found {len(levels)} with data."
         )
     counts = data.counts  # (groups, distinct times): each group's counts contiguous
-    deaths_all = counts.events
-    d_all = deaths_all.sum(axis=0)
-    with_death = d_all > 0
-    n_risk = counts.n_risk[:, with_death].astype(float)
-    deaths = deaths_all[:, with_death]
-    d_tot = d_all[with_death]
-    n_tot = n_risk.sum(axis=0)
-    expected_each = d_tot * n_risk / n_tot
+    d_all = counts.events.sum(axis=0)
+    with_death = np.flatnonzero(d_all)
+    n_risk = counts.n_risk[:, with_death]
+    d_tot = d_all[with_death].astype(float)
+    n_tot = n_risk.sum(axis=0).astype(float)
+    share = n_risk / n_tot  # each group's share of those at risk
     with np.errstate(invalid="ignore", divide="ignore"):
-        factor = np.where(n_tot > 1, d_tot * (n_tot - d_tot) / (n_tot - 1), 0.0) / n_tot**2
+        spread = np.where(n_tot > 1, d_tot * (n_tot - d_tot) / (n_tot - 1), 0.0)  # hypergeometric variance factor
     if rho:
         surv = np.cumprod(1 - d_tot / n_tot)
         weight = np.concatenate([[1.0], surv[:-1]]) ** rho  # left-continuous S(t-)
-        observed = (weight * deaths).sum(axis=1)
-        expected = (weight * expected_each).sum(axis=1)
-        factor *= weight**2
+        observed = counts.events[:, with_death] @ weight
+        expected = share @ (weight * d_tot)
+        spread *= weight**2
     else:
-        observed = deaths.sum(axis=1).astype(float)
-        expected = expected_each.sum(axis=1)
-    var = np.diag((factor * n_risk * n_tot).sum(axis=1)) - (n_risk * factor) @ n_risk.T
+        observed = counts.events.sum(axis=1).astype(float)
+        expected = share @ d_tot
+    # var_ij = sum over event times of spread * (share_i [i == j] - share_i share_j)
+    var = np.diag(share @ spread) - (share * spread) @ share.T
     diff = observed - expected
     usable = np.nonzero(expected > 0)[0]
     sub = usable[:-1]
