@@ -41,14 +41,18 @@ def task(name: str, path: str):
         dates = [c for c in pd.read_csv(io.BytesIO(raw), nrows=1).columns if c.startswith("date_")]
         return lambda: pd.read_csv(io.BytesIO(raw), parse_dates=dates)
     df = _stats_frame(path)
-    if name == "km_recur":
-        from recur.stats.km import kaplan_meier
-        from recur.stats.logrank import logrank
+    if name == "km_recur":  # as the Survival analysis calls it: one prepared input for both
+        from recur.stats._prepare import prepare_survival
+        from recur.stats.km import kaplan_meier_from_input
+        from recur.stats.logrank import logrank_from_input
 
         def run():
-            km = kaplan_meier(df, "time", "event", by="group", at=LANDMARKS)
-            return km.medians, km.at_times, logrank(df, "time", "event", "group").p
+            data = prepare_survival(df, "time", "event", "group")
+            km = kaplan_meier_from_input(data, at=LANDMARKS)
+            return km.medians, km.at_times, logrank_from_input(data, "group").p
         return run
+    if name == "km_sketch":
+        return lambda: km_sketch(df)
     if name == "km_lifelines":
         from lifelines import KaplanMeierFitter
         from lifelines.statistics import logrank_test
@@ -85,6 +89,46 @@ def task(name: str, path: str):
     if name.startswith("maxstat"):
         return _maxstat_task(name, df)
     raise ValueError(f"unknown task {name!r}")
+
+
+def km_sketch(df):
+    """The floor: a minimal plain-numpy KM + log-rank doing the same work as
+    km_recur (2 groups, log-log CIs, 4 landmarks, medians with CIs, log-rank)
+    with none of recur's checks, near-tie merging, R rules or result tables."""
+    import numpy as np
+    import pandas as pd
+
+    codes, labels = pd.factorize(df["group"], sort=True)
+    t, e = df["time"].to_numpy(), df["event"].to_numpy()
+    order = np.argsort(t)
+    ts, es, gs = t[order], e[order], codes[order]
+    new = np.empty(len(ts), dtype=bool)
+    new[0] = True
+    np.not_equal(ts[1:], ts[:-1], out=new[1:])
+    k = len(labels)
+    cell = (np.cumsum(new) - 1) * k + gs
+    total = np.bincount(cell, minlength=new.sum() * k).reshape(-1, k)
+    deaths = np.bincount(cell, weights=es, minlength=new.sum() * k).reshape(-1, k)
+    risk = np.cumsum(total[::-1], axis=0)[::-1]
+    times, out = ts[new], {}
+    for g in range(k):
+        mine = total[:, g] > 0
+        tg, n, d = times[mine], risk[mine, g], deaths[mine, g]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s = np.cumprod(1 - d / n)
+            se = np.sqrt(np.cumsum(d / (n * (n - d))))
+            shift = 1.96 * se / np.log(s)
+            lo, hi = s ** np.exp(-shift), s ** np.exp(shift)
+        at = np.searchsorted(tg, LANDMARKS, side="right") - 1
+        med = [tg[np.searchsorted(-curve, -0.5)] if (curve <= 0.5).any() else np.nan for curve in (s, lo, hi)]
+        out[labels[g]] = (s[at], lo[at], hi[at], med)
+    with_death = deaths.sum(axis=1) > 0
+    n, d = risk[with_death].astype(float), deaths[with_death]
+    n_tot, d_tot = n.sum(axis=1), d.sum(axis=1)
+    expected = (d_tot[:, None] * n / n_tot[:, None]).sum(axis=0)
+    var = (d_tot * (n_tot - d_tot) / np.maximum(n_tot - 1, 1) * n[:, 0] * n[:, 1] / n_tot**2).sum()
+    chisq = (d[:, 0].sum() - expected[0]) ** 2 / var
+    return out, chisq
 
 
 def _maxstat_task(name: str, df):

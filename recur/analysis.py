@@ -14,9 +14,10 @@ from recur.factors import default_factors, default_reference, factor_column, fac
 from recur.screen import ScreenResult, screen_cox
 from recur.settings import Settings
 from recur.stats.cox import cox
-from recur.stats.km import KMResult, kaplan_meier, median_followup
+from recur.stats._prepare import prepare_survival
+from recur.stats.km import KMResult, kaplan_meier_from_input, median_followup
 from recur.stats.landmark import LandmarkResult, landmark
-from recur.stats.logrank import LogrankResult, logrank
+from recur.stats.logrank import LogrankResult, logrank_from_input
 from recur.variables import ENDPOINT_NAMES, event_column, time_column
 
 
@@ -86,12 +87,13 @@ def survival_analysis(cohort: Cohort, settings: Settings) -> SurvivalAnalysis:
         raise RecurError(f"No patient with {ENDPOINT_NAMES[ep].lower()} data has a value of '{by}'; choose "
                          "another grouping.")
     m = settings.methods
-    km = kaplan_meier(frame, t, e, by=by, at=settings.landmarks_months, conf_type=m.km_conf_type,
-                      conf_level=m.conf_level)
+    data = prepare_survival(frame, t, e, by)  # one sort and one count table for the curves and the test
+    km = kaplan_meier_from_input(data, at=settings.landmarks_months, conf_type=m.km_conf_type,
+                                 conf_level=m.conf_level)
     lr, hrs, test_note = None, None, ()
     if by and len(km.groups) >= 2:
         try:
-            lr = logrank(frame, t, e, by)
+            lr = logrank_from_input(data, by)
         except RecurError as exc:  # the curves stand without the test (e.g. zero variance)
             test_note = (str(exc),)
         first = next(v for v in frame.loc[usable, by].dropna().unique() if str(v) == km.groups[0])

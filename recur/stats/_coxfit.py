@@ -18,6 +18,7 @@ from typing import Literal
 import numpy as np
 
 from recur.stats._cholesky import cholesky2, chinv2, chsolve2
+from recur.stats._coxkernel import center_scale, cox_totals
 from recur.stats._prepare import stable_argsort
 
 Ties = Literal["efron", "breslow"]
@@ -108,59 +109,12 @@ def partial_likelihood(rs: RiskSets, x: np.ndarray, beta: np.ndarray, ties: Ties
                              score_by_time, info_by_time)
 
 
-def likelihood_totals(rs: RiskSets, x: np.ndarray, beta: np.ndarray, ties: Ties,
-                      x_deaths: np.ndarray | None = None,
-                      x_t: np.ndarray | None = None) -> tuple[float, np.ndarray, np.ndarray]:
+def likelihood_totals(rs: RiskSets, x: np.ndarray, beta: np.ndarray, ties: Ties) -> tuple[float, np.ndarray, np.ndarray]:
     """(log partial likelihood, score, information) at ``beta``: the totals of
-    ``partial_likelihood`` without its per-time pieces. ``x`` sorted as ``rs``;
-    ``x_deaths`` = ``x[rs.death_rows]`` and ``x_t`` = ``x.T`` contiguous if already taken
-    (block sums run along contiguous rows of ``x_t``: several times faster).
-
-    Risk-set sums come from one sum per block of rows between consecutive
-    event times (``np.add.reduceat``) and a reverse cumulative sum over the
-    blocks. Each death's information num2 / denom - mean mean' is summed in
-    closed form, so no (n, p, p) array is formed: with A_k = sum over the
-    deaths at t_k of 1 / denom and B_k = sum of (Efron's fraction) / denom,
-        sum_k A_k S2(t_k) = X' diag(w * cumulative A) X,
-        sum_k B_k D2(t_k) = X_d' diag(w_d * B) X_d,
-    and the means' outer products are M' M: X'WX products (BLAS)."""
-    n_times = len(rs.start)
-    if x_deaths is None:
-        x_deaths = x[rs.death_rows]
-    if x_t is None:
-        x_t = np.ascontiguousarray(x.T)
-    k = rs.death_group
-    efron = ties == "efron" and len(rs.death_rows) > n_times  # without ties Efron is Breslow
-    first = int(rs.start[0])
-    block = np.diff(np.append(rs.start, len(x)))  # rows from one event time to the next
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        eta = x @ beta
-        w = np.exp(eta)
-        wx_t = x_t * w
-        s0 = np.cumsum(np.add.reduceat(w, rs.start)[::-1])[::-1]
-        s1 = np.cumsum(np.add.reduceat(wx_t, rs.start, axis=1)[:, ::-1], axis=1)[:, ::-1].T
-        w_d = w[rs.death_rows]
-        if efron:
-            frac = rs.death_rank / rs.n_deaths[k]
-            denom = s0[k] - frac * np.add.reduceat(w_d, rs.group_start)[k]
-            num1 = s1[k] - frac[:, None] * np.add.reduceat(x_deaths * w_d[:, None], rs.group_start, axis=0)[k]
-        else:
-            denom, num1 = s0[k], s1[k]
-        mean = num1 / denom[:, None]
-        loglik = float(eta[rs.death_rows].sum() - np.log(denom).sum())
-        # Per death, then per time, as coxfit6: the score is near zero at the fit, where R's
-        # infinite-coefficient flag reads it, so no difference of large sums here.
-        score_each = x_deaths - mean
-        score = (np.add.reduceat(score_each, rs.group_start, axis=0) if len(k) > n_times else score_each).sum(axis=0)
-        inv = 1.0 / denom
-        per_time = np.bincount(k, weights=inv, minlength=n_times) if len(k) > n_times else inv
-        row_weight = w[first:] * np.repeat(np.cumsum(per_time), block)
-        info = (x_t[:, first:] * row_weight) @ x[first:] - mean.T @ mean
-        if efron:
-            tied_weight = w_d * np.bincount(k, weights=frac * inv, minlength=n_times)[k]
-            info -= (x_deaths * tied_weight[:, None]).T @ x_deaths
-    info = np.triu(info) + np.triu(info, 1).T  # exactly symmetric
-    return loglik, score, info
+    ``partial_likelihood`` without its per-time pieces, from one compiled pass
+    over the rows (``_coxkernel.cox_totals``, coxfit6's loop). ``x`` sorted as ``rs``."""
+    return cox_totals(np.ascontiguousarray(x, dtype=float), np.asarray(beta, dtype=float), rs.start,
+                      rs.death_rows, rs.group_start, ties == "efron")
 
 
 def _by_time(values: np.ndarray, rs: RiskSets) -> np.ndarray:
@@ -187,22 +141,6 @@ class CoxFit:
     diverging: bool  # R's "one or more coefficients may be infinite" after running out of iterations
 
 
-def _center_scale(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """coxfit6's standardisation: columns of only -1/0/1 (R's nocenter) kept
-    as they are; others centred and divided by their mean absolute deviation.
-    Newton's path is the same on any scale, but the Cholesky tolerance is not."""
-    x = x.astype(float).copy()
-    scale = np.ones(x.shape[1])
-    for j in range(x.shape[1]):
-        if np.isin(x[:, j], (-1.0, 0.0, 1.0)).all():
-            continue
-        x[:, j] -= x[:, j].mean()
-        mad = np.abs(x[:, j]).sum()
-        scale[j] = len(x) / mad if mad > 0 else 1.0
-        x[:, j] *= scale[j]
-    return x, scale
-
-
 def _finite(pl: PartialLikelihood | _Totals) -> bool:
     return bool(np.isfinite(pl.loglik) and np.isfinite(pl.score).all() and np.isfinite(pl.info).all())
 
@@ -214,9 +152,8 @@ class _Totals:
     info: np.ndarray
 
 
-def _evaluate(rs: RiskSets, x: np.ndarray, beta: np.ndarray, ties: Ties, x_deaths: np.ndarray,
-              x_t: np.ndarray) -> _Totals:
-    return _Totals(*likelihood_totals(rs, x, beta, ties, x_deaths, x_t))
+def _evaluate(rs: RiskSets, x: np.ndarray, beta: np.ndarray, ties: Ties) -> _Totals:
+    return _Totals(*likelihood_totals(rs, x, beta, ties))
 
 
 def fit_cox(time: np.ndarray, event: np.ndarray, x: np.ndarray, ties: Ties,
@@ -224,12 +161,11 @@ def fit_cox(time: np.ndarray, event: np.ndarray, x: np.ndarray, ties: Ties,
     """Newton-Raphson from beta = 0, line for line as R's coxfit6. ``order``:
     ``np.argsort(time, kind="stable")`` if already known."""
     rs = risk_sets(time, event, order)
-    xs, scale = _center_scale(x[rs.order])
-    xs_deaths = xs[rs.death_rows]
-    xs_t = np.ascontiguousarray(xs.T)
+    xs = np.take(np.asarray(x, dtype=float), rs.order, axis=0)  # np.take: several times faster than x[order]
+    scale = center_scale(xs)  # in place
     p = xs.shape[1]
     beta = np.zeros(p)
-    current = _evaluate(rs, xs, beta, ties, xs_deaths, xs_t)
+    current = _evaluate(rs, xs, beta, ties)
     loglik_null = best = current.loglik
     chol, _ = cholesky2(current.info, TOLER_CHOL)
     step = chsolve2(chol, current.score)
@@ -237,7 +173,7 @@ def fit_cox(time: np.ndarray, event: np.ndarray, x: np.ndarray, ties: Ties,
     new_beta = beta + step
     halving = 0
     for iteration in range(1, MAX_ITER + 1):
-        current = _evaluate(rs, xs, new_beta, ties, xs_deaths, xs_t)
+        current = _evaluate(rs, xs, new_beta, ties)
         chol, _ = cholesky2(current.info, TOLER_CHOL)
         finite = _finite(current)
         with np.errstate(divide="ignore", invalid="ignore"):  # C semantics: x / 0 is inf or nan
@@ -256,7 +192,7 @@ def fit_cox(time: np.ndarray, event: np.ndarray, x: np.ndarray, ties: Ties,
     # Out of iterations: R returns the last good beta, recomputes the likelihood
     # there and inverts that information matrix without factoring it first
     # (coxfit6 calls chinv2 on the raw matrix), i.e. var = 1 / diag(information).
-    last = _evaluate(rs, xs, beta, ties, xs_deaths, xs_t)
+    last = _evaluate(rs, xs, beta, ties)
     var = chinv2(np.triu(last.info)) * np.outer(scale, scale)
     # R's fit$iter reads iter.max + 1 here; its linear predictor (x centred as coxfit6 does) over
     # 500 is its sign of an infinite coefficient.

@@ -5,6 +5,7 @@ times as R's survival does (``aeqSurv``, timefix = TRUE)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -18,8 +19,26 @@ OVERALL = "All patients"  # the label of an ungrouped analysis
 
 
 @dataclass(frozen=True)
+class TimeCounts:
+    """Per group (rows) and distinct time (columns, ascending): how many
+    patients have that time and how many of them the event. Kaplan-Meier,
+    its at-risk numbers and the log-rank test all need only these counts."""
+
+    time: np.ndarray  # (K,)
+    total: np.ndarray  # (k, K) int: one contiguous row per group
+    events: np.ndarray  # (k, K) int
+
+    @cached_property
+    def n_risk(self) -> np.ndarray:
+        """(k, K) at risk at each time: everyone whose time is >= it."""
+        return np.cumsum(self.total[:, ::-1], axis=1)[:, ::-1]
+
+
+@dataclass(frozen=True)
 class SurvivalInput:
-    """Complete cases of (time, event[, group]) with the dropped row labels."""
+    """Complete cases of (time, event[, group]) with the dropped row labels.
+    One prepared input can feed Kaplan-Meier and the log-rank test: the sort,
+    the group codes and the per-time counts are computed once and shared."""
 
     time: np.ndarray
     event: np.ndarray
@@ -27,14 +46,37 @@ class SurvivalInput:
     index: pd.Index
     dropped: pd.Index
     order: np.ndarray | None = None  # np.argsort(time, kind="stable"), computed once and shared
+    levels: tuple = ()  # group levels in display order (grouped input)
+    codes: np.ndarray | None = None  # position in ``levels`` of each row (input order)
+
+    @property
+    def labels(self) -> list[str]:
+        """Group labels in display order (no grouping: one group, ``OVERALL``)."""
+        return [OVERALL] if self.group is None else [str(v) for v in self.levels]
 
     def sorted_groups(self) -> tuple[list[str], np.ndarray]:
-        """Group labels in display order and the group code of each row in time
-        order (no grouping: one group, ``OVERALL``)."""
+        """Group labels in display order and the group code of each row in time order."""
         if self.group is None:
-            return [OVERALL], np.zeros(len(self.time), dtype=int)
-        levels = group_levels(self.group)
-        return [str(v) for v in levels], group_codes(self.group, levels)[self.order]
+            return self.labels, np.zeros(len(self.time), dtype=int)
+        return self.labels, self.codes[self.order]
+
+    @cached_property
+    def counts(self) -> TimeCounts:
+        """Events and patients per (distinct time, group), by one bincount on
+        the shared sort (groups in ``sorted_groups`` order)."""
+        labels, codes = self.sorted_groups()
+        k = len(labels)
+        t, e = self.time[self.order], self.event[self.order]
+        new = np.empty(len(t), dtype=bool)
+        new[:1] = True
+        np.not_equal(t[1:], t[:-1], out=new[1:])
+        cell = np.cumsum(new) - 1
+        n_times = int(cell[-1]) + 1 if len(cell) else 0
+        if k > 1:
+            cell += codes * n_times
+        total = np.bincount(cell, minlength=n_times * k).reshape(k, n_times)
+        events = np.bincount(cell[e == 1], minlength=n_times * k).reshape(k, n_times)
+        return TimeCounts(t[new], total, events)
 
     def sorted_parts(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
         """(label, times, events) per group, each in time order from the one shared sort."""
@@ -66,21 +108,37 @@ def prepare_survival(
     e = pd.to_numeric(df[event], errors="coerce").to_numpy(dtype=float)
     keep = ~np.isnan(t) & ~np.isnan(e)
     if by:
-        keep &= df[by].notna().to_numpy()
+        raw_codes, uniques = pd.factorize(df[by], sort=False)  # -1 = missing: no separate isna pass
+        keep &= raw_codes >= 0
     _refuse(df.index, keep & np.isinf(t), f"Column '{time}' has infinite times in rows {{rows}}; give each "
             "patient a finite time (the last follow-up for censored patients).")
     _refuse(df.index, keep & (t < 0), f"Column '{time}' has negative times in rows {{rows}}; times must be >= 0.")
     _refuse(df.index, keep & (e != 0) & (e != 1),
             f"Column '{event}' must be 0 (censored) or 1 (event); rows {{rows}} hold other values.")
-    merged, order = sort_merging_near_ties(t[keep])
+    every = bool(keep.all())
+    merged, order = sort_merging_near_ties(t if every else t[keep])
+    levels, codes = _levels_and_codes(raw_codes if every else raw_codes[keep], uniques) if by else ((), None)
     return SurvivalInput(
         time=merged,
-        event=e[keep].astype(int),
-        group=df[by][keep] if by else None,
-        index=df.index[keep],
+        event=(e if every else e[keep]).astype(int),
+        group=(df[by] if every else df[by][keep]) if by else None,
+        index=df.index if every else df.index[keep],
         dropped=df.index[~keep],
         order=order,
+        levels=levels,
+        codes=codes,
     )
+
+
+def _levels_and_codes(raw_codes: np.ndarray, uniques: pd.Index) -> tuple[tuple, np.ndarray]:
+    """(levels present, in ``group_levels`` order; each row's position in
+    them) from ``pd.factorize`` codes: the levels are ordered among the few
+    distinct values, not found again over every row."""
+    present = np.flatnonzero(np.bincount(raw_codes, minlength=len(uniques)))
+    levels = group_levels(pd.Series(uniques).iloc[present])
+    lookup = np.full(len(uniques), -1, dtype=np.intp)
+    lookup[present] = [next(i for i, lv in enumerate(levels) if lv == uniques[u]) for u in present]
+    return tuple(levels), lookup[raw_codes]
 
 
 def _refuse(index: pd.Index, bad: np.ndarray, message: str) -> None:
@@ -145,20 +203,17 @@ def sort_merging_near_ties(time: np.ndarray, tolerance: float = TIME_TOLERANCE) 
         return time, order
     starts = np.concatenate([[True], ~tied])
     run_of_value = np.cumsum(starts) - 1
+    run = run_of_value[np.cumsum(new) - 1]  # per sorted position: its merged time
     merged = np.empty_like(time)
-    merged[order] = y[starts][run_of_value[np.cumsum(new) - 1]]
-    # Merging can reorder rows within a new tie; the shared order must be argsort(merged) itself.
-    return merged, stable_argsort(merged)
-
-
-def group_codes(group: pd.Series, levels: list) -> np.ndarray:
-    """Position of each row's value in ``levels`` (as ``group == level`` would
-    find it), by hashing once instead of comparing every row to every level."""
-    codes, uniques = pd.factorize(group, sort=False)
-    lookup = np.empty(len(uniques), dtype=np.intp)
-    for u, value in enumerate(uniques):
-        lookup[u] = next(i for i, lv in enumerate(levels) if lv == value)
-    return lookup[codes]
+    merged[order] = y[starts][run]
+    # ``order`` already sorts the merged times; only the rows of runs that merged distinct
+    # times must be put back in row order (the shared order is argsort(merged, stable) itself).
+    size = np.bincount(run_of_value)  # distinct times per run
+    moved = np.flatnonzero(size[run] > 1)
+    key = run[moved].astype(np.int64) * len(time) + order[moved]
+    key.sort()
+    order[moved] = key % len(time)
+    return merged, order
 
 
 def group_levels(group: pd.Series) -> list:

@@ -104,19 +104,24 @@ def _design(
         raise RecurError(f"Covariate column(s) {', '.join(missing)} not found in the data.")
     reference = dict(reference or {})
     ordered = dict(ordered or {})
-    frame = df[list(dict.fromkeys([time, event, *covariates]))]
-    if ordered:
-        frame = frame.assign(**{var: _trend_codes(frame[var], levels)
-                                for var, levels in ordered.items() if var in frame})
-    complete = np.ones(len(frame), dtype=bool)
-    for column in frame.columns:  # column by column: no (n, columns) object block
-        complete &= frame[column].notna().to_numpy()
-    data = frame if complete.all() else frame[complete]  # no row copy in the usual complete case
-    surv = prepare_survival(data, time, event)
+    absent = [c for c in (time, event) if c not in df.columns]
+    if absent:
+        raise RecurError(f"Column(s) {', '.join(absent)} not found; available: {', '.join(map(str, df.columns))}.")
+    # Series by name and numpy masks, no sub-DataFrame: pandas' per-call cost dominates small models.
+    columns = {c: df[c] for c in dict.fromkeys([time, event, *covariates])}
+    for var, levels in ordered.items():
+        if var in columns:
+            columns[var] = _trend_codes(columns[var], levels)
+    complete = np.ones(len(df), dtype=bool)
+    for values in columns.values():  # column by column: no (n, columns) object block
+        complete &= ~pd.isna(values.to_numpy())
+    every = bool(complete.all())  # the usual case: no row copies
+    surv = prepare_survival(df if every else pd.DataFrame({time: columns[time][complete],
+                                                           event: columns[event][complete]}), time, event)
     cols: list[np.ndarray] = []
     info: list[dict] = []
     for var in covariates:
-        values = data[var]
+        values = columns[var] if every else columns[var][complete]
         if var in ordered:
             cols.append(values.to_numpy(float))
             info.append({TERM: var, VARIABLE: var, LEVEL: "trend: " + " < ".join(map(str, ordered[var])),
@@ -142,7 +147,7 @@ def _design(
                 cols.append((values.to_numpy() == lv).astype(float))
                 term = str(lv) if str(lv) == var else f"{var}={lv}"  # cutoff columns are named by their group
                 info.append({TERM: term, VARIABLE: var, LEVEL: str(lv), REFERENCE: str(ref), NOTE: ""})
-    x = np.column_stack(cols) if cols else np.empty((len(data), 0))
+    x = np.column_stack(cols) if cols else np.empty((len(surv.time), 0))
     keep = []
     for j in range(x.shape[1]):
         if len(x) == 0 or np.ptp(x[:, j]) == 0:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri  # scipy.stats.norm.ppf without its per-call overhead
 
-from recur.stats._prepare import OVERALL, prepare_survival, stable_argsort  # noqa: F401  (OVERALL: recur.stats.km.OVERALL)
+from recur.stats._prepare import OVERALL, SurvivalInput, prepare_survival, stable_argsort  # noqa: F401  (OVERALL: recur.stats.km.OVERALL)
 
 ConfType = Literal["log", "log-log", "plain"]
 
@@ -71,14 +71,27 @@ def km_step_sorted(t: np.ndarray, e: np.ndarray) -> StepFunction:
     uniq = t[first]
     n_event = np.add.reduceat(e, first) if len(t) else np.array([], dtype=int)
     n_total = np.diff(np.append(first, len(t)))
-    n_censor = n_total - n_event
-    n_risk = len(t) - first
+    return _product_limit(uniq, len(t) - first, n_event, n_total - n_event)
+
+
+def _product_limit(time: np.ndarray, n_risk: np.ndarray, n_event: np.ndarray, n_censor: np.ndarray) -> StepFunction:
+    """S(t) and Greenwood's SE of log S from the counts at each distinct time."""
     with np.errstate(divide="ignore", invalid="ignore"):
         surv = np.cumprod(1.0 - n_event / n_risk)
         greenwood = np.cumsum(n_event / (n_risk * (n_risk - n_event)))
     std_err = np.sqrt(greenwood)
     std_err[~np.isfinite(std_err)] = np.nan
-    return StepFunction(uniq, n_risk, n_event, n_censor, surv, std_err)
+    return StepFunction(time, n_risk, n_event, n_censor, surv, std_err)
+
+
+def km_step_counts(time: np.ndarray, total: np.ndarray, events: np.ndarray) -> StepFunction:
+    """``km_step_sorted`` from one group's column of ``TimeCounts``: its
+    distinct times are the rows where it has patients (same integers, so the
+    same floating-point estimates)."""
+    mine = np.flatnonzero(total)
+    n_total, n_event = total[mine], events[mine]
+    n_risk = np.cumsum(n_total[::-1])[::-1]
+    return _product_limit(time[mine], n_risk, n_event, n_total - n_event)
 
 
 def confidence_band(
@@ -93,10 +106,15 @@ def confidence_band(
             lo, hi = s * np.exp(-z * se), np.minimum(s * np.exp(z * se), 1.0)
             bad = s == 0
         elif conf_type == "log-log":
-            loglog = np.log(-np.log(s))
-            a = np.exp(-np.exp(loglog + z * se / np.log(s)))
-            b = np.exp(-np.exp(loglog - z * se / np.log(s)))
-            lo, hi = np.minimum(a, b), np.maximum(a, b)
+            # R's survfit: lower exp(-exp(log(-log S) - z se / log S)), upper with +
+            log_s = np.log(s)
+            loglog = np.log(-log_s)
+            shift = z * se / log_s
+            lo, hi = loglog - shift, loglog + shift
+            for bound in (lo, hi):
+                np.exp(bound, out=bound)
+                np.negative(bound, out=bound)
+                np.exp(bound, out=bound)
             bad = (s == 0) | (s == 1)
         elif conf_type == "plain":
             lo = np.maximum(s - z * se * s, 0.0)
@@ -104,42 +122,41 @@ def confidence_band(
             bad = s == 0
         else:
             raise ValueError(f"conf_type must be 'log', 'log-log' or 'plain', not {conf_type!r}")
-    lo, hi = np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
+    lo[bad] = np.nan
+    hi[bad] = np.nan
     return lo, hi
 
 
-def _approx_right(nodes: np.ndarray, values: np.ndarray, v: float) -> float:
-    """R's ``approx(nodes, values, v, method = "constant", f = 1)``: NA pairs
-    dropped, nodes sorted, the value at the first node >= v (NaN outside)."""
-    ok = ~np.isnan(nodes)
-    nodes, values = nodes[ok], values[ok]
-    order = np.argsort(nodes, kind="stable")
-    nodes, values = nodes[order], values[order]
-    if len(nodes) == 0 or v < nodes[0] or v > nodes[-1]:
-        return np.nan
-    return float(values[np.searchsorted(nodes, v, side="left")])
+def _first_at_or_above(nodes: np.ndarray, v: float) -> int | None:
+    """R's ``approx(nodes, seq_along(nodes), v, method = "constant", f = 1)``
+    read as a position: NA nodes ignored, the node that comes first at or
+    above v in a stable sort of the nodes (the smallest such, earliest among
+    equals), None outside the nodes' range. One pass instead of a sort."""
+    with np.errstate(invalid="ignore"):
+        above = nodes >= v  # NaN nodes: False
+    if not above.any() or v < np.nanmin(nodes):
+        return None
+    return int(np.argmin(np.where(above, nodes, np.inf)))
 
 
 def _find_quantile(x: np.ndarray, y: np.ndarray, p: float, tol: float) -> float:
     """Where the CDF curve y(x) (steps) reaches p, line for line R's ``findq``
     (survival 3.5, used by quantile.survfit): duplicated levels dropped, the
     first point at or above p found after sorting the levels (so a CI curve
-    that is not monotone is read as R reads it), midpoint rule on flats."""
-    if np.all(np.isnan(y)) or np.nanmax(y) < p:
+    that is not monotone is read as R reads it), midpoint rule on flats.
+    The first point at or above a level is never a repeat of an earlier
+    level, so the search runs on ``y`` itself; only the last kept level
+    (the flat-at-the-end rule) needs the duplicates dropped."""
+    if not np.fmax.reduce(y) >= p:  # every level below p, or all NaN
         return np.nan
-    x_max = x[-1]
-    keep = _first_occurrences(y)
-    x, y = x[keep], y[keep]
-    n = len(y)
-    position = np.arange(n, dtype=float)
-    i1 = _approx_right(y + tol, position, p)
-    i2 = _approx_right(y - tol, position, p)
-    if np.isnan(i1) or np.isnan(i2):
-        quant = np.nan
-    else:
-        quant = (x[int(i1)] + x[int(i2)]) / 2
-    if not np.isnan(y[-1]) and abs(p - y[-1]) < tol:  # a flat exactly at p at the end
-        quant = (x[int(i1)] + x_max) / 2 if not np.isnan(i1) else np.nan
+    i1 = _first_at_or_above(y + tol, p)
+    i2 = _first_at_or_above(y - tol, p)
+    quant = np.nan if i1 is None or i2 is None else (x[i1] + x[i2]) / 2
+    # The last level can be within tol of p only if the first level reaching p - tol is.
+    near = i1 is not None and y[i1] < p + 2 * tol
+    last = y[np.flatnonzero(_first_occurrences(y))[-1]] if near else np.nan
+    if not np.isnan(last) and abs(p - last) < tol:  # a flat exactly at p at the end
+        quant = (x[i1] + x[-1]) / 2 if i1 is not None else np.nan
     return float(quant)
 
 
@@ -190,12 +207,12 @@ def _estimate_rows(sf: StepFunction, times: Sequence[float], band: tuple[np.ndar
     rows = []
     lo, hi = band
     last_time = sf.time[-1] if len(sf.time) else 0.0
-    previous = -np.inf
+    events_before = np.concatenate([[0], np.cumsum(sf.n_event)])  # events at times < sf.time[i]
+    previous = -1  # events counted up to here
     for t in sorted(times):
         idx = np.searchsorted(sf.time, t, side="right") - 1
         n_risk = int(sf.n_risk[np.searchsorted(sf.time, t, side="left")]) if t <= last_time else 0
-        in_interval = (sf.time > previous) & (sf.time <= t)
-        n_ev = int(sf.n_event[in_interval].sum())
+        n_ev = int(events_before[idx + 1] - events_before[previous + 1])  # events in (previous time, t]
         if idx < 0:  # before the first time: survfit0's added point S = 1 with CI (1, 1), any conf.type
             s, se, l, u = 1.0, 0.0, 1.0, 1.0
         else:
@@ -204,7 +221,7 @@ def _estimate_rows(sf: StepFunction, times: Sequence[float], band: tuple[np.ndar
             l, u = float(lo[idx]), float(hi[idx])
         rows.append({TIME: t, N_RISK: n_risk, N_EVENT_INTERVAL: n_ev, SURV: s, STD_ERR: se,
                      LOWER: l, UPPER: u, BEYOND_LAST: bool(t > last_time)})
-        previous = t
+        previous = idx
     return rows
 
 
@@ -226,12 +243,24 @@ def kaplan_meier(
     >>> km = kaplan_meier(df, "os_months", "os_event", by="bed_group", at=[24])
     >>> km.medians[["group", "median", "lower", "upper"]]
     """
-    data = prepare_survival(df, time, event, by)
-    parts = data.sorted_parts()  # one sort shared by every group
+    return kaplan_meier_from_input(prepare_survival(df, time, event, by), at, conf_type, conf_level)
+
+
+def kaplan_meier_from_input(
+    data: SurvivalInput,
+    at: Sequence[float] | None = None,
+    conf_type: ConfType = "log-log",
+    conf_level: float = 0.95,
+) -> KMResult:
+    """``kaplan_meier`` of an input already prepared by ``prepare_survival``
+    (shared with ``logrank_from_input``): every group's curve is read from
+    one table of per-time counts, no split and sort per group."""
+    labels = data.labels
+    counts = data.counts
     curves: dict[str, list[np.ndarray]] = {c: [] for c in CURVE_COLUMNS}
     at_rows, med_rows = [], []
-    for label, t, e in parts:
-        sf = km_step_sorted(t, e)
+    for g, label in enumerate(labels):
+        sf = km_step_counts(counts.time, counts.total[g], counts.events[g])
         band = confidence_band(sf.surv, sf.std_err_log, conf_type, conf_level)
         for column, values in zip(CURVE_COLUMNS, (np.full(len(sf.time), label, dtype=object), sf.time,
                                                   sf.n_risk, sf.n_event, sf.n_censor, sf.surv,
@@ -240,12 +269,13 @@ def kaplan_meier(
         if at is not None and len(at):
             at_rows += [{GROUP: label, **row} for row in _estimate_rows(sf, at, band)]
         m, ml, mu = median_with_ci(sf, conf_type, conf_level, band)
-        med_rows.append({GROUP: label, N: len(t), N_EVENTS: int(e.sum()), MEDIAN: m, LOWER: ml, UPPER: mu})
+        med_rows.append({GROUP: label, N: int(sf.n_risk[0]) if len(sf.n_risk) else 0,
+                         N_EVENTS: int(sf.n_event.sum()), MEDIAN: m, LOWER: ml, UPPER: mu})
     return KMResult(
-        curves=pd.DataFrame({c: np.concatenate(v) for c, v in curves.items()}),
+        curves=pd.DataFrame({c: np.concatenate(v) for c, v in curves.items()}, copy=False),  # fresh arrays: no copy
         at_times=pd.DataFrame(at_rows),
         medians=pd.DataFrame(med_rows),
-        groups=[p[0] for p in parts],
+        groups=labels,
         methods={"estimator": "Kaplan-Meier", "variance": "Greenwood",
                  "conf_type": conf_type, "conf_level": str(conf_level)},
         n_dropped=len(data.dropped),

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from recur.errors import RecurError
-from recur.stats._prepare import group_codes, group_levels, prepare_survival
+from recur.stats._prepare import SurvivalInput, prepare_survival
 
 GROUP, N, OBSERVED, EXPECTED = "group", "n", "observed", "expected"
 
@@ -44,43 +44,38 @@ def logrank(df: pd.DataFrame, time: str, event: str, by: str, rho: float = 0.0) 
 
     >>> logrank(df, "os_months", "os_event", by="bed_group").p
     """
-    data = prepare_survival(df, time, event, by)
-    levels = group_levels(data.group)
+    return logrank_from_input(prepare_survival(df, time, event, by), by, rho)
+
+
+def logrank_from_input(data: SurvivalInput, by: str, rho: float = 0.0) -> LogrankResult:
+    """``logrank`` of an input already prepared by ``prepare_survival(df,
+    time, event, by)`` (shared with ``kaplan_meier_from_input``: one sort,
+    one set of per-time counts)."""
+    levels = data.levels
     if len(levels) < 2:
         raise RecurError(
             f"The log-rank test needs at least two groups in '{by}'; found {len(levels)} with data."
         )
-    k = len(levels)
-    code = group_codes(data.group, levels)
-    order = data.order
-    t, e, c = data.time[order], data.event[order], code[order]
-    # Counts per (distinct time, group) by one bincount on the shared sort; at risk at t is
-    # everyone with time >= t: a reverse cumulative sum over the distinct times.
-    new = np.empty(len(t), dtype=bool)
-    new[:1] = True
-    np.not_equal(t[1:], t[:-1], out=new[1:])
-    cell = (np.cumsum(new) - 1) * k + c
-    n_cells = int(new.sum()) * k
-    at_time = np.bincount(cell, minlength=n_cells).reshape(-1, k)
-    deaths_all = np.bincount(cell, weights=e, minlength=n_cells).reshape(-1, k)
-    with_death = deaths_all.sum(axis=1) > 0
-    n_risk = np.cumsum(at_time[::-1], axis=0)[::-1][with_death].astype(float)
-    deaths = deaths_all[with_death]
-    event_times = t[new][with_death]
-    n_tot = n_risk.sum(axis=1)
-    d_tot = deaths.sum(axis=1)
+    counts = data.counts  # (groups, distinct times): each group's counts contiguous
+    d_all = counts.events.sum(axis=0)
+    with_death = np.flatnonzero(d_all)
+    n_risk = counts.n_risk[:, with_death]
+    d_tot = d_all[with_death].astype(float)
+    n_tot = n_risk.sum(axis=0).astype(float)
+    share = n_risk / n_tot  # each group's share of those at risk
+    with np.errstate(invalid="ignore", divide="ignore"):
+        spread = np.where(n_tot > 1, d_tot * (n_tot - d_tot) / (n_tot - 1), 0.0)  # hypergeometric variance factor
     if rho:
         surv = np.cumprod(1 - d_tot / n_tot)
         weight = np.concatenate([[1.0], surv[:-1]]) ** rho  # left-continuous S(t-)
+        observed = counts.events[:, with_death] @ weight
+        expected = share @ (weight * d_tot)
+        spread *= weight**2
     else:
-        weight = np.ones(len(event_times))
-    expected_each = d_tot[:, None] * n_risk / n_tot[:, None]
-    observed = (weight[:, None] * deaths).sum(axis=0)
-    expected = (weight[:, None] * expected_each).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        factor = np.where(n_tot > 1, d_tot * (n_tot - d_tot) / (n_tot - 1), 0.0) / n_tot**2
-    w2f = weight**2 * factor
-    var = np.diag((w2f[:, None] * n_risk * n_tot[:, None]).sum(axis=0)) - (n_risk * w2f[:, None]).T @ n_risk
+        observed = counts.events.sum(axis=1).astype(float)
+        expected = share @ d_tot
+    # var_ij = sum over event times of spread * (share_i [i == j] - share_i share_j)
+    var = np.diag(share @ spread) - (share * spread) @ share.T
     diff = observed - expected
     usable = np.nonzero(expected > 0)[0]
     sub = usable[:-1]
@@ -88,7 +83,7 @@ def logrank(df: pd.DataFrame, time: str, event: str, by: str, rho: float = 0.0) 
     dof = len(usable) - 1
     p = float(chi2.sf(chisq, dof)) if dof > 0 else np.nan
     table = pd.DataFrame({GROUP: [str(lv) for lv in levels],
-                          N: np.bincount(code, minlength=k), OBSERVED: observed, EXPECTED: expected})
+                          N: counts.total.sum(axis=1), OBSERVED: observed, EXPECTED: expected})
     return LogrankResult(chisq=chisq, df=dof, p=p, groups=table, rho=rho, n_dropped=len(data.dropped))
 
 

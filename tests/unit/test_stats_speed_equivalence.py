@@ -1,6 +1,6 @@
 """The fast paths of recur.stats give the numbers of a straightforward
 reference on random data (seeded): one shared sort vs a sort per group,
-bincount counts vs per-group searching, the closed-form Cox totals vs the
+bincount counts vs per-group searching, the compiled Cox totals vs the
 per-death (n, p, p) sums. No timing here."""
 
 from __future__ import annotations
@@ -90,8 +90,9 @@ def test_logrank_counts_equal_plain_survdiff(seed: int) -> None:
 @pytest.mark.parametrize("ties", ["efron", "breslow"])
 @pytest.mark.parametrize("seed", SEEDS)
 def test_cox_totals_equal_per_death_sums(seed: int, ties: str) -> None:
-    """Closed-form X'WX totals vs the (n, p, p) per-death sums at a non-zero
-    beta; rtol 1e-10: only the order of floating-point additions differs."""
+    """The compiled one-pass totals (coxfit6's loop) vs the (n, p, p)
+    per-death sums at a non-zero beta; rtol 1e-10: only the order of
+    floating-point additions differs."""
     df = _data(seed)
     x = df[["x0", "x1", "x2", "x3", "d"]].to_numpy()
     rs = risk_sets(merge_near_ties(df.time.to_numpy()), df.event.to_numpy())
