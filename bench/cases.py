@@ -1,7 +1,7 @@
 """One measured case of `make bench`, run in a fresh process by bench/run.py:
 load its data (not timed), one warm-up call, then ``repeats`` timed calls.
-Prints one JSON line: {"seconds": [...]}. The parent reads the process's
-peak RSS (ru_maxrss, from os.wait4), so memory is the real peak, not tracemalloc.
+Prints one JSON line: {"seconds": [...], "peak_mb": ...}: the process's own
+peak RSS (VmHWM), so memory is the real peak, not tracemalloc.
 
     python -m bench.cases TASK DATA_CSV REPEATS [INNER]
 
@@ -169,13 +169,21 @@ def main() -> None:
     warnings.simplefilter("ignore")  # lifelines' convergence chatter is not a result
     run = task(name, path)
     run()  # warm-up
+    print(json.dumps({"warm": True}), flush=True)  # the parent knows a call finished if it must stop the case
     seconds = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         for _ in range(inner):
             run()
         seconds.append((time.perf_counter() - t0) / inner * getattr(run, "scale", 1))
-    print(json.dumps({"seconds": seconds}))
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_rss_mb()}))
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory (VmHWM). Not ru_maxrss: after a
+    spawn, Linux counts the parent's resident memory at the fork in it."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@ uploads and cutoff changes. Writes the tables to bench/results.md.
 
 Honest by construction: every measured case runs in a fresh process, one
 warm-up call, then the median (min-max) of REPEATS timed calls (fewer at
-1e6, stated in the table); memory is the process's peak RSS (ru_maxrss via
-os.wait4), not tracemalloc. R times itself with system.time on the same CSV.
+1e6, stated in the table); memory is the process's own peak RSS (VmHWM,
+reported by the case; ru_maxrss would count the parent's memory at the
+spawn), not tracemalloc. R times itself with system.time on the same CSV.
+A case still running after CASE_LIMIT_S is stopped and its row says so.
 Not a test: it measures and asserts nothing.
 """
 
@@ -69,6 +71,8 @@ if (startsWith(task, "maxstat")) {
 run()
 el <- sapply(seq_len(reps), function(i) system.time(for (j in seq_len(inner)) run())[["elapsed"]] / inner)
 cat("SECONDS", el, "\n")
+hwm <- grep("^VmHWM", readLines("/proc/self/status"), value = TRUE)
+cat("PEAK_KB", as.numeric(gsub("[^0-9]", "", hwm)), "\n")
 """
 
 
@@ -84,6 +88,8 @@ run <- function() {
 run()
 el <- sapply(seq_len(reps), function(i) system.time(for (j in seq_len(inner)) run())[["elapsed"]] / inner)
 cat("SECONDS", el, "\n")
+hwm <- grep("^VmHWM", readLines("/proc/self/status"), value = TRUE)
+cat("PEAK_KB", as.numeric(gsub("[^0-9]", "", hwm)), "\n")
 """
 
 
@@ -130,15 +136,28 @@ def cohort_csv(n: int) -> Path:
     return path
 
 
-def _run_measured(cmd: list[str], timeout: float = 3000) -> tuple[str, str, int, float]:
-    """(stdout, stderr, return code, peak RSS in MB) of one child process."""
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, cwd=ROOT)
-        out = proc.stdout.read().decode()
-        _, status, usage = os.wait4(proc.pid, 0)  # rusage of this child alone
-        proc.returncode = os.waitstatus_to_exitcode(status)
+CASE_LIMIT_S = 600  # a case still running then is stopped, and its row says so (lifelines' Cox at 1e6)
+
+
+def _run_measured(cmd: list[str], timeout: float = CASE_LIMIT_S) -> tuple[str, str, int, float]:
+    """(stdout, stderr, return code, peak RSS in MB) of one child process;
+    return code None when it ran past ``timeout`` seconds and was stopped."""
+    with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT)
+        deadline, stopped = time.monotonic() + timeout, False
+        while True:  # wait4 (not Popen.wait) so that the rusage of this child alone is read
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline and not stopped:
+                proc.kill()
+                stopped = True
+            time.sleep(0.05)
+        proc.returncode = status
+        out.seek(0)
         err.seek(0)
-        return out, err.read().decode(errors="replace"), proc.returncode, usage.ru_maxrss / 1024
+        code = None if stopped else os.waitstatus_to_exitcode(status)
+        return out.read().decode(), err.read().decode(errors="replace"), code, usage.ru_maxrss / 1024
 
 
 _MEASURED: dict[tuple, dict] = {}
@@ -156,9 +175,14 @@ def _measure_python(task: str, path: Path, n: int, repeats: int | None = None) -
     reps, inner = (repeats, 1) if repeats else (repeats_for(n), inner_for(n))
     cmd = [sys.executable, "-m", "bench.cases", task, str(path), str(reps), str(inner)]
     out, err, code, rss = _run_measured(cmd)
+    if code is None:  # stopped: one call ran past the limit if the warm-up never finished
+        warmed = any(ln.startswith('{"warm"') for ln in out.splitlines())
+        return {"error": f"stopped after {CASE_LIMIT_S} s" + ("" if warmed else " (first call unfinished)"),
+                "over_s": None if warmed else CASE_LIMIT_S}
     if code != 0:
         return {"error": (err.strip().splitlines() or ["failed"])[-1]}
-    return {"seconds": json.loads(out.strip().splitlines()[-1])["seconds"], "rss_mb": rss}
+    result = json.loads(out.strip().splitlines()[-1])
+    return {"seconds": result["seconds"], "rss_mb": result.get("peak_mb", rss)}
 
 
 def measure_r(task: str, path: Path, n: int, script: str = R_SCRIPT, repeats: int | None = None) -> dict:
@@ -172,9 +196,12 @@ def measure_r(task: str, path: Path, n: int, script: str = R_SCRIPT, repeats: in
     finally:
         os.unlink(f.name)
     line = next((ln for ln in out.splitlines() if ln.startswith("SECONDS")), None)
+    if code is None:
+        return {"error": f"stopped after {CASE_LIMIT_S} s"}
     if code != 0 or line is None:
         return {"error": "R failed: " + (err.strip().splitlines() or ["?"])[-1]}
-    return {"seconds": [float(v) for v in line.split()[1:]], "rss_mb": rss}
+    peak = next((float(ln.split()[1]) / 1024 for ln in out.splitlines() if ln.startswith("PEAK_KB")), rss)
+    return {"seconds": [float(v) for v in line.split()[1:]], "rss_mb": peak}
 
 
 def fmt_time(r: dict) -> str:
@@ -186,7 +213,10 @@ def fmt_time(r: dict) -> str:
 
 
 def ratio(peer: dict, ours: dict) -> str:
-    """peer time / recur time (> 1: recur faster)."""
+    """peer time / recur time (> 1: recur faster); a lower bound when one
+    call of the peer ran past the case limit."""
+    if "error" not in ours and peer.get("over_s"):
+        return f"> {peer['over_s'] / statistics.median(ours['seconds']):.0f}"
     if "error" in peer or "error" in ours:
         return "-"
     return f"{statistics.median(peer['seconds']) / statistics.median(ours['seconds']):.2f}"
