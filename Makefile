@@ -11,10 +11,16 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 .PHONY: run test bench data chromium
 
+# The compiled kernels (Cox, permutation test) are built once here, not on a clinician's first click.
+WARM_UP := import recur; d = recur.load_cohort("data/demo_nsclc_synthetic.csv").data; \
+	recur.cox(d, "os_months", "os_event", ["age"]); \
+	recur.cutpoint_scan(d, "os_months", "os_event", "age", pmethods=("permutation",), n_perm=99)
+
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -c '$(WARM_UP)'
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
