@@ -26,8 +26,9 @@ SYNCHRONOUS_DAYS = 28
 EXCLUSION_COLUMNS = ["endpoint", "patient_id", "reason"]
 
 
-def _months(later: pd.Series, earlier: pd.Series) -> pd.Series:
-    return (later - earlier).dt.days / MONTH_DAYS
+def _months_between(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
+    """Months between datetime64 arrays (days / MONTH_DAYS; NaN where either is missing)."""
+    return (later - earlier) / np.timedelta64(1, "D") / MONTH_DAYS
 
 
 def _earliest(dates: list[pd.Series], index: pd.Index) -> pd.Series:
@@ -84,24 +85,24 @@ def derive_intervals(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     surgery -> recurrence); dates win over supplied values."""
     out = df.copy(deep=False)  # columns are replaced, never written into: no need to copy them
     ids = out["patient_id"]
-    rec, surg, first_rt = (_col(out, c) for c in ("date_recurrence", "date_surgery", "date_initial_rt_end"))
-    before = rec.notna() & surg.notna() & (rec < surg)
+    rec, surg, first_rt = (_dates(out, c) for c in ("date_recurrence", "date_surgery", "date_initial_rt_end"))
+    before = rec < surg  # NaT compares False
     if before.any():
         problems.append(problem("error", "date_recurrence", ids[before], "recurrence is dated before the "
                                 "primary surgery; correct either date. DFI left missing.", "date_order"))
-    dfi = _months(rec, surg).where(~before)
+    dfi = _months_between(rec, surg)
+    dfi[before] = np.nan
     if "date_recurrence" in out and "date_surgery" in out:
-        out["dfi_months"] = dfi.fillna(_col(out, "dfi_months"))
-    ttr_from = first_rt.where(first_rt.notna(), surg)
-    ttr = _months(rec, ttr_from)
-    early = (ttr < 0) & first_rt.notna()
+        out["dfi_months"] = pd.Series(dfi, index=out.index).fillna(_col(out, "dfi_months"))
+    ttr = _months_between(rec, np.where(np.isnat(first_rt), surg, first_rt))
+    early = (ttr < 0) & ~np.isnat(first_rt)
     if early.any():
         problems.append(problem("error", "date_recurrence", ids[early], "recurrence is dated before the end "
                                 "of the first radiotherapy course; correct either date. TTR left missing.",
                                 "date_order"))
-    ttr = ttr.where(ttr >= 0)
+    ttr[~(ttr >= 0)] = np.nan
     if "date_recurrence" in out and ("date_surgery" in out or "date_initial_rt_end" in out):
-        out["ttr_months"] = ttr.fillna(_col(out, "ttr_months"))
+        out["ttr_months"] = pd.Series(ttr, index=out.index).fillna(_col(out, "ttr_months"))
     return out
 
 
@@ -194,7 +195,7 @@ def derive_endpoints(
         event_date = np.fmin(fail, death) if death_counts[ep] else fail
         censor_date = np.where(np.isnat(death), fu, death)
         end = np.where(np.isnat(event_date), censor_date, event_date)
-        time = (end - origin) / np.timedelta64(1, "D") / MONTH_DAYS  # NaT -> NaN
+        time = _months_between(end, origin)
         event = (~np.isnat(event_date)).astype(float)
         # the first reason that applies, per row (0: none), named only for the rows excluded
         why = np.select([np.isnat(origin), np.isnat(end), time < 0, fail > fu], [1, 2, 3, 4], 0)

@@ -16,6 +16,7 @@ from recur.distinct import by_distinct, distinct_counts
 from recur.schema import MONTH_DAYS
 
 _NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s].*?)?\s*$")
+_DIGIT = re.compile(r"\d")
 TIME_UNITS_TO_MONTHS = {"days": 1 / MONTH_DAYS, "weeks": 7 / MONTH_DAYS, "months": 1.0, "years": 12.0}
 
 
@@ -97,13 +98,15 @@ def infer_kind(values: pd.Series) -> str:
     total = int(counts.sum())
     if not total:
         return "text"
-    parsed = parse_numbers(pd.Series([str(v) for v in distinct], dtype=object))
-    numeric = parsed.values.notna().to_numpy()
-    if counts[numeric].sum() >= 0.9 * total:
-        whole = parsed.values[numeric]
-        return "integer" if bool((whole % 1 == 0).all()) else "number"
-    if looks_like_dates(values.dropna().head(500).astype(str)):
-        return "date"
+    texts = [str(v) for v in distinct]
+    if _DIGIT.search("\n".join(texts)):  # no digit anywhere: neither a number nor a date can be read
+        parsed = parse_numbers(pd.Series(texts, dtype=object))
+        numeric = parsed.values.notna().to_numpy()
+        if counts[numeric].sum() >= 0.9 * total:
+            whole = parsed.values[numeric]
+            return "integer" if bool((whole % 1 == 0).all()) else "number"
+        if looks_like_dates(values.dropna().head(500).astype(str)):
+            return "date"
     if len(distinct) == total and total > 12:
         return "id"
     if len(distinct) > 12 and len(distinct) > 0.5 * total:
