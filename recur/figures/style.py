@@ -7,6 +7,7 @@ from typing import Callable
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from recur.safe_text import TEXT_LIMIT, html_text
 
@@ -20,19 +21,65 @@ def colour(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-def journal_layout(fig: go.Figure, *, title: str = "", height: int = 520) -> go.Figure:
-    """White background, black axes, no grid clutter, readable fonts."""
-    fig.update_layout(
+AXIS_STYLE = dict(title=dict(font=dict(size=15, color=AXIS_TEXT)), tickfont=dict(color=AXIS_TEXT),
+                  linecolor=AXIS_TEXT, tickcolor=AXIS_TEXT)
+
+
+def journal_layout_spec(*, title: str = "", height: int = 520) -> dict:
+    """The layout ``journal_layout`` applies, as a plain dict (axes apart: ``AXIS_STYLE``)."""
+    return dict(
         template="simple_white", font=FONT, height=height, margin=dict(l=70, r=30, t=95 if title else 45, b=50),
         title=dict(text=title, x=0.01, xanchor="left", y=0.985, yref="container", yanchor="top",
                    font=dict(size=17)),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, font=dict(size=13)),
     )
-    axis_text = dict(title_font=dict(size=15, color=AXIS_TEXT), tickfont=dict(color=AXIS_TEXT),
-                     linecolor=AXIS_TEXT, tickcolor=AXIS_TEXT)
-    fig.update_xaxes(**axis_text)
-    fig.update_yaxes(**axis_text)
+
+
+def journal_layout(fig: go.Figure, *, title: str = "", height: int = 520) -> go.Figure:
+    """White background, black axes, no grid clutter, readable fonts."""
+    fig.update_layout(**journal_layout_spec(title=title, height=height))
+    fig.update_xaxes(**AXIS_STYLE)
+    fig.update_yaxes(**AXIS_STYLE)
     return fig
+
+
+def merged(base: dict, extra: dict) -> dict:
+    """``base`` updated by ``extra``, nested dicts merged key by key (as plotly's ``update`` does)."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+@functools.cache
+def _template(name: str) -> dict:
+    return pio.templates[name].to_plotly_json()
+
+
+def figure_from_spec(data: list[dict], layout: dict) -> go.Figure:
+    """The Figure of a complete spec (trace dicts with their ``type``, and a
+    layout), built without plotly's property-by-property validation, which
+    costs 30-150 ms a figure (the template alone 25 ms) on every cutoff
+    change. Only for specs written in full by recur's builders: the tests
+    rebuild each builder's figure with validation and require the same
+    figure (``tests/unit/test_figure_specs.py``). A template named in
+    ``layout`` is expanded here, as validation would. Dicts and lists are
+    copied one by one (as validation copies them): a part written once for
+    several traces or axes becomes one part each, edited apart later."""
+    layout = _unshared(layout)
+    if isinstance(layout.get("template"), str):
+        layout["template"] = _unshared(_template(layout["template"]))
+    return go.Figure(data=_unshared(data), layout=layout, _validate=False)
+
+
+def _unshared(value):
+    """``value`` with every dict, list and tuple in it a new one (``copy.deepcopy``
+    would keep two references to one dict as two references to its copy)."""
+    if isinstance(value, dict):
+        return {k: _unshared(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_unshared(v) for v in value)
+    return value
 
 
 def presentation_style(fig: go.Figure, *, font_scale: float = 1.3, height: int | None = None) -> go.Figure:
