@@ -26,7 +26,7 @@ def factor_controls(cohort: Cohort, settings: Settings) -> Settings:
         forget_widgets(k for k in st.session_state if isinstance(k, str) and k.startswith(Keys.FACTOR_PREFIX))
         update(settings, factors=None, references=(), trends=())
         st.rerun()
-    categorical = set(cohort.categorical_columns())
+    categorical = set(cache.categorical_columns(cohort))
     references, trends = dict(settings.references), dict(settings.trends)
     new_refs, new_trends = [], []
     for col in [f for f in chosen if not is_cutoff_factor(f) and f in categorical]:

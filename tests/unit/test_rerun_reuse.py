@@ -1,0 +1,58 @@
+"""What a page rerun may take from the caches instead of computing again
+gives the same results: the Cox screen's models reused across a new cutoff
+threshold, and the Survival page's analysis without the hazard ratios it
+does not show."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+import recur
+from recur.analysis import prognostic_analysis, survival_analysis
+from recur.settings import Cutoff
+
+
+def _with_bed(settings: recur.Settings, threshold: float) -> recur.Settings:
+    cutoffs = tuple(Cutoff("bed_gy", ">=", threshold) if c.variable == "bed_gy" else c for c in settings.cutoffs)
+    return replace(settings, cutoffs=cutoffs)
+
+
+def test_cox_screen_with_reused_models_equals_a_fresh_screen_and_refits_only_the_new_cutoffs(nsclc_cohort):
+    store: dict = {}
+    fits: list = []
+
+    def memo(key, fit):
+        if key not in store:
+            fits.append(key)
+            store[key] = fit()
+        return store[key]
+
+    first = recur.Settings(screen_p=0.9)  # a lenient screen: every endpoint gets a multivariable model
+    prognostic_analysis(nsclc_cohort, first, memo=memo)
+    n_first = len(fits)
+    second = _with_bed(first, 70.0)
+    reused = prognostic_analysis(nsclc_cohort, second, memo=memo)
+    fresh = prognostic_analysis(nsclc_cohort, second)
+    pd.testing.assert_frame_equal(reused.table, fresh.table)
+    pd.testing.assert_frame_equal(reused.ph, fresh.ph)
+    assert reused.warnings == fresh.warnings
+    new = fits[n_first:]
+    # The new threshold refits each endpoint's univariate model of the BED cutoff and its multivariable
+    # model (which holds that cutoff): two models per endpoint, every other model comes from the store.
+    bed_label = second.cutoffs[0].label
+    assert sorted((k[0], k[1]) for k in new) == sorted((ep, kind) for ep in nsclc_cohort.endpoints
+                                                       for kind in ("univariate", "multivariable"))
+    assert all(any(d[0] == bed_label for d in k[4]) for k in new)
+    assert n_first == len(nsclc_cohort.endpoints) * (len(fresh.table.variable.unique()) + 1)
+
+
+def test_survival_analysis_without_hazard_ratios_differs_only_by_them(nsclc_cohort):
+    settings = recur.Settings(group_by="BED >=78 Gy")
+    full = survival_analysis(nsclc_cohort, settings)
+    lean = survival_analysis(nsclc_cohort, settings, hazard_ratios=False)
+    assert full.hazard_ratios is not None and lean.hazard_ratios is None
+    pd.testing.assert_frame_equal(full.km.curves, lean.km.curves)
+    pd.testing.assert_frame_equal(full.km.medians, lean.km.medians)
+    assert (full.logrank.chisq, full.notes, full.followup) == (lean.logrank.chisq, lean.notes, lean.followup)
