@@ -181,7 +181,7 @@ def _run(name: str, cohort: Cohort, settings: Settings, settings_key: str):
     return _stores()[1].get_or_compute((name, cohort_key, settings_key), lambda: ANALYSES[name](cohort, settings))
 
 
-def _selection_key(settings: Settings) -> str:
+def selection_key(settings: Settings) -> str:
     """What the row selection depends on: cutoffs and filters."""
     return repr((settings.cutoffs, settings.filters))
 
@@ -196,12 +196,12 @@ def prognostic(cohort: Cohort, settings: Settings) -> ScreenResult:
 
 
 def group_sizes(cohort: Cohort, settings: Settings) -> pd.DataFrame:
-    return _run("group_sizes", cohort, settings, _selection_key(settings))
+    return _run("group_sizes", cohort, settings, selection_key(settings))
 
 
 def frame(cohort: Cohort, settings: Settings) -> pd.DataFrame:
     """The filtered rows with cutoff group columns (see ``recur.analysis_frame``)."""
-    return _run("frame", cohort, settings, _selection_key(settings))
+    return _run("frame", cohort, settings, selection_key(settings))
 
 
 def competing(cohort: Cohort, settings: Settings) -> CompetingAnalysis:

@@ -16,8 +16,11 @@ from recur.ui.state import Keys, forget_widgets, seed_choice, update
 def factor_controls(cohort: Cohort, settings: Settings) -> Settings:
     """Which factors enter the screen, and how each categorical one is coded."""
     frame = cache.frame(cohort, settings)
-    options = factor_options(cohort, settings)
-    defaults = list(default_factors(cohort, settings, frame))
+    # Options depend on the Settings only through the cutoffs' columns; defaults on the row selection.
+    options = list(cache.keyed("factor_options", cohort, tuple(c.variable for c in settings.cutoffs),
+                               lambda: tuple(factor_options(cohort, settings))))
+    defaults = list(cache.keyed("default_factors", cohort, cache.selection_key(settings),
+                                lambda: default_factors(cohort, settings, frame)))
     current = [f for f in (settings.factors if settings.factors is not None else defaults) if f in options]
     seed_choice(Keys.FACTORS, current, options)  # a remembered factor may have gone (a cutoff removed)
     chosen = st.multiselect("Factors", options, key=Keys.FACTORS, format_func=lambda f: factor_label(settings, f),
