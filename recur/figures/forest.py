@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from recur.figures.style import (AXIS_STYLE, AXIS_TEXT, colour, figure_from_spec, journal_layout_spec,
-                                 merged, plain_text_figure)
+                                 merged)
 from recur.format import fmt_hr, fmt_p_value, short_note
 from recur.cox_table import NOT_ESTIMABLE, REFERENCE_TEXT
 from recur.model_checks import PH_FIGURE_NOTE, PH_MARK, PH_VIOLATED
@@ -38,7 +38,6 @@ def hr_axis_range(rows: pd.DataFrame) -> tuple[float, float]:
     return max(lo, AXIS_LIMITS[0]), min(hi, AXIS_LIMITS[1])
 
 
-@plain_text_figure
 def build_forest_figure(rows: pd.DataFrame, *, title: str = "") -> go.Figure:
     """One row per level, top to bottom in table order. Columns: factor, level,
     n, events, is_reference, hr, lower, upper, p, note, and optionally

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from recur.figures.style import (AXIS_STYLE, colour, figure_from_spec, journal_layout_spec, merged,
-                                 plain_text_figure, time_ticks)
+                                 time_ticks)
 from recur.format import fmt_hr, fmt_p
 from recur.safe_text import html_text
 from recur.stats.km import KMResult
@@ -37,7 +37,6 @@ def risk_table(km: KMResult, ticks: np.ndarray) -> dict[str, dict[str, list[int]
     return out
 
 
-@plain_text_figure
 def build_km_figure(
     km: KMResult,
     logrank_result: LogrankResult | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from typing import Callable
 
 import numpy as np
@@ -63,13 +64,15 @@ def figure_from_spec(data: list[dict], layout: dict) -> go.Figure:
     change. Only for specs written in full by recur's builders: the tests
     rebuild each builder's figure with validation and require the same
     figure (``tests/unit/test_figure_specs.py``). A template named in
-    ``layout`` is expanded here, as validation would. Dicts and lists are
+    ``layout`` is expanded here, as validation would, and every text is made
+    plain (``escape_figure_text``, on the spec). Dicts and lists are
     copied one by one (as validation copies them): a part written once for
     several traces or axes becomes one part each, edited apart later."""
-    layout = _unshared(layout)
+    data, layout = _unshared(data), _unshared(layout)
+    _escape_spec_text(data, layout)
     if isinstance(layout.get("template"), str):
         layout["template"] = _unshared(_template(layout["template"]))
-    return go.Figure(data=_unshared(data), layout=layout, _validate=False)
+    return go.Figure(data=data, layout=layout, _validate=False)
 
 
 def _unshared(value):
@@ -130,25 +133,44 @@ def plain_text_figure(build: Callable[..., go.Figure]) -> Callable[..., go.Figur
 
 def escape_figure_text(fig: go.Figure) -> go.Figure:
     """Escape ``&``, ``<``, ``>`` in every text of ``fig`` (in place; returns it)."""
-    for trace in fig.data:
-        for attr in ("name", "text", "hovertext", "customdata"):
-            if attr in trace and trace[attr] is not None:
-                trace[attr] = _escaped(trace[attr], TEXT_LIMIT)
-        for attr in ("x", "y", "legendgroup"):
-            if attr in trace and trace[attr] is not None:
-                trace[attr] = _escaped(trace[attr], CATEGORY_LIMIT)
-    for axis in [*fig.select_xaxes(), *fig.select_yaxes()]:
-        if axis.ticktext is not None:
-            axis.ticktext = _escaped(axis.ticktext, TEXT_LIMIT)
-        if axis.title.text is not None:
-            axis.title.text = html_text(axis.title.text, TEXT_LIMIT)
-    for note in fig.layout.annotations:
-        if note.text is not None:
-            note.text = html_text(note.text, TEXT_LIMIT)
-    for title in (fig.layout.title, fig.layout.legend.title):
-        if title.text is not None:
-            title.text = html_text(title.text, TEXT_LIMIT)
+    _escape_texts(fig.data, [*fig.select_xaxes(), *fig.select_yaxes()], fig.layout.annotations,
+                  (fig.layout.title, fig.layout.legend.title))
     return fig
+
+
+def _escape_spec_text(data: list[dict], layout: dict) -> None:
+    """``escape_figure_text`` on a spec's dicts (in place), before the figure is built."""
+    axes = [part for key, part in layout.items() if AXIS_KEY.fullmatch(key)]
+    titles = [t for t in (layout.get("title"), (layout.get("legend") or {}).get("title")) if t is not None]
+    _escape_texts(data, axes, layout.get("annotations", ()), titles)
+
+
+AXIS_KEY = re.compile(r"[xy]axis\d*")
+TRACE_TEXTS = (("name", "text", "hovertext", "customdata"), ("x", "y", "legendgroup"))  # text, then categories
+
+
+def _escape_texts(traces, axes, notes, titles) -> None:
+    """The escaping rules, on plotly objects or on spec dicts alike."""
+    for trace in traces:
+        for attrs, limit in zip(TRACE_TEXTS, (TEXT_LIMIT, CATEGORY_LIMIT)):
+            for attr in attrs:
+                if (value := _read(trace, attr)) is not None:
+                    trace[attr] = _escaped(value, limit)
+    for axis in axes:
+        if (ticktext := _read(axis, "ticktext")) is not None:
+            axis["ticktext"] = _escaped(ticktext, TEXT_LIMIT)
+        if (title := _read(axis, "title")) is not None and (text := _read(title, "text")) is not None:
+            title["text"] = html_text(text, TEXT_LIMIT)
+    for node in [*notes, *titles]:
+        if (text := _read(node, "text")) is not None:
+            node["text"] = html_text(text, TEXT_LIMIT)
+
+
+def _read(node, key: str):
+    """A property of a spec dict or a plotly object; None when unset or not one it has."""
+    if isinstance(node, dict):
+        return node.get(key)
+    return node[key] if key in node else None
 
 
 CATEGORY_LIMIT = 200  # category labels are cut later than other text, so distinct levels stay distinct
