@@ -136,30 +136,32 @@ def prognostic_analysis(cohort: Cohort, settings: Settings, *, memo: Memo | None
         raise RecurError("No prognostic factor to test: choose at least one factor, or add a cutoff or a column "
                          "with at least two groups.")
     trends = {col: list(levels) for col, levels in settings.trends if col in columns}
-    defaults = {col: default_reference(frame[col]) for f, col in zip(chosen, columns)
+    def remembered(key: Hashable, compute: Callable[[], Any]) -> Any:
+        return compute() if memo is None else memo(key, compute)
+
+    defaults = {col: remembered(("default reference", settings.filters, _column_source(settings, col)),
+                                lambda col=col: default_reference(frame[col]))
+                for f, col in zip(chosen, columns)
                 if not is_cutoff_factor(f) and col not in trends and not pd.api.types.is_numeric_dtype(frame[col])}
     references = {**{col: ref for col, ref in defaults.items() if ref is not None},
                   **{col: level for col, level in settings.references if col in columns and col not in trends}}
     ties = settings.methods.cox_ties
 
     def model(endpoint: str, kind: str, factors: tuple[str, ...]) -> FittedModel:
-        def fit() -> FittedModel:
-            return fit_model(frame, endpoint, kind, factors, ties, references, trends)
-        if memo is None:
-            return fit()
-        definitions = tuple(_factor_definition(settings, col, references, trends) for col in factors)
-        return memo((endpoint, kind, ties, settings.filters, definitions), fit)
+        definitions = tuple((_column_source(settings, col), references.get(col), tuple(trends.get(col, ())))
+                            for col in factors)
+        return remembered((endpoint, kind, ties, settings.filters, definitions),
+                          lambda: fit_model(frame, endpoint, kind, factors, ties, references, trends))
 
     return screen_cox(frame, columns, list(cohort.endpoints), threshold=settings.screen_p, ties=ties,
                       reference=references, ordered=trends, model=model)
 
 
-def _factor_definition(settings: Settings, column: str, references: dict, trends: dict) -> tuple:
-    """All that a factor column of the analysis frame and its coding depend on,
-    the cohort and the filters apart: a cutoff's variable, operator and threshold."""
+def _column_source(settings: Settings, column: str) -> tuple:
+    """What a column of the analysis frame holds, the cohort and the filters
+    apart: a cutoff's group column its variable, operator and threshold."""
     cut = settings.cutoff_by_label(column)
-    return (column, (cut.variable, cut.op, cut.threshold) if cut else None, references.get(column),
-            tuple(trends.get(column, ())))
+    return column, (cut.variable, cut.op, cut.threshold) if cut else None
 
 
 def prognostic_tables(cohort: Cohort, settings: Settings) -> dict[str, CoxTable]:

@@ -11,6 +11,8 @@ import pandas as pd
 
 import recur
 from recur.analysis import prognostic_analysis, survival_analysis
+from recur.cohort import analysis_frame
+from recur.factors import default_factors, is_cutoff_factor
 from recur.settings import Cutoff
 
 
@@ -40,12 +42,19 @@ def test_cox_screen_with_reused_models_equals_a_fresh_screen_and_refits_only_the
     assert reused.warnings == fresh.warnings
     new = fits[n_first:]
     # The new threshold refits each endpoint's univariate model of the BED cutoff and its multivariable
-    # model (which holds that cutoff): two models per endpoint, every other model comes from the store.
+    # model (which holds that cutoff): two models per endpoint, every other model (and every default
+    # reference level) comes from the store.
     bed_label = second.cutoffs[0].label
     assert sorted((k[0], k[1]) for k in new) == sorted((ep, kind) for ep in nsclc_cohort.endpoints
                                                        for kind in ("univariate", "multivariable"))
-    assert all(any(d[0] == bed_label for d in k[4]) for k in new)
-    assert n_first == len(nsclc_cohort.endpoints) * (len(fresh.table.variable.unique()) + 1)
+    assert all(any(d[0][0] == bed_label for d in k[4]) for k in new)
+    models = [k for k in fits[:n_first] if k[0] in nsclc_cohort.endpoints]
+    assert len(models) == len(nsclc_cohort.endpoints) * (len(fresh.table.variable.unique()) + 1)
+    references = [k for k in fits[:n_first] if k[0] == "default reference"]
+    frame, _ = analysis_frame(nsclc_cohort, first)
+    categorical = [f for f in default_factors(nsclc_cohort, first, frame)
+                   if not is_cutoff_factor(f) and not pd.api.types.is_numeric_dtype(frame[f])]
+    assert len(categorical) >= 2 and sorted(k[2][0] for k in references) == sorted(categorical)
 
 
 def test_survival_analysis_without_hazard_ratios_differs_only_by_them(nsclc_cohort):
