@@ -63,8 +63,10 @@ def _start_server() -> tuple[subprocess.Popen, str]:
 
 
 def _settle_ms(page, threshold: float, shows) -> float:
-    """Type ``threshold`` into the BED threshold, press Enter; ms until the run
-    finished and the figure shows the new groups (whichever comes last)."""
+    """Once the page is idle, type ``threshold`` into the BED threshold and
+    press Enter; ms until the run finished and the figure shows the new
+    groups (whichever comes last)."""
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=TIMEOUT_MS)
     box = page.get_by_label("threshold (Gy)")
     box.fill(f"{threshold:g}")
     page.evaluate(ARM_RUN_FINISHED)  # armed before the input
