@@ -66,12 +66,10 @@ def landmarked(cohort: Cohort, settings: Settings, frame: pd.DataFrame, time: st
     return lm.data, lm
 
 
-def survival_analysis(cohort: Cohort, settings: Settings, *, hazard_ratios: bool = True,
-                      selection: tuple[pd.DataFrame, int] | None = None) -> SurvivalAnalysis:
+def survival_analysis(cohort: Cohort, settings: Settings, *, hazard_ratios: bool = True) -> SurvivalAnalysis:
     """KM curves, medians, landmark rates and log-rank for the current view;
     with ``hazard_ratios``, also the grouping's Cox hazard ratios (a page that
-    does not show them skips the fit: 0.2 s at 1e5 patients). ``selection``:
-    ``analysis_frame(cohort, settings)`` when the caller has it (read only).
+    does not show them skips the fit: 0.2 s at 1e5 patients).
 
     Raises ``RecurError`` when the endpoint cannot be built or no patient remains.
     """
@@ -79,7 +77,7 @@ def survival_analysis(cohort: Cohort, settings: Settings, *, hazard_ratios: bool
     if ep not in cohort.endpoints:
         raise RecurError(f"{ENDPOINT_NAMES[ep]} cannot be computed from this file: it needs the dates "
                          "described in the data dictionary or precomputed times.")
-    frame, n_filtered = selection or analysis_frame(cohort, settings)
+    frame, n_filtered = analysis_frame(cohort, settings)
     t, e = time_column(ep), event_column(ep)
     by = grouping_column(frame, settings)
     frame, lm = landmarked(cohort, settings, frame, t, e, by)

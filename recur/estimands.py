@@ -101,16 +101,14 @@ def competing_analysis(cohort: Cohort, settings: Settings) -> CompetingAnalysis:
     return CompetingAnalysis(ep, by or "", cif, gray, km, lm)
 
 
-def rmst_analysis(cohort: Cohort, settings: Settings, *, selection: tuple[pd.DataFrame, int] | None = None
-                  ) -> RMSTResult:
+def rmst_analysis(cohort: Cohort, settings: Settings) -> RMSTResult:
     """RMST to ``settings.rmst_months`` for the endpoint and grouping (with the
     difference of each group from the first: the reference of a cutoff); from
-    the landmark on when the Settings ask for it (see ``landmarked``).
-    ``selection``: ``analysis_frame(cohort, settings)`` when the caller has it (read only)."""
+    the landmark on when the Settings ask for it (see ``landmarked``)."""
     ep = settings.endpoint
     if ep not in cohort.endpoints:
         raise RecurError(f"{ENDPOINT_NAMES[ep]} cannot be computed from this file.")
-    frame, _ = selection or analysis_frame(cohort, settings)
+    frame, _ = analysis_frame(cohort, settings)
     by = grouping_column(frame, settings)
     t, e = time_column(ep), event_column(ep)
     frame, _ = landmarked(cohort, settings, frame, t, e, by)

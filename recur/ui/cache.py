@@ -43,14 +43,13 @@ COHORT_CACHE_BYTES = int(os.environ.get("RECUR_COHORT_CACHE_MB", "256")) * MB
 ANALYSIS_CACHE_BYTES = int(os.environ.get("RECUR_ANALYSIS_CACHE_MB", "256")) * MB
 
 ANALYSES: dict[str, Callable[[Cohort, Settings], object]] = {
-    "survival": lambda cohort, settings: survival_analysis(cohort, settings, hazard_ratios=settings.show_hr,
-                                                           selection=selection(cohort, settings)),
+    "survival": lambda cohort, settings: survival_analysis(cohort, settings, hazard_ratios=settings.show_hr),
     "prognostic": lambda cohort, settings: prognostic_analysis(
         cohort, settings, memo=lambda key, fit: keyed("cox_model", cohort, key, fit)),
     "group_sizes": cutoff_group_sizes,
-    "selection": analysis_frame,
+    "frame": lambda cohort, settings: analysis_frame(cohort, settings)[0],
     "competing": competing_analysis,
-    "rmst": lambda cohort, settings: rmst_analysis(cohort, settings, selection=selection(cohort, settings)),
+    "rmst": rmst_analysis,
     "trial": trial_report,
     "out_of_field": lambda cohort, settings: failure_rates(cohort, settings, by=settings.group_by or None),
 }
@@ -200,15 +199,9 @@ def group_sizes(cohort: Cohort, settings: Settings) -> pd.DataFrame:
     return _run("group_sizes", cohort, settings, selection_key(settings))
 
 
-def selection(cohort: Cohort, settings: Settings) -> tuple[pd.DataFrame, int]:
-    """``recur.analysis_frame``: the filtered rows with cutoff group columns and
-    the number filtered out, once per row selection (shared: read only)."""
-    return _run("selection", cohort, settings, selection_key(settings))
-
-
 def frame(cohort: Cohort, settings: Settings) -> pd.DataFrame:
     """The filtered rows with cutoff group columns (see ``recur.analysis_frame``)."""
-    return selection(cohort, settings)[0]
+    return _run("frame", cohort, settings, selection_key(settings))
 
 
 def competing(cohort: Cohort, settings: Settings) -> CompetingAnalysis:

@@ -11,7 +11,6 @@ import pandas as pd
 
 import recur
 from recur.analysis import prognostic_analysis, survival_analysis
-from recur.estimands import rmst_analysis
 from recur.cohort import analysis_frame
 from recur.factors import default_factors, is_cutoff_factor
 from recur.settings import Cutoff
@@ -66,20 +65,3 @@ def test_survival_analysis_without_hazard_ratios_differs_only_by_them(nsclc_coho
     pd.testing.assert_frame_equal(full.km.curves, lean.km.curves)
     pd.testing.assert_frame_equal(full.km.medians, lean.km.medians)
     assert (full.logrank.chisq, full.notes, full.followup) == (lean.logrank.chisq, lean.notes, lean.followup)
-
-
-def test_survival_and_rmst_on_a_shared_selection_equal_their_own_and_leave_it_unchanged(nsclc_cohort):
-    settings = recur.Settings(group_by="BED >=78 Gy", endpoint="pfs", rmst_months=36.0)
-    shared = analysis_frame(nsclc_cohort, settings)
-    before = shared[0].copy()
-    on_shared = survival_analysis(nsclc_cohort, settings, selection=shared)
-    own = survival_analysis(nsclc_cohort, settings)
-    pd.testing.assert_frame_equal(on_shared.km.curves, own.km.curves)
-    assert (on_shared.logrank.p, on_shared.n_filtered, on_shared.followup) == (own.logrank.p, own.n_filtered,
-                                                                               own.followup)
-    rmst_shared = rmst_analysis(nsclc_cohort, settings, selection=shared)
-    rmst_own = rmst_analysis(nsclc_cohort, settings)
-    pd.testing.assert_frame_equal(rmst_shared.groups, rmst_own.groups)
-    pd.testing.assert_frame_equal(rmst_shared.differences, rmst_own.differences)
-    assert len(rmst_own.differences) == 1  # BED >=78 Gy against BED <78 Gy
-    pd.testing.assert_frame_equal(shared[0], before)  # read only
