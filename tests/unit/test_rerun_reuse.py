@@ -1,7 +1,7 @@
 """What a page rerun may take from the caches instead of computing again
 gives the same results: the Cox screen's models reused across a new cutoff
 threshold, and the Survival page's analysis without the hazard ratios it
-does not show."""
+does not show; and the caches' size estimate of a frame is pandas' own."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from recur.analysis import prognostic_analysis, survival_analysis
 from recur.cohort import analysis_frame
 from recur.factors import default_factors, is_cutoff_factor
 from recur.settings import Cutoff
+from recur.ui.cache import estimate_bytes
 
 
 def _with_bed(settings: recur.Settings, threshold: float) -> recur.Settings:
@@ -65,3 +66,11 @@ def test_survival_analysis_without_hazard_ratios_differs_only_by_them(nsclc_coho
     pd.testing.assert_frame_equal(full.km.curves, lean.km.curves)
     pd.testing.assert_frame_equal(full.km.medians, lean.km.medians)
     assert (full.logrank.chisq, full.notes, full.followup) == (lean.logrank.chisq, lean.notes, lean.followup)
+
+
+def test_cache_size_estimate_of_a_frame_is_pandas_deep_memory_usage(nsclc_cohort):
+    data = nsclc_cohort.data
+    mixed = pd.DataFrame({"n": pd.array([1, None, 3], dtype="Int64"), "level": pd.Categorical(["a", "b", "a"]),
+                          "text": ["x", "yy", None]}, index=pd.Index(["p1", "p2", "p3"]))
+    for frame in (data, data.iloc[::3], data.set_index("patient_id"), mixed):
+        assert estimate_bytes(frame) == int(frame.memory_usage(index=True, deep=True).sum())
