@@ -37,7 +37,8 @@ def factor_controls(cohort: Cohort, settings: Settings) -> Settings:
         left, right = st.columns(2)
         ref_key, trend_key = Keys.factor_reference(col), Keys.factor_trend(col)
         remembered = references.get(col)
-        default = default_reference(frame[col]) if col in frame else None
+        default = cache.keyed("default_reference", cohort, (repr(settings.filters), col, settings.cutoff_by_label(col)),
+                              lambda col=col: default_reference(frame[col])) if col in frame else None
         default = default if default in levels else levels[0]
         seed_choice(ref_key, remembered if remembered in levels else default, levels)
         seed_choice(trend_key, [v for v in trends.get(col, ()) if v in levels], levels)
