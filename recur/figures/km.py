@@ -63,7 +63,7 @@ def build_km_figure(
     rows_per_group = 3 if extended_table else 1
     n_table_rows = rows_per_group * len(km.groups)
     table_share = min(0.45, 0.06 * (n_table_rows + 1))
-    curves, table_rows, labels, positions = [], [], [], []
+    curves, labels, positions = [], [], []
     sizes = dict(zip(km.medians["group"], km.medians["n"]))
     for i, (g, c) in enumerate(zip(km.groups, _group_curves(km))):
         x = np.concatenate([[0.0], c["time"].to_numpy()])
