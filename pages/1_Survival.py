@@ -32,14 +32,16 @@ with guard(notes_box):
 
 for note in result.notes:
     notes_box.warning(plain(note, MESSAGE_LIMIT))
-fig = cache.keyed("km_figure", cohort, settings.to_json(), lambda: build_km_figure(
+key = settings.to_json()
+fig = cache.keyed("km_figure", cohort, key, lambda: build_km_figure(
     result.km, result.logrank, title=marked_title(result.title, settings), show_ci=settings.show_ci,
     extended_table=settings.extended_risk_table, hazard_ratios=result.hazard_ratios if settings.show_hr else None))
 show_figure(fig, "km_figure", figure_box, presentation_height=KM_HEIGHT)
 if result.logrank is not None:
     lr = result.logrank
     st.markdown(f"**Log-rank** χ² = {lr.chisq:.3f}, df = {lr.df}, p = {lr.p:.4g}")
-st.dataframe(survival_summary_display(result.km), hide_index=True, width="stretch")
+st.dataframe(cache.keyed("km_summary", cohort, key, lambda: survival_summary_display(result.km)), hide_index=True,
+             width="stretch")
 landmark_note(cohort, result)
 notes = []
 if result.n_excluded_endpoint:

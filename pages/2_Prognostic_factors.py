@@ -56,12 +56,13 @@ st.caption("Hazard ratios: a categorical factor's levels against its reference l
 with st.expander("All endpoints: compact overview"):
     for model in MODELS:
         st.markdown(f"**{model.capitalize()} Cox models**")
-        shown = cox_table_display(screen.table, model)
+        shown, sizes = cache.keyed("cox_overview", cohort, (settings.to_json(), model), lambda: (
+            cox_table_display(screen.table, model), model_sizes_caption(screen.table, model)))
         if shown.empty:
             st.info(f"No factor reached univariate p < {settings.screen_p:g}; no multivariable model.")
             continue
         st.dataframe(shown, hide_index=True, width="stretch")
-        st.caption(model_sizes_caption(screen.table, model))
+        st.caption(sizes)
         ph_footnote(screen, model)
 notes = screen.table[screen.table.note != ""]
 if not notes.empty:

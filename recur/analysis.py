@@ -4,6 +4,7 @@ notebooks share. Each returns a frozen result built from the pure statistics."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable, Hashable
 
 import pandas as pd
 
@@ -11,7 +12,7 @@ from recur.cohort import Cohort, analysis_frame
 from recur.cox_table import CoxTable, cox_table
 from recur.errors import RecurError
 from recur.factors import default_factors, default_reference, factor_column, factor_label, is_cutoff_factor
-from recur.screen import ScreenResult, screen_cox
+from recur.screen import FittedModel, ScreenResult, fit_model, screen_cox
 from recur.settings import Settings
 from recur.stats.cox import cox
 from recur.stats._prepare import prepare_survival
@@ -66,8 +67,10 @@ def landmarked(cohort: Cohort, settings: Settings, frame: pd.DataFrame, time: st
     return lm.data, lm
 
 
-def survival_analysis(cohort: Cohort, settings: Settings) -> SurvivalAnalysis:
-    """KM curves, medians, landmark rates and log-rank for the current view.
+def survival_analysis(cohort: Cohort, settings: Settings, *, hazard_ratios: bool = True) -> SurvivalAnalysis:
+    """KM curves, medians, landmark rates and log-rank for the current view;
+    with ``hazard_ratios``, also the grouping's Cox hazard ratios (a page that
+    does not show them skips the fit: 0.2 s at 1e5 patients).
 
     Raises ``RecurError`` when the endpoint cannot be built or no patient remains.
     """
@@ -98,7 +101,8 @@ def survival_analysis(cohort: Cohort, settings: Settings) -> SurvivalAnalysis:
             test_note = (str(exc),)
         first = next(v for v in frame.loc[usable, by].dropna().unique() if str(v) == km.groups[0])
         try:
-            hrs = cox(frame, t, e, [by], ties=m.cox_ties, reference={by: first}, conf_level=m.conf_level).coefficients
+            hrs = cox(frame, t, e, [by], ties=m.cox_ties, reference={by: first},
+                      conf_level=m.conf_level).coefficients if hazard_ratios else None
         except RecurError as exc:
             test_note += (f"No hazard ratio: {exc}",)
     elif by:
@@ -112,10 +116,17 @@ def survival_analysis(cohort: Cohort, settings: Settings) -> SurvivalAnalysis:
                             follow, notes, landmark=lm, hazard_ratios=hrs)
 
 
-def prognostic_analysis(cohort: Cohort, settings: Settings) -> ScreenResult:
+Memo = Callable[[Hashable, Callable[[], Any]], Any]  # (key, compute) -> the value, e.g. from a cache
+
+
+def prognostic_analysis(cohort: Cohort, settings: Settings, *, memo: Memo | None = None) -> ScreenResult:
     """Univariate and multivariable Cox across the cohort's endpoints, on the
     Settings' factors (default: the cutoffs and common clinical factors) with
-    their reference levels and ordered trends."""
+    their reference levels and ordered trends.
+
+    ``memo(key, fit)``: where each model may come from instead of a new fit
+    (the app's cache), ``key`` naming all it depends on besides the cohort:
+    a new cutoff threshold refits only the models holding that cutoff."""
     frame, _ = analysis_frame(cohort, settings)
     chosen = settings.factors if settings.factors is not None else default_factors(cohort, settings, frame)
     columns = [factor_column(settings, f) for f in chosen]
@@ -127,12 +138,32 @@ def prognostic_analysis(cohort: Cohort, settings: Settings) -> ScreenResult:
         raise RecurError("No prognostic factor to test: choose at least one factor, or add a cutoff or a column "
                          "with at least two groups.")
     trends = {col: list(levels) for col, levels in settings.trends if col in columns}
-    defaults = {col: default_reference(frame[col]) for f, col in zip(chosen, columns)
+    def remembered(key: Hashable, compute: Callable[[], Any]) -> Any:
+        return compute() if memo is None else memo(key, compute)
+
+    defaults = {col: remembered(("default reference", settings.filters, _column_source(settings, col)),
+                                lambda col=col: default_reference(frame[col]))
+                for f, col in zip(chosen, columns)
                 if not is_cutoff_factor(f) and col not in trends and not pd.api.types.is_numeric_dtype(frame[col])}
     references = {**{col: ref for col, ref in defaults.items() if ref is not None},
                   **{col: level for col, level in settings.references if col in columns and col not in trends}}
-    return screen_cox(frame, columns, list(cohort.endpoints), threshold=settings.screen_p,
-                      ties=settings.methods.cox_ties, reference=references, ordered=trends)
+    ties = settings.methods.cox_ties
+
+    def model(endpoint: str, kind: str, factors: tuple[str, ...]) -> FittedModel:
+        definitions = tuple((_column_source(settings, col), references.get(col), tuple(trends.get(col, ())))
+                            for col in factors)
+        return remembered((endpoint, kind, ties, settings.filters, definitions),
+                          lambda: fit_model(frame, endpoint, kind, factors, ties, references, trends))
+
+    return screen_cox(frame, columns, list(cohort.endpoints), threshold=settings.screen_p, ties=ties,
+                      reference=references, ordered=trends, model=model)
+
+
+def _column_source(settings: Settings, column: str) -> tuple:
+    """What a column of the analysis frame holds, the cohort and the filters
+    apart: a cutoff's group column its variable, operator and threshold."""
+    cut = settings.cutoff_by_label(column)
+    return column, (cut.variable, cut.op, cut.threshold) if cut else None
 
 
 def prognostic_tables(cohort: Cohort, settings: Settings) -> dict[str, CoxTable]:

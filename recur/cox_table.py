@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -96,15 +97,15 @@ def cox_table(screen: ScreenResult, frame: pd.DataFrame, endpoint: str) -> CoxTa
     uni, multi = (part[part[MODEL] == m] for m in MODELS)
     t, e = time_column(endpoint), event_column(endpoint)
     rows: list[dict] = []
-    for var in dict.fromkeys(uni[VARIABLE]):
-        terms = uni[uni[VARIABLE] == var]
-        entered = bool((multi[VARIABLE] == var).any())
-        trend = terms[LEVEL].str.startswith("trend: ").any()
+    uni_terms, multi_terms = _terms_by_variable(uni), _terms_by_variable(multi)  # plain records: no frame per cell
+    for var, terms in uni_terms.items():
+        entered = var in multi_terms
+        trend = any(str(term[LEVEL]).startswith("trend: ") for term in terms)
         if var in frame and not trend and _is_categorical(frame[var]):
             usable = frame[[t, e, var]].dropna()
-            rows += _level_rows(var, terms, multi[multi[VARIABLE] == var], usable, _levels(usable[var]), e, entered)
+            rows += _level_rows(var, terms, multi_terms.get(var, []), usable, _levels(usable[var]), e, entered)
         else:
-            rows.append(_numeric_row(var, terms, multi[multi[VARIABLE] == var], entered))
+            rows.append(_numeric_row(var, terms, multi_terms.get(var, []), entered))
     table = pd.DataFrame(rows, columns=[FACTOR, LEVEL, N, EVENTS, IS_REFERENCE, UNIT, VARIABLE]
                          + [f"{m}_{c}" for m in MODELS for c in (*ESTIMATES, ENTERED)])
     for m in MODELS:  # the proportional-hazards flag of each factor in each model (recur.model_checks)
@@ -113,6 +114,14 @@ def cox_table(screen: ScreenResult, frame: pd.DataFrame, endpoint: str) -> CoxTa
     table[[N, EVENTS]] = table[[N, EVENTS]].astype("Int64")
     table = table.astype({IS_REFERENCE: bool, **{f"{m}_{ENTERED}": bool for m in MODELS}})
     return CoxTable(endpoint, table, _display(table), _footnotes(screen, part, multi))
+
+
+def _terms_by_variable(terms: pd.DataFrame) -> dict[str, list[dict]]:
+    """A model's coefficient rows as records, per variable in table order."""
+    out: dict[str, list[dict]] = {}
+    for term in terms.to_dict("records"):
+        out.setdefault(term[VARIABLE], []).append(term)
+    return out
 
 
 def _levels(values: pd.Series) -> list:
@@ -125,7 +134,7 @@ def _is_categorical(values: pd.Series) -> bool:
     return not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
 
 
-def _estimates(model: str, term: pd.Series | None, step: float = 1.0) -> dict:
+def _estimates(model: str, term: Mapping | None, step: float = 1.0) -> dict:
     """One model's columns from a coefficient row (HR and CI per ``step`` units)."""
     if term is None:
         return {f"{model}_{c}": (np.nan if c != NOTE else "") for c in ESTIMATES}
@@ -134,28 +143,31 @@ def _estimates(model: str, term: pd.Series | None, step: float = 1.0) -> dict:
             f"{model}_{P}": float(term[P]), f"{model}_{NOTE}": str(term[NOTE])}
 
 
-def _level_rows(var: str, uni: pd.DataFrame, multi: pd.DataFrame, usable: pd.DataFrame, levels: list, event: str,
+def _level_rows(var: str, uni: list[dict], multi: list[dict], usable: pd.DataFrame, levels: list, event: str,
                 entered: bool) -> list[dict]:
     """One row per level in level order, the reference level marked; a
-    factor whose model failed keeps its levels, each with the model's note."""
+    factor whose model failed keeps its levels, each with the model's note
+    (``uni``, ``multi``: the factor's coefficient records in each model)."""
     factor, names = _factor_names(var, levels)
-    failed = uni[uni[LEVEL] == ""]
+    failed = [term for term in uni if term[LEVEL] == ""]
+    references = {term[REFERENCE] for term in uni}
+    values, events = usable[var].to_numpy(), usable[event].to_numpy()
     rows = []
     for level, name in zip(levels, names):
         text = str(level)
-        in_level = usable[var].to_numpy() == level
-        is_ref = bool((uni[REFERENCE] == text).any())
-        row = {FACTOR: factor, LEVEL: name, N: int(in_level.sum()), EVENTS: int(usable[event].to_numpy()[in_level].sum()),
+        in_level = values == level
+        is_ref = text in references
+        row = {FACTOR: factor, LEVEL: name, N: int(in_level.sum()), EVENTS: int(events[in_level].sum()),
                IS_REFERENCE: is_ref, UNIT: "", VARIABLE: var}
         for model, terms, is_in in (("univariate", uni, True), ("multivariable", multi, entered)):
-            match = terms[terms[LEVEL] == text]
+            match = next((term for term in terms if term[LEVEL] == text), None)
             if not is_in or is_ref:
                 term = None
-            elif len(match):
-                term = match.iloc[0]
+            elif match is not None:
+                term = match
             else:  # the model failed as a whole, or this level left it (no patient in the complete cases)
-                note = failed[NOTE].iloc[0] if model == "univariate" and len(failed) else "not in this model"
-                term = pd.Series({HR: np.nan, LOWER: np.nan, UPPER: np.nan, P: np.nan, NOTE: note})
+                note = failed[0][NOTE] if model == "univariate" and failed else "not in this model"
+                term = {HR: np.nan, LOWER: np.nan, UPPER: np.nan, P: np.nan, NOTE: note}
             row.update(_estimates(model, term))
             row[f"{model}_{ENTERED}"] = is_in
         rows.append(row)
@@ -175,15 +187,15 @@ def _factor_names(var: str, levels: list) -> tuple[str, list[str]]:
     return variable_title(var).split(" (")[0], names
 
 
-def _numeric_row(var: str, uni: pd.DataFrame, multi: pd.DataFrame, entered: bool) -> dict:
+def _numeric_row(var: str, uni: list[dict], multi: list[dict], entered: bool) -> dict:
     """One row: a numeric factor per its unit, or an ordered trend per step."""
-    term = uni.iloc[0]
+    term = uni[0]
     trend = str(term[LEVEL]).startswith("trend: ")
     step, unit = (1.0, "per step (" + str(term[LEVEL]).removeprefix("trend: ") + ")") if trend else per_unit(var)
     row = {FACTOR: variable_title(var).split(" (")[0], LEVEL: unit, N: term[N], EVENTS: term[N_EVENTS],
            IS_REFERENCE: False, UNIT: unit, VARIABLE: var}
     row.update(_estimates("univariate", term, step))
-    row.update(_estimates("multivariable", multi.iloc[0] if entered else None, step))
+    row.update(_estimates("multivariable", multi[0] if entered else None, step))
     row.update({f"univariate_{ENTERED}": True, f"multivariable_{ENTERED}": entered})
     return row
 
@@ -203,7 +215,7 @@ def _cells(row, model: str) -> tuple[str, str]:
 def _display(table: pd.DataFrame) -> pd.DataFrame:
     out = []
     previous = None
-    for _, row in table.iterrows():
+    for row in table.to_dict("records"):
         notes = [f"{m}: {short_note(row[f'{m}_{NOTE}'])}" for m in MODELS
                  if row[f"{m}_{ENTERED}"] and row[f"{m}_{NOTE}"]]
         flagged = any(row[f"{m}_{PH_VIOLATED}"] for m in MODELS)

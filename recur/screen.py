@@ -5,7 +5,7 @@ on the factors with univariate p below a threshold (default 0.2)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -46,31 +46,55 @@ def screen_cox(
     ties: Ties = "efron",
     reference: Mapping[str, object] | None = None,
     ordered: Mapping[str, Sequence] | None = None,
+    *,
+    model: ModelFit | None = None,
 ) -> ScreenResult:
     """Univariate then multivariable Cox per endpoint (times ``<ep>_months``).
 
     A factor enters the multivariable model when any of its univariate terms
     has p < ``threshold``; with none, no multivariable row is produced.
+    ``model(endpoint, kind, factors)`` gives each model's rows and PH tests;
+    by default ``fit_model`` on ``df`` (a caller may answer from a cache:
+    a new cutoff changes only the models that hold it).
     """
+    if model is None:
+        def model(ep: str, kind: str, chosen: tuple[str, ...]) -> FittedModel:
+            return fit_model(df, ep, kind, chosen, ties, reference, ordered)
     rows, ph_rows = [], []
     for ep in endpoints:
-        t, e = time_column(ep), event_column(ep)
         selected = []
         for factor in factors:
-            part = _fit(df, t, e, [factor], ep, "univariate", ties, reference, ordered)
+            part, ph = model(ep, "univariate", (factor,))
             rows.append(part)
-            ph_rows.append(_ph(df, t, e, [factor], ep, "univariate", ties, reference, ordered))
+            ph_rows.append(ph)
             if (part[P] < threshold).any():
                 selected.append(factor)
         if selected:
-            rows.append(_fit(df, t, e, selected, ep, "multivariable", ties, reference, ordered))
-            ph_rows.append(_ph(df, t, e, selected, ep, "multivariable", ties, reference, ordered))
+            part, ph = model(ep, "multivariable", tuple(selected))
+            rows.append(part)
+            ph_rows.append(ph)
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=[ENDPOINT, MODEL, *COEF_COLUMNS])
     ph_rows = [p for p in ph_rows if p is not None]
     ph_table = pd.concat(ph_rows, ignore_index=True) if ph_rows else pd.DataFrame()
     return ScreenResult(flag_ph(table, ph_table), threshold,
                         {"ties": ties, "selection": f"univariate p < {threshold:g}",
                          "PH test": "Schoenfeld score test (cox.zph, km transform)"}, ph_table, epv_warnings(table))
+
+
+FittedModel = tuple[pd.DataFrame, "pd.DataFrame | None"]  # a model's coefficient rows, its PH tests (or None)
+ModelFit = Callable[[str, str, tuple[str, ...]], FittedModel]  # (endpoint, kind, factors) -> FittedModel
+
+
+def fit_model(df: pd.DataFrame, endpoint: str, kind: str, factors: Sequence[str], ties: Ties = "efron",
+              reference: Mapping[str, object] | None = None,
+              ordered: Mapping[str, Sequence] | None = None) -> FittedModel:
+    """One model of the screen ('univariate' or 'multivariable' ``kind``) on
+    ``factors`` for ``endpoint``: its rows (``ScreenResult.table`` layout) and
+    PH tests. It uses only these factors' columns, references and orders."""
+    t, e = time_column(endpoint), event_column(endpoint)
+    factors = list(factors)
+    return (_fit(df, t, e, factors, endpoint, kind, ties, reference, ordered),
+            _ph(df, t, e, factors, endpoint, kind, ties, reference, ordered))
 
 
 def _ph(df: pd.DataFrame, time: str, event: str, factors: list[str], endpoint: str, model: str, ties: Ties,

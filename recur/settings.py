@@ -66,12 +66,12 @@ class Cutoff:
 
     def assign(self, values: pd.Series) -> pd.Series:
         """Group label per row (named / reference); NaN where the value is missing."""
-        x = pd.to_numeric(values, errors="coerce")
-        ops = {">=": x >= self.threshold, ">": x > self.threshold,
-               "<=": x <= self.threshold, "<": x < self.threshold}
-        out = pd.Series(np.where(ops[self.op], self.label, self.reference_label), index=values.index, dtype=object)
-        out[x.isna()] = np.nan
-        return pd.Series(pd.Categorical(out, categories=[self.reference_label, self.label]), index=values.index)
+        x = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        ops = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}
+        # Category codes (0 reference, 1 named, -1 missing) directly: no label strings hashed per row.
+        codes = np.where(np.isnan(x), -1, ops[self.op](x, self.threshold).astype(np.int8))
+        return pd.Series(pd.Categorical.from_codes(codes, categories=[self.reference_label, self.label]),
+                         index=values.index)
 
     def to_text(self) -> str:
         """'bed_gy>=78' (the URL form); 'bed_gy>78@data' when data-derived."""

@@ -5,12 +5,16 @@ on the right. A term that could not be estimated says so, with its reason."""
 
 from __future__ import annotations
 
+import copy
+import functools
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from recur.figures.style import AXIS_TEXT, colour, journal_layout, plain_text_figure
+from recur.figures.style import (AXIS_STYLE, AXIS_TEXT, colour, figure_from_spec, journal_layout_spec,
+                                 merged)
 from recur.format import fmt_hr, fmt_p_value, short_note
 from recur.cox_table import NOT_ESTIMABLE, REFERENCE_TEXT
 from recur.model_checks import PH_FIGURE_NOTE, PH_MARK, PH_VIOLATED
@@ -34,7 +38,6 @@ def hr_axis_range(rows: pd.DataFrame) -> tuple[float, float]:
     return max(lo, AXIS_LIMITS[0]), min(hi, AXIS_LIMITS[1])
 
 
-@plain_text_figure
 def build_forest_figure(rows: pd.DataFrame, *, title: str = "") -> go.Figure:
     """One row per level, top to bottom in table order. Columns: factor, level,
     n, events, is_reference, hr, lower, upper, p, note, and optionally
@@ -46,8 +49,6 @@ def build_forest_figure(rows: pd.DataFrame, *, title: str = "") -> go.Figure:
     n_rows = len(rows)
     y = np.arange(n_rows)[::-1].astype(float)
     header_y = float(n_rows)
-    fig = make_subplots(rows=1, cols=3, shared_yaxes=True, column_widths=[0.46, 0.30, 0.24],
-                        horizontal_spacing=0.01)
     estimable = rows["hr"].notna() & ~rows["is_reference"]
     owner = rows["variable"] if "variable" in rows else rows["factor"]
     flagged = rows[PH_VIOLATED].eq(True).to_numpy() if PH_VIOLATED in rows else np.zeros(n_rows, dtype=bool)
@@ -58,56 +59,68 @@ def build_forest_figure(rows: pd.DataFrame, *, title: str = "") -> go.Figure:
     p_text = [fmt_p_value(r.p) if ok else "" for r, ok in zip(rows.itertuples(), estimable)]
     left = {"Factor": factors, "Level": rows["level"].astype(str).tolist(),
             "n": [_count(v) for v in rows["n"]], "Events": [_count(v) for v in rows["events"]]}
-    for name, x, position in LEFT_COLUMNS:
-        _text_column(fig, 1, x, y, header_y, name, left[name], position)
+    data = [_text_column(1, x, y, header_y, name, left[name], position) for name, x, position in LEFT_COLUMNS]
     failed = ~estimable & ~rows["is_reference"]
-    for name, x, position in RIGHT_COLUMNS:
-        values = hr_text if name != "p" else p_text
-        colours = [ERROR_TEXT if bad else AXIS_TEXT for bad in failed]
-        _text_column(fig, 3, x, y, header_y, name, values, position, colours)
+    colours = [ERROR_TEXT if bad else AXIS_TEXT for bad in failed]
+    data += [_text_column(3, x, y, header_y, name, hr_text if name != "p" else p_text, position, colours)
+             for name, x, position in RIGHT_COLUMNS]
     est = rows[estimable]
-    fig.add_trace(go.Scatter(
-        x=est["hr"], y=y[estimable.to_numpy()], mode="markers", name="HR (95% CI)",
+    data.append(dict(
+        type="scatter", x=est["hr"].to_numpy(), y=y[estimable.to_numpy()], mode="markers", name="HR (95% CI)",
         marker=dict(symbol="square", size=10, color=colour(0)),
-        error_x=dict(type="data", symmetric=False, array=est["upper"] - est["hr"],
-                     arrayminus=est["hr"] - est["lower"], color=colour(0), thickness=2, width=5),
-        hovertemplate="%{customdata}<extra></extra>", customdata=[hr_text[i] for i in est.index]), row=1, col=2)
+        error_x=dict(type="data", symmetric=False, array=(est["upper"] - est["hr"]).to_numpy(),
+                     arrayminus=(est["hr"] - est["lower"]).to_numpy(), color=colour(0), thickness=2, width=5),
+        hovertemplate="%{customdata}<extra></extra>", customdata=[hr_text[i] for i in est.index],
+        xaxis="x2", yaxis="y2"))
     ref = rows["is_reference"].to_numpy()
-    fig.add_trace(go.Scatter(x=[1.0] * int(ref.sum()), y=y[ref], mode="markers", name="reference",
-                             marker=dict(symbol="diamond-open", size=10, color="#333333", line=dict(width=1.5)),
-                             hovertemplate="reference level<extra></extra>"), row=1, col=2)
+    data.append(dict(type="scatter", x=[1.0] * int(ref.sum()), y=y[ref], mode="markers", name="reference",
+                     marker=dict(symbol="diamond-open", size=10, color="#333333", line=dict(width=1.5)),
+                     hovertemplate="reference level<extra></extra>", xaxis="x2", yaxis="y2"))
     if failed.any():
-        fig.add_trace(go.Scatter(x=[1.0] * int(failed.sum()), y=y[failed.to_numpy()], mode="markers",
-                                 name=NOT_ESTIMABLE, marker=dict(symbol="x-thin-open", size=9, color=ERROR_TEXT),
-                                 hovertemplate="%{customdata}<extra></extra>",
-                                 customdata=[f"{NOT_ESTIMABLE}: {short_note(n)}" for n in rows["note"][failed]]),
-                      row=1, col=2)
+        data.append(dict(type="scatter", x=[1.0] * int(failed.sum()), y=y[failed.to_numpy()], mode="markers",
+                         name=NOT_ESTIMABLE, marker=dict(symbol="x-thin-open", size=9, color=ERROR_TEXT),
+                         hovertemplate="%{customdata}<extra></extra>",
+                         customdata=[f"{NOT_ESTIMABLE}: {short_note(n)}" for n in rows["note"][failed]],
+                         xaxis="x2", yaxis="y2"))
     lo, hi = hr_axis_range(rows)
     ticks = [t for t in NICE_TICKS if lo <= t <= hi]
-    fig.add_vline(x=1, line=dict(color="#555555", dash="dash", width=1), row=1, col=2)
-    fig.update_xaxes(row=1, col=2, type="log", range=[np.log10(lo), np.log10(hi)], tickvals=ticks,
-                     ticktext=[f"{t:g}" for t in ticks], title_text="Hazard ratio (log scale)")
-    for col in (1, 3):
-        fig.update_xaxes(row=1, col=col, range=[0, 1], visible=False)
-    fig.update_yaxes(range=[-0.7, header_y + 0.7], visible=False)
-    fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y", y0=header_y - 0.5, y1=header_y - 0.5,
-                  line=dict(color="#222222", width=1))
-    journal_layout(fig, title=title, height=max(240, 110 + ROW_PX * (n_rows + 1)))
-    fig.update_layout(showlegend=False, margin=dict(l=20, r=20))
+    rows_range = dict(range=[-0.7, header_y + 0.7], visible=False)
+    text_panel = dict(rows_range, range=[0, 1])
+    layout = merged(copy.deepcopy(_grid_axes()), {
+        "xaxis": merged(AXIS_STYLE, text_panel), "xaxis3": merged(AXIS_STYLE, text_panel),
+        "xaxis2": merged(AXIS_STYLE, dict(type="log", range=[np.log10(lo), np.log10(hi)], tickvals=ticks,
+                                          ticktext=[f"{t:g}" for t in ticks],
+                                          title=dict(text="Hazard ratio (log scale)"))),
+        **{axis: merged(AXIS_STYLE, rows_range) for axis in ("yaxis", "yaxis2", "yaxis3")}})
+    layout.update(journal_layout_spec(title=title, height=max(240, 110 + ROW_PX * (n_rows + 1))))
+    layout.update(showlegend=False, margin=dict(layout["margin"], l=20, r=20), shapes=[
+        dict(type="line", x0=1, x1=1, xref="x2", y0=0, y1=1, yref="y2 domain",
+             line=dict(color="#555555", dash="dash", width=1)),
+        dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=header_y - 0.5, y1=header_y - 0.5,
+             line=dict(color="#222222", width=1))])
     if flagged.any():
-        fig.add_annotation(text=PH_FIGURE_NOTE, xref="paper", yref="paper", x=1, xanchor="right", y=1.01,
-                           yanchor="bottom", showarrow=False, font=dict(size=12), name="ph_footnote")
-    return fig
+        layout["annotations"] = [dict(text=PH_FIGURE_NOTE, xref="paper", yref="paper", x=1, xanchor="right",
+                                      y=1.01, yanchor="bottom", showarrow=False, font=dict(size=12),
+                                      name="ph_footnote")]
+    return figure_from_spec(data, layout)
+
+
+@functools.cache
+def _grid_axes() -> dict:
+    """The axes of plotly's grid: text | hazard ratios | text, rows shared (worked out by plotly once)."""
+    grid = make_subplots(rows=1, cols=3, shared_yaxes=True, column_widths=[0.46, 0.30, 0.24],
+                         horizontal_spacing=0.01)
+    return {k: v for k, v in grid.layout.to_plotly_json().items() if k != "template"}
 
 
 def _count(value) -> str:
     return "" if pd.isna(value) else str(int(value))
 
 
-def _text_column(fig: go.Figure, col: int, x: float, y: np.ndarray, header_y: float, header: str, values: list[str],
-                 position: str, colours: list[str] | None = None) -> None:
-    """One column of text with its header above the first row."""
-    fig.add_trace(go.Scatter(x=[x] * (len(values) + 1), y=[header_y, *y], mode="text", text=[header, *values],
-                             textposition=position, name=header, hoverinfo="skip",
-                             textfont=dict(size=13, color=[AXIS_TEXT, *(colours or [AXIS_TEXT] * len(values))])),
-                  row=1, col=col)
+def _text_column(col: int, x: float, y: np.ndarray, header_y: float, header: str, values: list[str],
+                 position: str, colours: list[str] | None = None) -> dict:
+    """One column of text in panel ``col``, with its header above the first row."""
+    axis = "" if col == 1 else str(col)
+    return dict(type="scatter", x=[x] * (len(values) + 1), y=[header_y, *y], mode="text", text=[header, *values],
+                textposition=position, name=header, hoverinfo="skip", xaxis=f"x{axis}", yaxis=f"y{axis}",
+                textfont=dict(size=13, color=[AXIS_TEXT, *(colours or [AXIS_TEXT] * len(values))]))

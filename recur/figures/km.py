@@ -4,12 +4,16 @@ log-rank p, and a number-at-risk table aligned to the x-axis ticks
 
 from __future__ import annotations
 
+import copy
+import functools
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from recur.figures.style import colour, journal_layout, plain_text_figure, time_ticks
+from recur.figures.style import (AXIS_STYLE, colour, figure_from_spec, journal_layout_spec, merged,
+                                 time_ticks)
 from recur.format import fmt_hr, fmt_p
 from recur.safe_text import html_text
 from recur.stats.km import KMResult
@@ -33,7 +37,6 @@ def risk_table(km: KMResult, ticks: np.ndarray) -> dict[str, dict[str, list[int]
     return out
 
 
-@plain_text_figure
 def build_km_figure(
     km: KMResult,
     logrank_result: LogrankResult | None = None,
@@ -50,7 +53,9 @@ def build_km_figure(
 
     ``hazard_ratios``: a ``recur.cox`` coefficient table on the grouping
     (``SurvivalAnalysis.hazard_ratios``), written under the log-rank p.
-    ``height`` in pixels (default: from the number of risk-table rows)."""
+    ``height`` in pixels (default: from the number of risk-table rows).
+    Written as one spec (``figure_from_spec``): the page redraws it on every
+    cutoff change."""
     horizon = max_time or float(km.curves["time"].max() or 12)
     step = time_ticks(horizon)
     ticks = np.arange(0, horizon + 1e-9, step)
@@ -58,63 +63,77 @@ def build_km_figure(
     rows_per_group = 3 if extended_table else 1
     n_table_rows = rows_per_group * len(km.groups)
     table_share = min(0.45, 0.06 * (n_table_rows + 1))
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.10,
-                        row_heights=[1 - table_share, table_share])
-    for i, g in enumerate(km.groups):
-        c = km.curves[km.curves["group"] == g]
-        n = int(km.medians.loc[km.medians["group"] == g, "n"].iloc[0])
+    curves, labels, positions = [], [], []
+    sizes = dict(zip(km.medians["group"], km.medians["n"]))
+    for i, (g, c) in enumerate(zip(km.groups, _group_curves(km))):
         x = np.concatenate([[0.0], c["time"].to_numpy()])
         y = np.concatenate([[1.0], c["surv"].to_numpy()])
-        name = f"{g} (n={n})"
         if show_ci:
             lo = np.concatenate([[1.0], c["lower"].to_numpy()])
             hi = np.concatenate([[1.0], c["upper"].to_numpy()])
-            fig.add_trace(go.Scatter(x=x, y=hi, mode="lines", line=dict(width=0, shape="hv"),
-                                     hoverinfo="skip", showlegend=False, legendgroup=g), row=1, col=1)
-            fig.add_trace(go.Scatter(x=x, y=lo, mode="lines", line=dict(width=0, shape="hv"), fill="tonexty",
-                                     fillcolor=_transparent(colour(i)), hoverinfo="skip", showlegend=False,
-                                     legendgroup=g, name=f"{g} 95% CI"), row=1, col=1)
-        fig.add_trace(go.Scatter(
-            x=x, y=y, mode="lines", name=name, legendgroup=g, line=dict(color=colour(i), width=2.5, shape="hv"),
-            hovertemplate="%{x:.1f} months: %{y:.1%}<extra>" + html_text(g) + "</extra>"), row=1, col=1)
-        cens = c[c["n_censor"] > 0]
-        fig.add_trace(go.Scatter(x=cens["time"], y=cens["surv"], mode="markers", showlegend=False,
-                                 legendgroup=g, name=f"{g} censored", hoverinfo="skip",
-                                 marker=dict(symbol="line-ns-open", size=9, color=colour(i), line=dict(width=1.5))),
-                      row=1, col=1)
-        for k, (label, values) in enumerate(table[g].items()):
-            if k >= rows_per_group:
-                break
+            band = dict(type="scatter", x=x, mode="lines", line=dict(width=0, shape="hv"), hoverinfo="skip",
+                        showlegend=False, legendgroup=g, xaxis="x", yaxis="y")
+            curves += [dict(band, y=hi), dict(band, y=lo, fill="tonexty", fillcolor=_transparent(colour(i)),
+                                              name=f"{g} 95% CI")]
+        curves.append(dict(
+            type="scatter", x=x, y=y, mode="lines", name=f"{g} (n={int(sizes[g])})", legendgroup=g,
+            line=dict(color=colour(i), width=2.5, shape="hv"), xaxis="x", yaxis="y",
+            hovertemplate="%{x:.1f} months: %{y:.1%}<extra>" + html_text(g) + "</extra>"))
+        censored = c["n_censor"].to_numpy() > 0
+        curves.append(dict(type="scatter", x=c["time"].to_numpy()[censored], y=c["surv"].to_numpy()[censored],
+                           mode="markers", showlegend=False, legendgroup=g, name=f"{g} censored", hoverinfo="skip",
+                           marker=dict(symbol="line-ns-open", size=9, color=colour(i), line=dict(width=1.5)),
+                           xaxis="x", yaxis="y"))
+        for k, (label, values) in enumerate(list(table[g].items())[:rows_per_group]):
             row_y = -(i * rows_per_group + k)
-            fig.add_trace(go.Scatter(x=ticks, y=[row_y] * len(ticks), mode="text", text=[str(v) for v in values],
-                                     textfont=dict(color=colour(i), size=13), showlegend=False, hoverinfo="skip",
-                                     name=f"{g} {label.lower()}"), row=2, col=1)
-    labels, positions = [], []
-    for i, g in enumerate(km.groups):
-        for k, label in enumerate(list(table[g])[:rows_per_group]):
-            labels.append(f"{label}" if len(km.groups) == 1 and not extended_table else
+            curves.append(dict(type="scatter", x=ticks, y=[row_y] * len(ticks), mode="text",
+                               text=[str(v) for v in values], textfont=dict(color=colour(i), size=13),
+                               showlegend=False, hoverinfo="skip", name=f"{g} {label.lower()}", xaxis="x2",
+                               yaxis="y2"))
+            labels.append(label if len(km.groups) == 1 and not extended_table else
                           (f"{g}: {label.lower()}" if extended_table else g))
-            positions.append(-(i * rows_per_group + k))
-    fig.update_yaxes(row=2, col=1, tickvals=positions, ticktext=labels, showline=False, ticks="",
-                     range=[min(positions) - 0.6, 0.6], showgrid=False, zeroline=False)
-    fig.update_xaxes(row=2, col=1, showline=False, ticks="", showticklabels=False, range=[-step * 0.15, horizon * 1.02])
-    fig.update_xaxes(row=1, col=1, title_text="", tickvals=ticks, range=[-step * 0.15, horizon * 1.02],
-                     showticklabels=True)
-    fig.update_xaxes(row=2, col=1, title_text="Time (months)", title_standoff=4)
-    fig.update_yaxes(row=1, col=1, title_text=y_title, range=[0, 1.03], tickformat=".0%", dtick=0.2)
-    journal_layout(fig, title=title, height=height or 520 + 22 * n_table_rows)
-    annotation = "Number at risk" + (" (KMunicate)" if extended_table else "")
-    fig.add_annotation(text=annotation, xref="paper", yref="paper", x=0, y=table_share,
-                       showarrow=False, xanchor="right", yanchor="bottom", font=dict(size=12, color="#222222"))
-    fig.update_layout(margin=dict(l=150 if extended_table or len(km.groups) > 1 else 110))
+            positions.append(row_y)
+    x_range = [-step * 0.15, horizon * 1.02]
+    layout = merged(_subplot_axes(table_share), dict(
+        xaxis=merged(AXIS_STYLE, dict(title=dict(text=""), tickvals=ticks, range=x_range, showticklabels=True)),
+        xaxis2=merged(AXIS_STYLE, dict(showline=False, ticks="", showticklabels=False, range=x_range,
+                                       title=dict(text="Time (months)", standoff=4))),
+        yaxis=merged(AXIS_STYLE, dict(title=dict(text=y_title), range=[0, 1.03], tickformat=".0%", dtick=0.2)),
+        yaxis2=merged(AXIS_STYLE, dict(tickvals=positions, ticktext=labels, showline=False, ticks="",
+                                       range=[min(positions) - 0.6, 0.6], showgrid=False, zeroline=False))))
+    layout.update(journal_layout_spec(title=title, height=height or 520 + 22 * n_table_rows))
+    layout["margin"] = dict(layout["margin"], l=150 if extended_table or len(km.groups) > 1 else 110)
+    notes = [dict(text="Number at risk" + (" (KMunicate)" if extended_table else ""), xref="paper", yref="paper",
+                  x=0, y=table_share, showarrow=False, xanchor="right", yanchor="bottom",
+                  font=dict(size=12, color="#222222"))]
     if logrank_result is not None:
-        fig.add_annotation(text=f"Log-rank {fmt_p(logrank_result.p)}", xref="x", yref="y", x=horizon * 0.98,
-                           y=0.97, showarrow=False, xanchor="right", font=dict(size=14), name="logrank")
+        notes.append(dict(text=f"Log-rank {fmt_p(logrank_result.p)}", xref="x", yref="y", x=horizon * 0.98,
+                          y=0.97, showarrow=False, xanchor="right", font=dict(size=14), name="logrank"))
     for k, text in enumerate(hazard_ratio_lines(hazard_ratios) if hazard_ratios is not None else []):
-        fig.add_annotation(text=text, xref="x", yref="y", x=horizon * 0.98, y=0.97 - 0.075 * (k + 1),
-                           showarrow=False, xanchor="right", font=dict(size=14 if k == 0 else 12),
-                           name="hazard ratio")
-    return fig
+        notes.append(dict(text=text, xref="x", yref="y", x=horizon * 0.98, y=0.97 - 0.075 * (k + 1),
+                          showarrow=False, xanchor="right", font=dict(size=14 if k == 0 else 12),
+                          name="hazard ratio"))
+    layout["annotations"] = notes
+    return figure_from_spec(curves, layout)
+
+
+def _group_curves(km: KMResult) -> list[pd.DataFrame]:
+    """Each group's rows of ``km.curves``, in ``km.groups`` order (one pass over the table)."""
+    parts = dict(tuple(km.curves.groupby("group", sort=False, observed=True)))
+    return [parts.get(g, km.curves.iloc[:0]) for g in km.groups]
+
+
+def _subplot_axes(table_share: float) -> dict:
+    """The axes of plotly's two-row subplot grid (curves over the risk table,
+    x shared), worked out by plotly once per table height."""
+    return copy.deepcopy(_grid_axes(table_share))
+
+
+@functools.cache
+def _grid_axes(table_share: float) -> dict:
+    grid = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.10,
+                         row_heights=[1 - table_share, table_share])
+    return {k: v for k, v in grid.layout.to_plotly_json().items() if k != "template"}
 
 
 def hazard_ratio_lines(coefficients: pd.DataFrame) -> list[str]:

@@ -16,8 +16,11 @@ from recur.ui.state import Keys, forget_widgets, seed_choice, update
 def factor_controls(cohort: Cohort, settings: Settings) -> Settings:
     """Which factors enter the screen, and how each categorical one is coded."""
     frame = cache.frame(cohort, settings)
-    options = factor_options(cohort, settings)
-    defaults = list(default_factors(cohort, settings, frame))
+    # Options depend on the Settings only through the cutoffs' columns; defaults on the row selection.
+    options = list(cache.keyed("factor_options", cohort, tuple(c.variable for c in settings.cutoffs),
+                               lambda: tuple(factor_options(cohort, settings))))
+    defaults = list(cache.keyed("default_factors", cohort, cache.selection_key(settings),
+                                lambda: default_factors(cohort, settings, frame)))
     current = [f for f in (settings.factors if settings.factors is not None else defaults) if f in options]
     seed_choice(Keys.FACTORS, current, options)  # a remembered factor may have gone (a cutoff removed)
     chosen = st.multiselect("Factors", options, key=Keys.FACTORS, format_func=lambda f: factor_label(settings, f),
@@ -26,7 +29,7 @@ def factor_controls(cohort: Cohort, settings: Settings) -> Settings:
         forget_widgets(k for k in st.session_state if isinstance(k, str) and k.startswith(Keys.FACTOR_PREFIX))
         update(settings, factors=None, references=(), trends=())
         st.rerun()
-    categorical = set(cohort.categorical_columns())
+    categorical = set(cache.categorical_columns(cohort))
     references, trends = dict(settings.references), dict(settings.trends)
     new_refs, new_trends = [], []
     for col in [f for f in chosen if not is_cutoff_factor(f) and f in categorical]:
@@ -34,7 +37,8 @@ def factor_controls(cohort: Cohort, settings: Settings) -> Settings:
         left, right = st.columns(2)
         ref_key, trend_key = Keys.factor_reference(col), Keys.factor_trend(col)
         remembered = references.get(col)
-        default = default_reference(frame[col]) if col in frame else None
+        default = cache.keyed("default_reference", cohort, (repr(settings.filters), col, settings.cutoff_by_label(col)),
+                              lambda col=col: default_reference(frame[col])) if col in frame else None
         default = default if default in levels else levels[0]
         seed_choice(ref_key, remembered if remembered in levels else default, levels)
         seed_choice(trend_key, [v for v in trends.get(col, ()) if v in levels], levels)

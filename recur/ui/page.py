@@ -32,9 +32,10 @@ def start_page(title: str, needs_patients: bool = True) -> tuple[Cohort, Setting
     for notice in st.session_state.pop(Keys.NOTICES, []):
         st.warning(plain(notice, MESSAGE_LIMIT))
     link_notice(cohort, on_cohort_page=not needs_patients)
-    if cohort.is_synthetic and presenting():
+    synthetic = cache.is_synthetic(cohort)
+    if synthetic and presenting():
         st.caption("Synthetic demo data, not real patients.")
-    elif cohort.is_synthetic:
+    elif synthetic:
         st.info("Synthetic demo data: generated to imitate published cohorts, not real patients. "
                 "Upload your own cohort on the Cohort page.")
     if cohort.errors:
