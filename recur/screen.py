@@ -93,25 +93,26 @@ def fit_model(df: pd.DataFrame, endpoint: str, kind: str, factors: Sequence[str]
     PH tests. It uses only these factors' columns, references and orders."""
     t, e = time_column(endpoint), event_column(endpoint)
     factors = list(factors)
-    return (_fit(df, t, e, factors, endpoint, kind, ties, reference, ordered),
-            _ph(df, t, e, factors, endpoint, kind, ties, reference, ordered))
+    rows, res = _fit(df, t, e, factors, endpoint, kind, ties, reference, ordered)
+    return rows, None if res is None else _ph(res, df, t, e, factors, endpoint, kind, ties)
 
 
-def _ph(df: pd.DataFrame, time: str, event: str, factors: list[str], endpoint: str, model: str, ties: Ties,
-        reference: Mapping[str, object] | None, ordered: Mapping[str, Sequence] | None) -> pd.DataFrame | None:
-    """The model's PH tests (per term and GLOBAL), or None when no term is
-    estimable (the coefficient notes already say why)."""
+def _ph(res, df: pd.DataFrame, time: str, event: str, factors: list[str], endpoint: str, model: str,
+        ties: Ties) -> pd.DataFrame | None:
+    """The model's PH tests (per term and GLOBAL) from its fit ``res``, or
+    None when no term is estimable (the coefficient notes already say why)."""
     try:
-        ph = ph_test(df, time, event, factors, ties=ties, reference=reference, ordered=ordered)
+        ph = ph_test(df, time, event, factors, ties=ties, model=res)
     except RecurError:
         return None
     return ph.assign(**{ENDPOINT: endpoint, MODEL: model})
 
 
 def _fit(df: pd.DataFrame, time: str, event: str, factors: list[str], endpoint: str, model: str, ties: Ties,
-         reference: Mapping[str, object] | None, ordered: Mapping[str, Sequence] | None) -> pd.DataFrame:
-    """The model's rows; a model that cannot be fitted gives one row per
-    factor whose note is the reason (RecurError's words), so none goes missing."""
+         reference: Mapping[str, object] | None, ordered: Mapping[str, Sequence] | None) -> tuple[pd.DataFrame, object]:
+    """The model's rows and its ``cox()`` result; a model that cannot be
+    fitted gives one row per factor whose note is the reason (RecurError's
+    words), so none goes missing, and no result."""
     try:
         res = cox(df, time, event, factors, ties=ties, reference=reference, ordered=ordered)
     except RecurError as exc:
@@ -122,8 +123,8 @@ def _fit(df: pd.DataFrame, time: str, event: str, factors: list[str], endpoint: 
         failed.insert(0, MODEL, model)
         failed.insert(0, ENDPOINT, endpoint)
         failed[N] = failed[N_EVENTS] = pd.array([pd.NA] * len(factors), dtype="Int64")  # counts stay integers
-        return failed
-    return _rows(res, endpoint, model)
+        return failed, None
+    return _rows(res, endpoint, model), res
 
 
 def _rows(res, endpoint: str, model: str) -> pd.DataFrame:

@@ -56,6 +56,7 @@ class CoxResult:
     converged: bool
     methods: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    fitted: tuple | None = field(default=None, repr=False, compare=False)  # (design, kept columns, fit): ph_test reuses it
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def cox(
             row[NOTE] = row[NOTE] or "not estimable: " + reason
         return CoxResult(pd.DataFrame(rows, columns=COEF_COLUMNS), n, n_events, design.n_dropped,
                          design.dropped_rows, np.nan, np.nan, nan_test, nan_test, nan_test, 0, False,
-                         methods, (reason,))
+                         methods, (reason,), (design, keep, None))
     fit = fit_cox(design.time, design.event, design.x[:, keep], ties, design.order)
     notes_by_column = _term_notes(design, keep, fit, ties)
     z_crit = float(ndtri(1 - (1 - conf_level) / 2))
@@ -219,6 +220,7 @@ def cox(
         wald_test=TestResult(wald, p, _chi2_p(wald, p)),
         score_test=TestResult(fit.score_test, p, _chi2_p(fit.score_test, p)),
         iterations=fit.iterations, converged=fit.converged, methods=methods, notes=tuple(notes),
+        fitted=(design, keep, fit),
     )
 
 
@@ -298,17 +300,22 @@ def ph_test(
     transform: PhTransform = "km",
     reference: Mapping[str, object] | None = None,
     ordered: Mapping[str, Sequence] | None = None,
+    model: CoxResult | None = None,
 ) -> pd.DataFrame:
     """Proportional-hazards test per term and GLOBAL (columns term, chisq, df,
     p, note; a non-empty note says why a test is undefined).
 
     The score test of adding x * g(t) to the model (Grambsch & Therneau 1994),
-    as survival 3.x ``cox.zph``; a factor is one term with k-1 df.
+    as survival 3.x ``cox.zph``; a factor is one term with k-1 df. ``model``:
+    ``cox()`` of this same model (same data, terms and ties), whose fit is
+    reused instead of fitting again.
     """
-    design, keep = _design(df, time, event, covariates, reference, ordered)
+    design, keep, fit = model.fitted if model is not None and model.fitted else (
+        *_design(df, time, event, covariates, reference, ordered), None)
     if design.event.sum() == 0 or not keep:
         raise RecurError("The PH test needs events and at least one estimable term.")
-    fit = fit_cox(design.time, design.event, design.x[:, keep], ties, design.order)
+    if fit is None:
+        fit = fit_cox(design.time, design.event, design.x[:, keep], ties, design.order)
     fitted = np.nonzero(~fit.aliased)[0]  # R's NA coefficients are not in the model
     keep = [keep[i] for i in fitted]
     if not keep:

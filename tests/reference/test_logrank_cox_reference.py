@@ -89,10 +89,13 @@ def test_cox_matches_coxph(ds, covs, ref, ties):
 
 @pytest.mark.parametrize("ds,covs,ref,ties", [c for c in _cox_cases() if "cox_zph" in c.values[2]])
 @pytest.mark.parametrize("transform", ["km", "rank", "identity"])
-def test_ph_test_matches_cox_zph(ds, covs, ref, ties, transform):
+@pytest.mark.parametrize("reuse_fit", [False, True])
+def test_ph_test_matches_cox_zph(ds, covs, ref, ties, transform, reuse_fit):
     # R: cox.zph(fit, transform = transform)   (survival 3.x score test; a factor is one term)
-    table = ph_test(_frame(ds, covs[0]), "time", EVENT[ds], covs, ties=ties, transform=transform,
-                    reference=REFERENCE_LEVEL)
+    df = _frame(ds, covs[0])
+    model = cox(df, "time", EVENT[ds], covs, ties=ties, reference=REFERENCE_LEVEL) if reuse_fit else None
+    table = ph_test(df, "time", EVENT[ds], covs, ties=ties, transform=transform, reference=REFERENCE_LEVEL,
+                    model=model)
     expected = ref["cox_zph"][transform]["rows"]
     assert list(table["term"]) == [r["term"] for r in expected]
     for ours, theirs in zip(table.itertuples(), expected):
