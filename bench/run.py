@@ -369,8 +369,22 @@ def export_section(lines: list[str]) -> None:
     lines.append("")
 
 
+def browser_section(lines: list[str]) -> None:
+    """A BED threshold change as a user sees it: bench/browser_rerun.py in headless Chromium."""
+    out, err, code, _ = _run_measured([sys.executable, "-m", "bench.browser_rerun"])
+    lines += ["## Page reruns in the browser (Chromium, from Enter to the settled page, demo cohort)", "",
+              "| page | median | min-max |", "|---|---|---|"]
+    if code != 0:
+        lines += [f"| failed: {(err.strip().splitlines() or ['?'])[-1][:60]} | | |", ""]
+        return
+    for page, t in json.loads(out.strip().splitlines()[-1]).items():
+        lines.append(f"| {page} | {t['median_ms']} ms | {t['min_ms']}-{t['max_ms']} ms |")
+    print("\n".join(lines[-2:]), flush=True)
+    lines.append("")
+
+
 SECTIONS = {"stats": stats_section, "competing": competing_section, "maxstat": maxstat_section,
-            "loading": loading_section, "app": app_section, "export": export_section}
+            "loading": loading_section, "app": app_section, "browser": browser_section, "export": export_section}
 PARTS = ROOT / "bench" / "results"  # one file per section; results.md is their concatenation
 
 
