@@ -104,9 +104,12 @@ def _lines(text: str) -> list[str]:
     return io.StringIO(text, newline="").readlines()
 
 
-def _line_count(text: str) -> int:
-    """Physical lines, as csv and pandas split them (\\n, \\r\\n or \\r)."""
-    return text.count("\n") + text.count("\r") - text.count("\r\n") + (not text.endswith(("\n", "\r")))
+def _line_count(text: str | bytes) -> int:
+    """Physical lines, as csv, pandas and Arrow split them (\\n, \\r\\n or \\r);
+    one pass when no line ends in \\r."""
+    nl, cr = ("\n", "\r") if isinstance(text, str) else (b"\n", b"\r")
+    lines = text.count(nl) + (not text.endswith((nl, cr)))
+    return lines + text.count(cr) - text.count(cr + nl) if text.find(cr) >= 0 else lines
 
 
 def _arrow_cells(raw: bytes, start: int, delimiter: str, width: int, n_lines: int) -> list[pd.Categorical] | None:
@@ -217,10 +220,7 @@ def _read_plain_utf8(raw: bytes, name: str) -> RawTable | None:
     head = _lines(raw[start:start + 200_000].decode("utf-8", errors="replace"))[:SNIFF_LINES]
     delimiter = _sniff_delimiter(head)
     width = max((len(r) for r in csv.reader(head, delimiter=delimiter)), default=0)
-    n_lines = raw.count(b"\n") + (not raw.endswith((b"\n", b"\r")))  # one pass when no line ends in \r
-    if raw.find(b"\r") >= 0:
-        n_lines += raw.count(b"\r") - raw.count(b"\r\n")
-    cells = _arrow_cells(raw, start, delimiter, width, n_lines) if width > 1 else None
+    cells = _arrow_cells(raw, start, delimiter, width, _line_count(raw)) if width > 1 else None
     if cells is None:
         return None
     encoding = "utf-8-sig" if bom else "utf-8"

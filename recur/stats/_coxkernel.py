@@ -15,6 +15,25 @@ import numba
 import numpy as np
 
 
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _eta(x: np.ndarray, row: int, beta: np.ndarray) -> float:
+    """x beta of one row, summed in column order (as coxfit6)."""
+    eta = 0.0
+    for a in range(x.shape[1]):
+        eta += x[row, a] * beta[a]
+    return eta
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _add_weighted(x: np.ndarray, row: int, w: float, s1: np.ndarray, s2: np.ndarray) -> None:
+    """s1 += w x and the lower triangle of s2 += w x x' for one row."""
+    for a in range(x.shape[1]):
+        wx = w * x[row, a]
+        s1[a] += wx
+        for b in range(a + 1):
+            s2[a, b] += wx * x[row, b]
+
+
 @numba.njit(cache=True, error_model="numpy")
 def cox_totals(x: np.ndarray, beta: np.ndarray, start: np.ndarray, death_rows: np.ndarray,
                group_start: np.ndarray, efron: bool) -> tuple[float, np.ndarray, np.ndarray]:
@@ -36,16 +55,9 @@ def cox_totals(x: np.ndarray, beta: np.ndarray, start: np.ndarray, death_rows: n
     end = n
     for k in range(n_times - 1, -1, -1):
         for i in range(start[k], end):  # the rows entering the risk set at t_k
-            eta = 0.0
-            for a in range(p):
-                eta += x[i, a] * beta[a]
-            w = np.exp(eta)
+            w = np.exp(_eta(x, i, beta))
             s0 += w
-            for a in range(p):
-                wx = w * x[i, a]
-                s1[a] += wx
-                for b in range(a + 1):
-                    s2[a, b] += wx * x[i, b]
+            _add_weighted(x, i, w, s1, s2)
         end = start[k]
         first, last = group_start[k], group_start[k + 1] if k + 1 < n_times else n_deaths
         tied = last - first
@@ -54,19 +66,14 @@ def cox_totals(x: np.ndarray, beta: np.ndarray, start: np.ndarray, death_rows: n
         d2[:] = 0.0
         for j in range(first, last):  # the deaths at t_k
             r = death_rows[j]
-            eta = 0.0
+            eta = _eta(x, r, beta)
             for a in range(p):
-                eta += x[r, a] * beta[a]
                 score[a] += x[r, a]
             loglik += eta
             if efron and tied > 1:
                 w = np.exp(eta)
                 d0 += w
-                for a in range(p):
-                    wx = w * x[r, a]
-                    d1[a] += wx
-                    for b in range(a + 1):
-                        d2[a, b] += wx * x[r, b]
+                _add_weighted(x, r, w, d1, d2)
         for m in range(tied):
             frac = m / tied if efron and tied > 1 else 0.0  # each tied death leaves by 1/d (Efron 1977)
             denom = s0 - frac * d0
