@@ -104,6 +104,11 @@ def _lines(text: str) -> list[str]:
     return io.StringIO(text, newline="").readlines()
 
 
+def _width(sample: list[str], delimiter: str) -> int:
+    """The most cells a line of the sample has."""
+    return max((len(r) for r in csv.reader(sample, delimiter=delimiter)), default=0)
+
+
 def _line_count(text: str | bytes) -> int:
     """Physical lines, as csv, pandas and Arrow split them (\\n, \\r\\n or \\r);
     one pass when no line ends in \\r."""
@@ -152,7 +157,7 @@ def _fast_cells(text: str, delimiter: str, sample: list[str]) -> tuple[list[pd.C
     record), one record per physical line. None when the file needs the
     careful reader: a quoted cell or stray quote spanning lines, or a row wider
     than the first lines."""
-    width = max((len(r) for r in csv.reader(sample, delimiter=delimiter)), default=0)
+    width = _width(sample, delimiter)
     n_lines = _line_count(text)
     if not width or "\x00" in text:
         return None
@@ -219,7 +224,7 @@ def _read_plain_utf8(raw: bytes, name: str) -> RawTable | None:
     start = len(codecs.BOM_UTF8) if bom else 0
     head = _lines(raw[start:start + 200_000].decode("utf-8", errors="replace"))[:SNIFF_LINES]
     delimiter = _sniff_delimiter(head)
-    width = max((len(r) for r in csv.reader(head, delimiter=delimiter)), default=0)
+    width = _width(head, delimiter)
     cells = _arrow_cells(raw, start, delimiter, width, _line_count(raw)) if width > 1 else None
     if cells is None:
         return None
