@@ -73,7 +73,8 @@ def screen_cox(
             part, ph = model(ep, "multivariable", tuple(selected))
             rows.append(part)
             ph_rows.append(ph)
-    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=[ENDPOINT, MODEL, *COEF_COLUMNS])
+    empty = pd.DataFrame(columns=[ENDPOINT, MODEL, *COEF_COLUMNS, N, N_EVENTS])  # the layout of ``_rows``
+    table = pd.concat(rows, ignore_index=True) if rows else empty
     ph_rows = [p for p in ph_rows if p is not None]
     ph_table = pd.concat(ph_rows, ignore_index=True) if ph_rows else pd.DataFrame()
     return ScreenResult(flag_ph(table, ph_table), threshold,

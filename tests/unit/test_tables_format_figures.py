@@ -69,6 +69,10 @@ def test_screen_selects_by_univariate_p_and_refits():
     assert list(res.wide().index) == ["age", "ph.ecog", "sex"]
     from recur.format import model_sizes_caption
     assert model_sizes_caption(res.table, "multivariable") == "OS: n=227, events=164"  # ph.ecog has 1 NA (R: n 227)
+    # a cohort without endpoints screens nothing: the same columns, no rows, an empty caption (the page asks for it)
+    none = screen_cox(df, ["sex"], [])
+    assert {"n", "n_events"} <= set(none.table.columns) and none.table.empty
+    assert model_sizes_caption(none.table, "univariate") == ""
 
 
 def test_km_figure_steps_legend_risk_table_and_p():
