@@ -206,7 +206,7 @@ def build_cohort(table: pd.DataFrame | RawTable, source_name: str = "table",
                                 "(or date_recurrence) with date_last_followup / date_death, or precomputed "
                                 "os_months and os_event.", "no_endpoint"))
     problems.sort(key=lambda p: (p.level != "error", p.column))
-    release_freed_memory()  # what validation and derivation freed goes back before the next upload
+    release_freed_memory(int(data.memory_usage(index=False).sum()))  # what validation and derivation freed goes back before the next upload
     kinds = {**cleaned.kinds, **{c: "number" if pd.api.types.is_numeric_dtype(data[c]) else "category"
                                  for c in data if c not in cleaned.kinds}}
     return Cohort(data=data, problems=tuple(problems), exclusions=exclusions, endpoints=endpoints,

@@ -63,7 +63,7 @@ def read_table(source: Source, name: str | None = None, sheet: str | None = None
     True
     """
     name, raw = source_bytes(source, name)
-    release_freed_memory()  # what an earlier cohort left freed goes back before this one is read
+    release_freed_memory(len(raw))  # what an earlier cohort left freed goes back before this one is read
     if len(raw) > MAX_FILE_BYTES:
         raise RecurError(f"{name} is {len(raw) / 2**20:.0f} MB; recur reads files up to "
                          f"{MAX_FILE_BYTES // 2**20} MB. Remove unused columns or save it as Parquet.")

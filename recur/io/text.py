@@ -148,7 +148,7 @@ def _arrow_cells(raw: bytes, start: int, delimiter: str, width: int, n_lines: in
     columns = [coded_from_raw(e.indices.to_numpy(zero_copy_only=False), texts[end - len(e.dictionary):end],
                               suspect[end - len(e.dictionary):end]) for e, end in zip(encoded, ends)]
     del encoded
-    release_freed_memory()  # the table's pages: the cohort should not pay for them
+    release_freed_memory(len(raw))  # the table's pages: the cohort should not pay for them
     return columns
 
 
