@@ -77,9 +77,9 @@ def decide_order(columns: dict[str, pd.Series], chosen: DateOrder = "auto") -> O
 @dataclass(frozen=True)
 class ParsedDates:
     values: pd.Series
-    unreadable: pd.Series  # mask: not a date in any accepted form
-    impossible: pd.Series  # mask: shaped like a date but not on the calendar (30 Feb, month 13)
-    implausible: pd.Series  # mask: before 1900 or more than a year ahead
+    unreadable: np.ndarray  # mask: not a date in any accepted form
+    impossible: np.ndarray  # mask: shaped like a date but not on the calendar (30 Feb, month 13)
+    implausible: np.ndarray  # mask: before 1900 or more than a year ahead
 
 
 def parse_dates(values: pd.Series, order: Literal["dmy", "mdy"] = "dmy") -> ParsedDates:
@@ -89,11 +89,11 @@ def parse_dates(values: pd.Series, order: Literal["dmy", "mdy"] = "dmy") -> Pars
 
 
 def _parse_dates(values: pd.Series, order: Literal["dmy", "mdy"]) -> ParsedDates:
-    present = values.notna()
     latest = pd.Timestamp(dt.date.today()) + pd.Timedelta(days=366)
-    iso = _all_iso(values, present, latest)
+    iso = _all_iso(values, latest)
     if iso is not None:
         return iso
+    present = values.notna()
     text = values.where(present).astype(str).str.strip()
     parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     for fmt in UNAMBIGUOUS + BY_ORDER[order]:
@@ -117,13 +117,16 @@ def _parse_dates(values: pd.Series, order: Literal["dmy", "mdy"]) -> ParsedDates
         implausible[failed] = ((years < EARLIEST.year) | (years > latest.year)).fillna(False).to_numpy(dtype=bool)
         impossible[failed] = (~implausible[failed] & bad.str.match(_DATE_LIKE).fillna(False)).to_numpy(dtype=bool)
     parsed = parsed.where(~implausible).dt.normalize()
-    return ParsedDates(parsed, failed & ~impossible & ~implausible, impossible, implausible)
+    return ParsedDates(parsed, (failed & ~impossible & ~implausible).to_numpy(dtype=bool),
+                       impossible.to_numpy(dtype=bool), implausible.to_numpy(dtype=bool))
 
 
-def _all_iso(values: pd.Series, present: pd.Series, latest: pd.Timestamp) -> ParsedDates | None:
+def _all_iso(values: pd.Series, latest: pd.Timestamp) -> ParsedDates | None:
     """The common case in one C call: every value a valid YYYY-MM-DD date.
     None when any is not (the format loop then reads and explains each)."""
-    texts = values[present].tolist()
+    cells = values.to_numpy(dtype=object)
+    rows = np.flatnonzero(~pd.isna(cells))
+    texts = cells[rows].tolist()
     try:
         joined = "\n".join(texts)  # one regex pass over all the values (a non-text value: not this case)
     except TypeError:
@@ -135,14 +138,12 @@ def _all_iso(values: pd.Series, present: pd.Series, latest: pd.Timestamp) -> Par
     except ValueError:  # 2021-02-30: the loop names it impossible
         return None
     out_of_range = (days < np.datetime64(EARLIEST.date(), "D")) | (days > np.datetime64(latest.date(), "D"))
-    rows = np.flatnonzero(present.to_numpy())
     parsed = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
     parsed[rows[~out_of_range]] = days[~out_of_range].astype("datetime64[ns]")  # masked first: no ns overflow
     implausible = np.zeros(len(values), dtype=bool)
     implausible[rows[out_of_range]] = True
-    none = pd.Series(False, index=values.index)
-    return ParsedDates(pd.Series(parsed, index=values.index), none, none.copy(), pd.Series(implausible,
-                                                                                           index=values.index))
+    none = np.zeros(len(values), dtype=bool)
+    return ParsedDates(pd.Series(parsed, index=values.index), none, none.copy(), implausible)
 
 
 def looks_like_dates(text: pd.Series) -> bool:

@@ -14,12 +14,13 @@ T = TypeVar("T")
 
 def by_distinct(parse: Callable[..., T], values: pd.Series, *args) -> T:
     """``parse(values, *args)`` computed on the distinct values only and spread
-    back: ``parse`` returns a dataclass whose Series fields line up with its
-    input (a missing input gets what ``parse`` gives a missing value)."""
+    back: ``parse`` returns a dataclass whose Series and numpy array fields
+    line up with its input (a missing input gets what ``parse`` gives a
+    missing value)."""
     codes, uniques = codes_and_distinct(values)
     if not isinstance(values.dtype, pd.CategoricalDtype) and len(uniques) * 2 > len(values):
         return parse(values, *args)
-    result = parse(pd.Series(list(uniques) + [None], dtype=object), *args)
+    result = parse(pd.Series(np.append(uniques, None), dtype=object), *args)
     take = np.where(codes < 0, len(uniques), codes)
     spread = {f.name: _spread(getattr(result, f.name), take, values.index)
               for f in dataclasses.fields(result)}  # type: ignore[arg-type]
@@ -53,6 +54,8 @@ def map_distinct(values: pd.Series, func: Callable[[object], object]) -> pd.Seri
 
 
 def _spread(field, take: np.ndarray, index: pd.Index):
+    if isinstance(field, np.ndarray):
+        return field[take]
     if not isinstance(field, pd.Series):
         return field
     return pd.Series(field.to_numpy()[take], index=index, name=field.name, dtype=field.dtype)

@@ -40,9 +40,9 @@ class ParsedNumbers:
     """Numbers read from text cells, with what had to be changed to read them."""
 
     values: pd.Series
-    not_numbers: pd.Series  # mask: text that is not a number
-    non_finite: pd.Series  # mask: inf / nan written out
-    with_units: pd.Series  # mask: a unit was written in the cell and removed or converted
+    not_numbers: np.ndarray  # mask: text that is not a number
+    non_finite: np.ndarray  # mask: inf / nan written out
+    with_units: np.ndarray  # mask: a unit was written in the cell and removed or converted
 
 
 def unit_family(column: str) -> str | None:
@@ -83,10 +83,8 @@ def _parse_numbers(values: pd.Series, family: str | None) -> ParsedNumbers:
             with_units[i] = True
     non_finite = np.isinf(numbers)
     numbers[non_finite] = np.nan
-    index = values.index
-    return ParsedNumbers(pd.Series(numbers, index=index), pd.Series(present & np.isnan(numbers) & ~non_finite,
-                                                                     index=index),
-                         pd.Series(non_finite, index=index), pd.Series(with_units, index=index))
+    return ParsedNumbers(pd.Series(numbers, index=values.index), present & np.isnan(numbers) & ~non_finite,
+                         non_finite, with_units)
 
 
 def infer_kind(values: pd.Series) -> str:

@@ -81,23 +81,48 @@ def coded(values: np.ndarray | pd.Series | pd.Categorical) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, pd.Index(uniques, dtype=object), validate=False)
 
 
-def coded_from_raw(codes: np.ndarray, texts: np.ndarray, suspect: np.ndarray | None = None) -> pd.Categorical:
-    """A Categorical from raw (uncleaned) distinct ``texts`` and each cell's
-    code: ``clean_cell`` runs once per distinct text (only on the ``suspect``
-    ones when the caller knows the others need nothing: no edge space, no
-    missing marker); texts that clean to the same value merge, those that
-    clean to None become missing."""
-    cleaned = np.asarray(texts, dtype=object).copy()
-    changed = False
+@dataclass(frozen=True)
+class CodedColumn:
+    """A column as a reader hands it over: each cell's code into ``texts``
+    (-1: missing) and the distinct cleaned texts (str, each once). The pandas
+    Categorical is made once, for the patient rows, by ``frame_to_raw``."""
+
+    codes: np.ndarray
+    texts: np.ndarray  # object array
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def cells(self, positions: np.ndarray) -> list[str | None]:
+        """The cells at ``positions``: str, or None where missing."""
+        return np.append(self.texts, None)[self.codes[positions]].tolist()
+
+
+def coded_column(values: np.ndarray) -> CodedColumn:
+    """Cleaned cells (str or None) as a ``CodedColumn``, codes in order of first appearance."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return CodedColumn(codes, np.asarray(uniques, dtype=object))
+
+
+def coded_from_raw(codes: np.ndarray, texts: np.ndarray, suspect: np.ndarray | None = None) -> CodedColumn:
+    """A ``CodedColumn`` from raw (uncleaned) distinct ``texts`` and each
+    cell's code: ``clean_cell`` runs once per distinct text (only on the
+    ``suspect`` ones when the caller knows the others need nothing: no edge
+    space, no missing marker); texts that clean to the same value merge,
+    those that clean to None become missing."""
+    texts = np.asarray(texts, dtype=object)
+    cleaned, changed = texts, False
     for k in np.flatnonzero(suspect) if suspect is not None else range(len(texts)):
         value = clean_cell(texts[k])
         if value is not texts[k]:
-            cleaned[k], changed = value, True
+            if not changed:
+                cleaned, changed = texts.copy(), True
+            cleaned[k] = value
     if not changed:  # nothing trimmed or missing: the codes stand
-        return pd.Categorical.from_codes(codes, pd.Index(texts, dtype=object), validate=False)
+        return CodedColumn(codes, texts)
     new, uniques = pd.factorize(cleaned)
     remap = np.append(new, -1).astype(codes.dtype if codes.dtype.kind == "i" else np.int64)
-    return pd.Categorical.from_codes(remap[codes], pd.Index(uniques, dtype=object), validate=False)
+    return CodedColumn(remap[codes], np.asarray(uniques, dtype=object))
 
 
 def text_cells(column: pd.Series) -> pd.Series:
@@ -170,7 +195,7 @@ def records_to_raw(records: list[tuple[int, list[str | None]]], name: str, fmt: 
                         header_first, **meta)
 
 
-Columns = Sequence[pd.Categorical]  # one coded column per position; together one record per row
+Columns = Sequence[CodedColumn]  # one per position; together one record per row
 
 
 def frame_to_raw(cells: pd.DataFrame | Columns, rows: np.ndarray, ncells: np.ndarray, name: str, fmt: str,
@@ -182,7 +207,7 @@ def frame_to_raw(cells: pd.DataFrame | Columns, rows: np.ndarray, ncells: np.nda
     many cells the record had as written."""
     found = list(findings)
     if isinstance(cells, pd.DataFrame):
-        cells = [coded(cells.iloc[:, j]) for j in range(cells.shape[1])]
+        cells = [coded_column(cells.iloc[:, j].to_numpy(dtype=object)) for j in range(cells.shape[1])]
     filled = np.column_stack([c.codes >= 0 for c in cells]) if len(cells) else np.zeros((len(rows), 0), bool)
     nonblank = filled.any(axis=1)
     if not nonblank.any():
@@ -237,22 +262,23 @@ def frame_to_raw(cells: pd.DataFrame | Columns, rows: np.ndarray, ncells: np.nda
                     findings=tuple(found), **meta)
 
 
-def _kept(cat: pd.Categorical, rows: np.ndarray) -> pd.Categorical:
-    """The cells at ``rows`` with only the categories they use (the header's
-    and dropped rows' texts go), by counting codes instead of sorting them."""
-    codes = cat.codes[rows]
-    used = np.bincount(codes[codes >= 0], minlength=len(cat.categories)) > 0
+def _kept(column: CodedColumn, rows: np.ndarray) -> pd.Categorical:
+    """The cells at ``rows`` as a Categorical with only the texts they use
+    (the header's and dropped rows' texts go), by counting codes instead of
+    sorting them."""
+    codes = column.codes[rows]
+    used = np.bincount(codes[codes >= 0], minlength=len(column.texts)) > 0
     if used.all():
-        return pd.Categorical.from_codes(codes, dtype=cat.dtype, validate=False)
+        return pd.Categorical.from_codes(codes, pd.Index(column.texts, dtype=object), validate=False)
     remap = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)
-    return pd.Categorical.from_codes(remap[codes], cat.categories[used], validate=False)
+    return pd.Categorical.from_codes(remap[codes], pd.Index(column.texts[used], dtype=object), validate=False)
 
 
 def _records(cells: Columns, ncells: np.ndarray, positions) -> list[list[str | None]]:
     """Records at ``positions`` as written: each its first ``ncells`` cells
-    (str or None), read column by column (a row across coded columns is slow)."""
+    (str or None), read column by column (a row across columns is slow)."""
     positions = np.asarray(list(positions), dtype=np.int64)
-    columns = [text_cells(pd.Series(c.take(positions))).tolist() for c in cells]
+    columns = [c.cells(positions) for c in cells]
     return [[col[k] for col in columns[:int(n)]] for k, n in enumerate(ncells[positions])]
 
 

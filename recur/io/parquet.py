@@ -14,10 +14,10 @@ import pyarrow.parquet as pq
 
 from recur.errors import RecurError
 from recur.safe_text import clip
-from recur.io.contract import RawTable, ReadFinding, clean_cell, coded, float_text, frame_to_raw
+from recur.io.contract import CodedColumn, RawTable, ReadFinding, clean_cell, coded_column, float_text, frame_to_raw
 
 
-def _as_text(column: pa.ChunkedArray, label: str, findings: list[ReadFinding]) -> pd.Categorical:
+def _as_text(column: pa.ChunkedArray, label: str, findings: list[ReadFinding]) -> CodedColumn:
     """One column as coded text cells, each distinct value turned into text
     once; what cannot become text is reported and missing."""
     kind = column.type
@@ -32,13 +32,13 @@ def _as_text(column: pa.ChunkedArray, label: str, findings: list[ReadFinding]) -
         column = column.cast(pa.date32())
         kind = column.type
     if pa.types.is_list(kind) or pa.types.is_large_list(kind):
-        return coded(np.array([None if v is None else clean_cell(";".join(str(x) for x in v if x is not None))
+        return coded_column(np.array([None if v is None else clean_cell(";".join(str(x) for x in v if x is not None))
                                for v in column.to_pylist()] or [], dtype=object))
     to_text = _TEXT_OF.get(next((k for k in _TEXT_OF if k(kind)), None))
     if to_text is None:
         findings.append(ReadFinding("error", "nested_value", f"values of type {clip(kind, 40)} cannot be used; the "
                                     "column is read as missing. Store it as text or numbers.", (), label))
-        return coded(np.full(len(column), None, dtype=object))
+        return coded_column(np.full(len(column), None, dtype=object))
     encoded = pc.dictionary_encode(column.combine_chunks() if column.num_chunks != 1 else column.chunk(0))
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     texts = [to_text(v) for v in encoded.dictionary.to_pylist()]
@@ -49,7 +49,7 @@ def _as_text(column: pa.ChunkedArray, label: str, findings: list[ReadFinding]) -
                                     "read as missing. Store the column as text.", (), label))
         texts = [None if t is _BINARY else t for t in texts]
     new, uniques = pd.factorize(np.array(texts + [None], dtype=object))  # values that read alike merge
-    return pd.Categorical.from_codes(new[codes], pd.Index(uniques, dtype=object), validate=False)
+    return CodedColumn(new[codes], np.asarray(uniques, dtype=object))
 
 
 _BINARY = object()  # marks a binary value that is not UTF-8 text
@@ -92,15 +92,15 @@ def read_parquet(raw: bytes, name: str) -> RawTable:
                         findings, header_first=True, description="Parquet file")
 
 
-def _with_header(label: str, cells: pd.Categorical) -> pd.Categorical:
+def _with_header(label: str, cells: CodedColumn) -> CodedColumn:
     """The column with its name as the first record (the header row)."""
     header = label or None  # as written: the contract's header rule trims it
-    categories = list(cells.categories)
+    texts = list(cells.texts)
     if header is None:
         code = -1
-    elif header in categories:
-        code = categories.index(header)
+    elif header in texts:
+        code = texts.index(header)
     else:
-        code, categories = len(categories), categories + [header]
+        code, texts = len(texts), texts + [header]
     codes = np.concatenate([[code], cells.codes]).astype(np.int64)
-    return pd.Categorical.from_codes(codes, pd.Index(categories, dtype=object), validate=False)
+    return CodedColumn(codes, np.array(texts, dtype=object))

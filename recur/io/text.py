@@ -15,8 +15,8 @@ import pyarrow.csv as pacsv
 
 from recur.errors import RecurError
 from recur.memory import release_freed_memory
-from recur.io.contract import (MISSING_TOKENS, RawTable, ReadFinding, clean_cell, coded_from_raw, frame_to_raw,
-                               records_to_raw)
+from recur.io.contract import (MISSING_TOKENS, CodedColumn, RawTable, ReadFinding, clean_cell, coded_from_raw,
+                               frame_to_raw, records_to_raw)
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 SNIFF_LINES = 50
@@ -117,7 +117,10 @@ def _line_count(text: str | bytes) -> int:
     return lines + text.count(cr) - text.count(cr + nl) if text.find(cr) >= 0 else lines
 
 
-def _arrow_cells(raw: bytes, start: int, delimiter: str, width: int, n_lines: int) -> list[pd.Categorical] | None:
+_CODED_TEXT = pa.dictionary(pa.int32(), pa.string())  # Arrow codes each column as it reads it
+
+
+def _arrow_cells(raw: bytes, start: int, delimiter: str, width: int, n_lines: int) -> list[CodedColumn] | None:
     """The records of a plain rectangular file by Arrow's CSV reader, coded
     column by column: no quote mark anywhere (so each line is one record, cut at
     each delimiter) and every line ``width`` cells. None otherwise (also for
@@ -131,13 +134,14 @@ def _arrow_cells(raw: bytes, start: int, delimiter: str, width: int, n_lines: in
             pa.py_buffer(raw).slice(start), read_options=pacsv.ReadOptions(column_names=names),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False,
                                              ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, _CODED_TEXT),
                                                  strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
     if table.num_rows != n_lines:
         return None
-    encoded = [pc.dictionary_encode(table.column(name)).combine_chunks() for name in names]
+    table = table.unify_dictionaries()  # one dictionary per column across the reader's blocks
+    encoded = [table.column(name).combine_chunks() for name in names]
     del table
     # every column's distinct texts in one array: one pass of the edge-space and missing-marker tests
     texts = pa.chunked_array([e.dictionary for e in encoded], type=pa.string()).combine_chunks()
@@ -152,7 +156,7 @@ def _arrow_cells(raw: bytes, start: int, delimiter: str, width: int, n_lines: in
     return columns
 
 
-def _fast_cells(text: str, delimiter: str, sample: list[str]) -> tuple[list[pd.Categorical], np.ndarray] | None:
+def _fast_cells(text: str, delimiter: str, sample: list[str]) -> tuple[list[CodedColumn], np.ndarray] | None:
     """The records of a well-formed file by pandas' C parser: (cells, cells per
     record), one record per physical line. None when the file needs the
     careful reader: a quoted cell or stray quote spanning lines, or a row wider
@@ -235,10 +239,10 @@ def _read_plain_utf8(raw: bytes, name: str) -> RawTable | None:
                         description=_description(delimiter, encoding))
 
 
-def _single_column(cells: list[pd.Categorical], ncells: np.ndarray, name: str) -> None:
+def _single_column(cells: list[CodedColumn], ncells: np.ndarray, name: str) -> None:
     filled = np.column_stack([c.codes >= 0 for c in cells]).any(axis=1)
     if filled.any() and (ncells[filled] == 1).all():
-        first = cells[0][int(np.flatnonzero(filled)[0])]
+        first = cells[0].cells(np.flatnonzero(filled)[:1])[0]
         _refuse_single_column(str(first), name)
 
 
