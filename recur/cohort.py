@@ -134,15 +134,17 @@ def _frame_as_raw(table: pd.DataFrame, name: str) -> RawTable:
 def _fingerprint(raw: RawTable) -> str:
     """Identifies the table's content (a missing cell and the text 'None'
     differ): SHA-256 over each cell's 64-bit hash, computed in C once per
-    distinct text and spread by the column's codes."""
+    distinct text (all columns in one call) and spread by the column's codes."""
     h = hashlib.sha256()
     h.update("\x1f".join(map(str, raw.table.columns)).encode())
-    for col in raw.table:
-        cat = coded(raw.table[col])
-        missing = cat.codes < 0
-        h.update(missing.tobytes())
-        texts = np.append(cat.categories.to_numpy(dtype=object), "")
-        h.update(pd.util.hash_array(texts, categorize=False)[cat.codes].tobytes())
+    cats = [coded(raw.table[col]) for col in raw.table]
+    texts = [np.append(cat.categories.to_numpy(dtype=object), "") for cat in cats]
+    hashes = pd.util.hash_array(np.concatenate(texts) if texts else np.array([], dtype=object), categorize=False)
+    start = 0
+    for cat, own in zip(cats, texts):
+        h.update((cat.codes < 0).tobytes())
+        h.update(hashes[start:start + len(own)][cat.codes].tobytes())
+        start += len(own)
     return h.hexdigest()[:16]
 
 
@@ -206,7 +208,7 @@ def build_cohort(table: pd.DataFrame | RawTable, source_name: str = "table",
                                 "(or date_recurrence) with date_last_followup / date_death, or precomputed "
                                 "os_months and os_event.", "no_endpoint"))
     problems.sort(key=lambda p: (p.level != "error", p.column))
-    release_freed_memory(int(data.memory_usage(index=False).sum()))  # what validation and derivation freed goes back before the next upload
+    release_freed_memory(data.size * 8)  # what validation and derivation freed (about the table) goes back
     kinds = {**cleaned.kinds, **{c: "number" if pd.api.types.is_numeric_dtype(data[c]) else "category"
                                  for c in data if c not in cleaned.kinds}}
     return Cohort(data=data, problems=tuple(problems), exclusions=exclusions, endpoints=endpoints,

@@ -49,11 +49,11 @@ def decide_order(columns: dict[str, pd.Series], chosen: DateOrder = "auto") -> O
     day_first, month_first, ambiguous = [], [], 0
     for col, values in columns.items():
         distinct = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else values.dropna().unique()
-        texts = [str(v) for v in distinct]
-        if not _DAY_OR_MONTH_FIRST.search("\n".join(texts)):  # one pass: no d/m/y-shaped value (ISO dates)
+        texts = distinct.tolist()
+        if not _DAY_OR_MONTH_FIRST.search(_joined(texts)):  # one pass: no d/m/y-shaped value (ISO dates)
             continue
         for text in texts:  # a plain loop: a few thousand distinct dates per column
-            m = _NUMERIC.match(text)
+            m = _NUMERIC.match(str(text))
             if m is None:
                 continue
             a, b = int(m.group(1)), int(m.group(2))
@@ -72,6 +72,14 @@ def decide_order(columns: dict[str, pd.Series], chosen: DateOrder = "auto") -> O
     if month_first:
         return OrderDecision("mdy", "settled", f"'{month_first[0][1]}' in {month_first[0][0]}")
     return OrderDecision("dmy", "ambiguous" if ambiguous else "none")
+
+
+def _joined(texts: list) -> str:
+    """The values as one text, a line each (for one regex pass over them all)."""
+    try:
+        return "\n".join(texts)
+    except TypeError:  # a value that is not text (an in-memory table)
+        return "\n".join(map(str, texts))
 
 
 @dataclass(frozen=True)

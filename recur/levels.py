@@ -10,7 +10,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from recur.distinct import map_distinct
+from recur.distinct import distinct_counts, map_distinct
 from recur.io.contract import text_cells
 
 # Normalised spelling -> the concept it names (checked after lower-casing and
@@ -62,9 +62,8 @@ def propose_merges(values: pd.Series) -> list[tuple[str, tuple[str, ...]]]:
     proposed for all of them: the category's full name when one spelling is it
     ('adenocarcinoma' over 'Adeno'), else the most frequent, the longer on a tie."""
     counts: dict[str, int] = {}
-    for value, n in values.value_counts(sort=False).items():  # counted in C, not per row
-        if n:
-            counts[str(value)] = counts.get(str(value), 0) + int(n)
+    for value, n in zip(*distinct_counts(values)):  # counted in C, not per row
+        counts[str(value)] = counts.get(str(value), 0) + int(n)
     groups: dict[str, list[str]] = {}
     for level in counts:
         groups.setdefault(concept(level), []).append(level)
