@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Mapping
 
 import numpy as np
 import pandas as pd
 
-from recur.distinct import by_distinct
+from recur.distinct import by_distinct, by_distinct_columns
 
 DateOrder = Literal["auto", "dmy", "mdy"]
 ORDER_NAMES = {"dmy": "day first (DD/MM/YYYY)", "mdy": "month first (MM/DD/YYYY)"}
@@ -94,6 +94,13 @@ def parse_dates(values: pd.Series, order: Literal["dmy", "mdy"] = "dmy") -> Pars
     """Read one date column with the file's order; every value gets the first
     accepted format that reads it (ISO first)."""
     return by_distinct(_parse_dates, values, order)
+
+
+def parse_date_columns(columns: Mapping[str, pd.Series], order: Literal["dmy", "mdy"] = "dmy"
+                       ) -> dict[str, ParsedDates]:
+    """``parse_dates`` for every date column of a file in one pass over all
+    their distinct values."""
+    return by_distinct_columns(_parse_dates, columns, order)  # type: ignore[return-value]
 
 
 def _parse_dates(values: pd.Series, order: Literal["dmy", "mdy"]) -> ParsedDates:

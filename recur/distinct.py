@@ -4,7 +4,7 @@ a few thousand distinct dates or doses, so the text is read that many times."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, TypeVar
+from typing import Callable, Hashable, Mapping, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -20,11 +20,31 @@ def by_distinct(parse: Callable[..., T], values: pd.Series, *args) -> T:
     codes, uniques = codes_and_distinct(values)
     if not isinstance(values.dtype, pd.CategoricalDtype) and len(uniques) * 2 > len(values):
         return parse(values, *args)
-    result = parse(pd.Series(np.append(uniques, None), dtype=object), *args)
-    take = np.where(codes < 0, len(uniques), codes)
-    spread = {f.name: _spread(getattr(result, f.name), take, values.index)
-              for f in dataclasses.fields(result)}  # type: ignore[arg-type]
-    return dataclasses.replace(result, **spread)  # type: ignore[type-var]
+    return _parse_together(parse, [(codes, uniques, values.index)], args)[0]
+
+
+def by_distinct_columns(parse: Callable[..., T], columns: Mapping[Hashable, pd.Series], *args) -> dict[Hashable, T]:
+    """``by_distinct`` for several columns in one call of ``parse`` on all
+    their distinct values together (``parse`` reads each value on its own, so
+    a value reads the same in any company); one result per column."""
+    coded = [(*codes_and_distinct(values), values.index) for values in columns.values()]
+    return dict(zip(columns, _parse_together(parse, coded, args)))
+
+
+def _parse_together(parse: Callable[..., T], coded: list[tuple[np.ndarray, np.ndarray, pd.Index]],
+                    args: tuple) -> list[T]:
+    """One ``parse`` of every column's distinct values (and one missing value,
+    last), spread back to each column by its codes."""
+    distinct = np.concatenate([uniques for _, uniques, _ in coded] + [np.array([None], dtype=object)])
+    result = parse(pd.Series(distinct, dtype=object), *args)
+    fields = dataclasses.fields(result)  # type: ignore[arg-type]
+    out, start = [], 0
+    for codes, uniques, index in coded:
+        take = np.where(codes < 0, len(distinct) - 1, codes.astype(np.int64) + start)
+        out.append(dataclasses.replace(result, **{  # type: ignore[type-var]
+            f.name: _spread(getattr(result, f.name), take, index) for f in fields}))
+        start += len(uniques)
+    return out
 
 
 def codes_and_distinct(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -11,13 +11,13 @@ from typing import Literal, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from recur.dates import DateOrder, OrderDecision, decide_order, parse_dates
+from recur.dates import DateOrder, OrderDecision, ParsedDates, decide_order, parse_date_columns
 from recur.distinct import codes_and_distinct, map_distinct
 from recur.io.contract import coded, text_cells
 from recur.safe_text import clip
 from recur.schema import COLUMNS, IDENTIFYING_NAME_HINTS, VOCABULARIES, is_tox_column
 from recur.settings import KINDS
-from recur.values import TIME_UNITS_TO_MONTHS, infer_kind, parse_numbers, unit_family
+from recur.values import TIME_UNITS_TO_MONTHS, ParsedNumbers, infer_kind, parse_number_columns, unit_family
 
 Level = Literal["error", "warning"]
 MAX_IDS_IN_MESSAGE = 8
@@ -25,6 +25,7 @@ FILE = "(file)"  # the column of findings about the file itself (rows, not value
 MAX_MONTHS = 1200  # 100 years
 MAX_MAGNITUDE = 1e12  # no clinical number comes near; beyond it sums and variances overflow
 MULTI_VALUED = ("distant_sites", "recurrence_regions")  # ';'-separated lists: never a grouping
+NUMBER_KINDS = ("number", "integer", "event", "grade")  # kinds whose cells are read as numbers
 
 
 @dataclass(frozen=True)
@@ -158,14 +159,17 @@ def clean_table(table: pd.DataFrame, rows: Sequence[int] | None = None, types: M
     date_cols = {c: df[c] for c, k in kinds.items() if k == "date"}
     decision = decide_order(date_cols, date_order)
     _report_date_order(decision, problems)
+    dates = parse_date_columns({c: df[c] for c, k in kinds.items() if k == "date"}, decision.order)
+    numbers = parse_number_columns({c: df[c] for c, k in kinds.items() if k in NUMBER_KINDS})
     for col, kind in kinds.items():
         if kind in ("id", "text", "multi"):
             continue
         values = df[col]
         if kind == "date":
-            df[col] = _clean_dates(col, values, decision, ids, problems)
-        elif kind in ("number", "integer", "event", "grade"):
-            df[col] = _clean_numbers(col, kind, values, ids, problems, (units or {}).get(col, "months"))
+            df[col] = _clean_dates(col, values, dates[col], ids, problems)
+        elif kind in NUMBER_KINDS:
+            unit = (units or {}).get(col, "months")
+            df[col] = _clean_numbers(col, kind, values, numbers[col], ids, problems, unit)
         elif kind == "category" and col in VOCABULARIES:
             df[col] = _normalise_category(col, values, ids, problems)
     return Cleaned(df, problems, kinds, decision)
@@ -192,9 +196,8 @@ def _report_date_order(decision: OrderDecision, problems: list[Problem]) -> None
                                 "date_order_ambiguous"))
 
 
-def _clean_dates(col: str, values: pd.Series, decision: OrderDecision, ids: pd.Series,
+def _clean_dates(col: str, values: pd.Series, parsed: ParsedDates, ids: pd.Series,
                  problems: list[Problem]) -> pd.Series:
-    parsed = parse_dates(values, decision.order)
     for mask, message, rule in (
             (parsed.impossible, "dates that are not on the calendar ({}); correct the day or month.",
              "impossible_date"),
@@ -208,10 +211,9 @@ def _clean_dates(col: str, values: pd.Series, decision: OrderDecision, ids: pd.S
     return parsed.values
 
 
-def _clean_numbers(col: str, kind: str, values: pd.Series, ids: pd.Series, problems: list[Problem],
-                   unit: str) -> pd.Series:
+def _clean_numbers(col: str, kind: str, values: pd.Series, parsed: ParsedNumbers, ids: pd.Series,
+                   problems: list[Problem], unit: str) -> pd.Series:
     family = unit_family(col)
-    parsed = parse_numbers(values, family)
     if parsed.not_numbers.any():
         shown = id_list(values[parsed.not_numbers].astype(str).unique())
         problems.append(problem("error", col, ids[parsed.not_numbers], f"values that are not numbers ({shown}); "

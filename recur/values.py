@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
 from recur.dates import looks_like_dates
-from recur.distinct import by_distinct, distinct_counts
+from recur.distinct import by_distinct, by_distinct_columns, distinct_counts
 from recur.schema import MONTH_DAYS
 
 _NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s].*?)?\s*$")
@@ -62,6 +63,18 @@ def parse_numbers(values: pd.Series, family: str | None = None) -> ParsedNumbers
     recur analyses (months, Gy, cm³); anything else that is not a plain number
     is flagged, never guessed."""
     return by_distinct(_parse_numbers, values, family)
+
+
+def parse_number_columns(columns: Mapping[str, pd.Series]) -> dict[str, ParsedNumbers]:
+    """``parse_numbers`` for many columns, each with its own ``unit_family``:
+    one pass over the distinct values of all the columns of a family."""
+    families: dict[str | None, dict[str, pd.Series]] = {}
+    for col, values in columns.items():
+        families.setdefault(unit_family(col), {})[col] = values
+    parsed = {}
+    for family, group in families.items():
+        parsed.update(by_distinct_columns(_parse_numbers, group, family))
+    return {col: parsed[col] for col in columns}
 
 
 def _parse_numbers(values: pd.Series, family: str | None) -> ParsedNumbers:
