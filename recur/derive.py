@@ -216,24 +216,27 @@ FAILURE_TYPES = {"in-field (local)": ("date_local_failure",),
                  "distant": ("date_distant_failure",)}
 
 
-def _ever_and_first(dates: dict[str, pd.Series]) -> dict[str, tuple[pd.Series, pd.Series]]:
-    """Per kind of failure: (ever, part of the first failure), where failures
-    within 28 days of the earliest count as synchronous."""
-    first = _earliest(list(dates.values()), next(iter(dates.values())).index)
-    window = pd.Timedelta(days=SYNCHRONOUS_DAYS)
-    return {k: (d.notna(), d.notna() & (d - first <= window)) for k, d in dates.items()}
+def _ever_and_first(dates: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per kind of failure (datetime64 arrays): (ever, part of the first
+    failure), where failures within 28 days of the earliest count as synchronous."""
+    values = list(dates.values())
+    first = values[0]
+    for d in values[1:]:
+        first = np.fmin(first, d)
+    window = np.timedelta64(SYNCHRONOUS_DAYS, "D")
+    return {k: (~np.isnat(d), d - first <= window) for k, d in dates.items()}  # NaT compares False
 
 
 def failure_types(df: pd.DataFrame) -> pd.DataFrame:
     """Per patient and kind of failure (in-field, out-of-field regional,
     distant; only the kinds whose date column is present): ``<kind>`` True when
     it ever occurred, ``<kind> first`` when it was (part of) the first failure."""
-    present = {k: _col(df, cols[0]) for k, cols in FAILURE_TYPES.items() if cols[0] in df}
+    present = {k: _dates(df, cols[0]) for k, cols in FAILURE_TYPES.items() if cols[0] in df}
     if not present:
         return pd.DataFrame(index=df.index)
     flags = _ever_and_first(present)
     return pd.DataFrame({**{k: ever for k, (ever, _) in flags.items()},
-                         **{f"{k} first": first for k, (_, first) in flags.items()}})
+                         **{f"{k} first": first for k, (_, first) in flags.items()}}, index=df.index)
 
 
 def derive_failure_patterns(df: pd.DataFrame) -> pd.DataFrame:
@@ -242,18 +245,16 @@ def derive_failure_patterns(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy(deep=False)  # columns are replaced, never written into: no need to copy them
     if not any(c in out for c in FAILURE_DATES["pfs"]):
         return out
-    lr = _earliest([_col(out, "date_local_failure"), _col(out, "date_regional_failure")], out.index)
-    prog = _col(out, "date_progression")
-    flags = _ever_and_first({"lr": lr, "dm": _col(out, "date_distant_failure")})
-    out["failure_pattern"] = _pattern(flags["lr"][0], flags["dm"][0], prog.notna())
-    out["failure_pattern_first"] = _pattern(flags["lr"][1], flags["dm"][1], prog.notna())
+    lr = np.fmin(_dates(out, "date_local_failure"), _dates(out, "date_regional_failure"))
+    prog = ~np.isnat(_dates(out, "date_progression"))
+    flags = _ever_and_first({"lr": lr, "dm": _dates(out, "date_distant_failure")})
+    out["failure_pattern"] = _pattern(flags["lr"][0], flags["dm"][0], prog, out.index)
+    out["failure_pattern_first"] = _pattern(flags["lr"][1], flags["dm"][1], prog, out.index)
     return out
 
 
-def _pattern(lr: pd.Series, dm: pd.Series, prog: pd.Series) -> pd.Series:
+def _pattern(lr: np.ndarray, dm: np.ndarray, prog: np.ndarray, index: pd.Index) -> pd.Series:
     """The pattern of each patient as a Categorical (positions in FAILURE_PATTERNS)."""
-    index = lr.index
-    lr, dm, prog = lr.to_numpy(dtype=bool), dm.to_numpy(dtype=bool), prog.to_numpy(dtype=bool)
     code = np.select([lr & dm, lr, dm, prog], [FAILURE_PATTERNS.index(p) for p in (BOTH, LR_ONLY, DISTANT_ONLY,
                                                                                    SITE_UNKNOWN)],
                      FAILURE_PATTERNS.index(NO_FAILURE)).astype(np.int8)

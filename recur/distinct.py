@@ -51,7 +51,8 @@ def codes_and_distinct(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(code of each value, -1 if missing; the distinct values): a coded
     column's own categories, else one hash pass."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy(), values.cat.categories.to_numpy(dtype=object)
+        cat = values.array  # (the .cat accessor builds a Series per call)
+        return cat.codes, cat.categories.to_numpy(dtype=object)
     return pd.factorize(values.to_numpy(dtype=object))
 
 
