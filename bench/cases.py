@@ -1,5 +1,6 @@
 """One measured case of `make bench`, run in a fresh process by bench/run.py:
-load its data (not timed), one warm-up call, then ``repeats`` timed calls.
+load its data (not timed), one warm-up call, one full garbage collection,
+then ``repeats`` timed calls.
 Prints one JSON line: {"seconds": [...], "peak_mb": ...}: the process's own
 peak RSS (VmHWM), so memory is the real peak, not tracemalloc.
 
@@ -11,6 +12,7 @@ where one call is shorter than the clock's useful resolution); R does the same.
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import sys
@@ -169,6 +171,9 @@ def main() -> None:
     warnings.simplefilter("ignore")  # lifelines' convergence chatter is not a result
     run = task(name, path)
     run()  # warm-up
+    # One full collection now, as every Python case does: the objects its imports made (scipy, numba) are
+    # then traversed here, not in the middle of a timed call (timeit goes further and turns the collector off).
+    gc.collect()
     print(json.dumps({"warm": True}), flush=True)  # the parent knows a call finished if it must stop the case
     seconds = []
     for _ in range(repeats):

@@ -5,7 +5,9 @@ tied times; loading a cohort file next to pandas.read_csv; page reruns
 uploads and cutoff changes. Writes the tables to bench/results.md.
 
 Honest by construction: every measured case runs in a fresh process, one
-warm-up call, then the median (min-max) of REPEATS timed calls (fewer at
+warm-up call, one full garbage collection (every Python case alike: the
+collector's first pass over the imports' objects is not a call's cost),
+then the median (min-max) of REPEATS timed calls (fewer at
 1e6, stated in the table); memory is the process's own peak RSS (VmHWM,
 reported by the case; ru_maxrss would count the parent's memory at the
 spawn), not tracemalloc. R times itself with system.time on the same CSV.
@@ -278,7 +280,8 @@ def competing_section(lines: list[str]) -> None:
 def loading_section(lines: list[str]) -> None:
     lines += ["## Loading a cohort file (read, validate, derive) vs pandas.read_csv", "",
               "Schema columns (the demo generator at size n), CSV bytes in memory; pandas parses the "
-              "date columns only. Median (min-max) of 5 runs after a warm-up (3 at 1e6); RSS = peak "
+              "date columns only. Median (min-max) of 5 runs after a warm-up and a full garbage collection "
+              "(3 runs at 1e6); RSS = peak "
               "resident memory of the process.", "",
               "| n | file MB | recur load_cohort | pandas.read_csv | recur / pandas | RSS recur / pandas (MB) |",
               "|---|---|---|---|---|---|"]
