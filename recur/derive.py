@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from recur.dose import derive_completion, derive_phases, eqd2
+from recur.frames import with_columns
 from recur.schema import ESCC_REGIONS, MONTH_DAYS
 from recur.settings import EndpointRules
 from recur.validate import Problem, problem
@@ -64,20 +65,22 @@ def derive_radiotherapy(df: pd.DataFrame, alpha_beta: float, problems: list[Prob
     bed = _col(out, "course_bed_gy").fillna(dose * (1 + d / ab))
     if "course_bed_gy" in out:
         del out["course_bed_gy"]  # (drop() would copy every column)
+    new: dict[str, pd.Series] = {}
     if "rt_dose_gy" in out or "rt_fractions" in out:
-        out["dose_per_fraction"] = d
+        new["dose_per_fraction"] = d
     if "bed_gy" in out or ("rt_dose_gy" in out and "rt_fractions" in out):
-        out["bed_gy"] = bed.fillna(_col(out, "bed_gy"))
-    if "bed_gy" in out:
-        out["eqd2_gy"] = eqd2(out["bed_gy"], ab)
+        new["bed_gy"] = bed.fillna(_col(out, "bed_gy"))
+    course_bed = new.get("bed_gy", out.get("bed_gy"))
+    if course_bed is not None:
+        new["eqd2_gy"] = eqd2(course_bed, ab)
     if "prior_rt_dose_gy" in out:
-        out["cumulative_dose_gy"] = out["prior_rt_dose_gy"] + dose
+        new["cumulative_dose_gy"] = out["prior_rt_dose_gy"] + dose
         prior_fx = _col(out, "prior_rt_fractions")
         prior_d = out["prior_rt_dose_gy"] / prior_fx
         prior_eqd2 = out["prior_rt_dose_gy"] * (prior_d + ab) / (2 + ab)
         if prior_fx.notna().any():
-            out["cumulative_eqd2_gy"] = prior_eqd2 + out.get("eqd2_gy", np.nan)
-    return derive_completion(out)
+            new["cumulative_eqd2_gy"] = prior_eqd2 + new.get("eqd2_gy", out.get("eqd2_gy", np.nan))
+    return derive_completion(with_columns(out, new))
 
 
 def derive_intervals(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
@@ -179,6 +182,7 @@ def derive_endpoints(
                        dtype=object)
     exclusions: list[dict] = []
     available: list[str] = []
+    new: dict[str, np.ndarray] = {}
     for ep in ENDPOINTS:
         tcol, ecol = time_column(ep), event_column(ep)
         failure_cols = [c for c in FAILURE_DATES[ep] if c in out]
@@ -207,8 +211,8 @@ def derive_endpoints(
             if gap.any():
                 problems.append(problem("warning", tcol, ids[gap], "supplied time differs from the dates by "
                                         "more than one month; the dates are used. Check both.", "time_mismatch"))
-        out[tcol], out[ecol] = pd.Series(time, index=out.index), pd.Series(event, index=out.index)
-    return out, pd.DataFrame(exclusions, columns=EXCLUSION_COLUMNS), tuple(available)
+        new[tcol], new[ecol] = time, event
+    return with_columns(out, new), pd.DataFrame(exclusions, columns=EXCLUSION_COLUMNS), tuple(available)
 
 
 FAILURE_TYPES = {"in-field (local)": ("date_local_failure",),
@@ -248,9 +252,8 @@ def derive_failure_patterns(df: pd.DataFrame) -> pd.DataFrame:
     lr = np.fmin(_dates(out, "date_local_failure"), _dates(out, "date_regional_failure"))
     prog = ~np.isnat(_dates(out, "date_progression"))
     flags = _ever_and_first({"lr": lr, "dm": _dates(out, "date_distant_failure")})
-    out["failure_pattern"] = _pattern(flags["lr"][0], flags["dm"][0], prog, out.index)
-    out["failure_pattern_first"] = _pattern(flags["lr"][1], flags["dm"][1], prog, out.index)
-    return out
+    return with_columns(out, {"failure_pattern": _pattern(flags["lr"][0], flags["dm"][0], prog, out.index),
+                              "failure_pattern_first": _pattern(flags["lr"][1], flags["dm"][1], prog, out.index)})
 
 
 def _pattern(lr: np.ndarray, dm: np.ndarray, prog: np.ndarray, index: pd.Index) -> pd.Series:

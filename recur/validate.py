@@ -13,6 +13,7 @@ import pandas as pd
 
 from recur.dates import DateOrder, OrderDecision, ParsedDates, decide_order, parse_date_columns
 from recur.distinct import codes_and_distinct, map_distinct
+from recur.frames import with_columns
 from recur.io.contract import coded, text_cells
 from recur.safe_text import clip
 from recur.schema import COLUMNS, IDENTIFYING_NAME_HINTS, VOCABULARIES, is_tox_column
@@ -161,28 +162,26 @@ def clean_table(table: pd.DataFrame, rows: Sequence[int] | None = None, types: M
     _report_date_order(decision, problems)
     dates = parse_date_columns({c: df[c] for c, k in kinds.items() if k == "date"}, decision.order)
     numbers = parse_number_columns({c: df[c] for c, k in kinds.items() if k in NUMBER_KINDS})
+    typed: dict[str, pd.Series] = {}
     for col, kind in kinds.items():
         if kind in ("id", "text", "multi"):
             continue
         values = df[col]
         if kind == "date":
-            df[col] = _clean_dates(col, values, dates[col], ids, problems)
+            typed[col] = _clean_dates(col, values, dates[col], ids, problems)
         elif kind in NUMBER_KINDS:
             unit = (units or {}).get(col, "months")
-            df[col] = _clean_numbers(col, kind, values, numbers[col], ids, problems, unit)
+            typed[col] = _clean_numbers(col, kind, values, numbers[col], ids, problems, unit)
         elif kind == "category" and col in VOCABULARIES:
-            df[col] = _normalise_category(col, values, ids, problems)
-    return Cleaned(df, problems, kinds, decision)
+            typed[col] = _normalise_category(col, values, ids, problems)
+    return Cleaned(with_columns(df, typed), problems, kinds, decision)
 
 
 def plain_text(data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """The coded text ``columns`` of a cleaned table as plain str / None cells
     (what the analyses take); the distinct values stay shared, not copied."""
-    out = data.copy(deep=False)
-    for col in columns:
-        if col in out and isinstance(out[col].dtype, pd.CategoricalDtype):
-            out[col] = text_cells(out[col])
-    return out
+    return with_columns(data, {col: text_cells(data[col]) for col in columns
+                               if col in data and isinstance(data[col].dtype, pd.CategoricalDtype)})
 
 
 def _report_date_order(decision: OrderDecision, problems: list[Problem]) -> None:

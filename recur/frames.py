@@ -1,0 +1,27 @@
+"""Setting many columns of a table at once. Each ``df[col] = values`` reworks
+the frame's blocks and empties its column cache, so a step that sets a dozen
+columns one by one costs more than building the frame once from its columns."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+
+def with_columns(df: pd.DataFrame, columns: Mapping[str, pd.Series | np.ndarray]) -> pd.DataFrame:
+    """``df`` with ``columns`` set: replaced in place where present, else added
+    at the end, as ``df[col] = values`` would. No column is copied (recur
+    replaces columns, it never writes into them); ``df`` is left as it was."""
+    if not df.columns.is_unique:  # (a frame keyed by name cannot hold two columns of one name)
+        out = df.copy(deep=False)
+        for name, values in columns.items():
+            out[name] = values
+        return out
+    merged: dict = dict(df.items())
+    for name, values in columns.items():
+        merged[name] = values if isinstance(values, pd.Series) else pd.Series(values, index=df.index)
+    out = pd.DataFrame(merged, index=df.index, copy=False)
+    out.columns.name = df.columns.name
+    return out

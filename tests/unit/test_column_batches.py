@@ -1,0 +1,74 @@
+"""Work done for many columns at once gives what it gives column by column:
+every date column parsed in one pass, number columns one pass per unit
+family, and a table's columns set in one step."""
+
+import numpy as np
+import pandas as pd
+
+from recur.dates import parse_date_columns, parse_dates
+from recur.frames import with_columns
+from recur.values import parse_number_columns, parse_numbers
+
+
+def _coded(values: list) -> pd.Series:
+    return pd.Series(pd.Categorical(values), dtype="category")
+
+
+def test_date_columns_in_one_pass_read_as_each_alone():
+    columns = {
+        "date_rt_start": _coded(["2015-01-02", "2015-02-30", None, "2015-01-02"]),  # ISO, one off the calendar
+        "date_death": _coded(["31/01/2016", "1850-01-01", "soon", None]),  # day first, implausible, unreadable
+        "date_last_followup": _coded(["2016-03-04", "2016-03-04", "2016-05-06", None]),  # all ISO
+    }
+    together = parse_date_columns(columns, "dmy")
+    for col, values in columns.items():
+        alone = parse_dates(values, "dmy")
+        pd.testing.assert_series_equal(together[col].values, alone.values, obj=col)
+        for mask in ("unreadable", "impossible", "implausible"):
+            assert getattr(together[col], mask).tolist() == getattr(alone, mask).tolist(), (col, mask)
+    start, death = together["date_rt_start"], together["date_death"]
+    assert start.values.iloc[0] == pd.Timestamp("2015-01-02") and pd.isna(start.values.iloc[2])
+    assert start.impossible.tolist() == [False, True, False, False]
+    assert death.values.iloc[0] == pd.Timestamp("2016-01-31")
+    assert death.implausible.tolist() == [False, True, False, False]
+    assert death.unreadable.tolist() == [False, False, True, False]
+
+
+def test_number_columns_read_each_with_its_own_unit_family():
+    columns = {
+        "rt_dose_gy": _coded(["60", "6000 cGy", "60 Gy", None]),  # dose: cGy and Gy read
+        "os_months": _coded(["12 mo", "60 Gy", "1,5", "inf"]),  # time: Gy is not a time unit; decimal comma
+        "age": _coded(["61", "60 Gy", "70", "61"]),  # no family: no unit is read
+    }
+    together = parse_number_columns(columns)
+    assert list(together) == list(columns)
+    for col, values in columns.items():
+        alone = parse_numbers(values, {"rt_dose_gy": "dose", "os_months": "time", "age": None}[col])
+        pd.testing.assert_series_equal(together[col].values, alone.values, obj=col)
+        for mask in ("not_numbers", "non_finite", "with_units"):
+            assert getattr(together[col], mask).tolist() == getattr(alone, mask).tolist(), (col, mask)
+    assert together["rt_dose_gy"].values.tolist()[:3] == [60.0, 60.0, 60.0]
+    assert together["rt_dose_gy"].with_units.tolist() == [False, True, True, False]
+    assert together["os_months"].values.iloc[0] == 12.0 and together["os_months"].values.iloc[2] == 1.5
+    assert together["os_months"].not_numbers.tolist() == [False, True, False, False]
+    assert together["os_months"].non_finite.tolist() == [False, False, False, True]
+    assert together["age"].not_numbers.tolist() == [False, True, False, False]
+
+
+def test_with_columns_replaces_in_place_adds_at_the_end_and_copies_nothing():
+    df = pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]}, index=pd.Index([5, 7], name="file_row"))
+    b_before = df["b"].copy()
+    out = with_columns(df, {"b": pd.Series(["p", "q"], index=df.index), "c": np.array([3.0, 4.0])})
+    assert list(out.columns) == ["a", "b", "c"]
+    assert out["b"].tolist() == ["p", "q"] and out["c"].tolist() == [3.0, 4.0]
+    assert out.index.tolist() == [5, 7] and out.index.name == "file_row"
+    pd.testing.assert_series_equal(df["b"], b_before)  # the input is left as it was
+    assert list(df.columns) == ["a", "b"]
+    assert np.shares_memory(out["a"].to_numpy(), df["a"].to_numpy())  # untouched columns are not copied
+
+
+def test_with_columns_on_a_frame_with_a_repeated_name_sets_as_setitem_does():
+    df = pd.DataFrame([[1, 2, 3]], columns=["a", "a", "b"])
+    out = with_columns(df, {"b": pd.Series([9]), "c": pd.Series([4])})
+    assert list(out.columns) == ["a", "a", "b", "c"]
+    assert out.iloc[0].tolist() == [1, 2, 9, 4]
