@@ -187,7 +187,9 @@ def build_cohort(table: pd.DataFrame | RawTable, source_name: str = "table",
                                     "duplicate_column"))
         mapped = mapped.loc[:, ~mapped.columns.duplicated()]
     units = {**units_from_names(renames), **dict(settings.time_units)}
-    cleaned = clean_table(mapped.reset_index(drop=True), rows=list(raw.table.index),
+    mapped = mapped.copy(deep=False)  # (reset_index would copy every column)
+    mapped.index = pd.RangeIndex(len(mapped))
+    cleaned = clean_table(mapped, rows=raw.table.index.to_numpy(),
                           types=dict(settings.column_types), units=units, date_order=settings.date_order)
     problems += cleaned.problems
     if cleaned.date_order.status in ("settled", "chosen"):

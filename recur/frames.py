@@ -10,11 +10,14 @@ import numpy as np
 import pandas as pd
 
 
+FEW = 4  # fewer columns than this are set one by one: rebuilding the frame costs about four block reworks
+
+
 def with_columns(df: pd.DataFrame, columns: Mapping[str, pd.Series | np.ndarray]) -> pd.DataFrame:
     """``df`` with ``columns`` set: replaced in place where present, else added
     at the end, as ``df[col] = values`` would. No column is copied (recur
     replaces columns, it never writes into them); ``df`` is left as it was."""
-    if not df.columns.is_unique:  # (a frame keyed by name cannot hold two columns of one name)
+    if len(columns) < FEW or not df.columns.is_unique:  # (a dict of columns cannot hold one name twice)
         out = df.copy(deep=False)
         for name, values in columns.items():
             out[name] = values

@@ -82,11 +82,11 @@ class Cleaned:
     date_order: OrderDecision
 
 
-def _file_rows(table: pd.DataFrame, rows: Sequence[int] | None) -> list[int]:
-    return list(rows) if rows is not None else [i + 2 for i in range(len(table))]
+def _file_rows(table: pd.DataFrame, rows: Sequence[int] | None) -> np.ndarray:
+    return np.asarray(rows) if rows is not None else np.arange(2, len(table) + 2)
 
 
-def _clean_ids(df: pd.DataFrame, rows: list[int], problems: list[Problem]) -> pd.Series:
+def _clean_ids(df: pd.DataFrame, rows: np.ndarray, problems: list[Problem]) -> pd.Series:
     """Each patient's ID (text); a row without one is named 'row N' after its
     file row. Works on the coded column: the distinct IDs once, then codes."""
     no_column = "patient_id" not in df.columns
@@ -97,7 +97,7 @@ def _clean_ids(df: pd.DataFrame, rows: list[int], problems: list[Problem]) -> pd
     ids = text_cells(df["patient_id"])
     empty = df["patient_id"].isna().to_numpy()
     if empty.any():
-        row_names = np.array([f"row {r}" for r in np.asarray(rows)[empty]], dtype=object)
+        row_names = np.array([f"row {r}" for r in rows[empty]], dtype=object)
         if not no_column:
             problems.append(problem("error", "patient_id", row_names, "no patient ID; fill in a unique study ID "
                                     "(these rows are named by their spreadsheet row meanwhile).", "missing_id"))

@@ -4,6 +4,7 @@ family, and a table's columns set in one step."""
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from recur.dates import parse_date_columns, parse_dates
 from recur.frames import with_columns
@@ -55,12 +56,14 @@ def test_number_columns_read_each_with_its_own_unit_family():
     assert together["age"].not_numbers.tolist() == [False, True, False, False]
 
 
-def test_with_columns_replaces_in_place_adds_at_the_end_and_copies_nothing():
+@pytest.mark.parametrize("added", [1, 5])  # a few are set one by one, more by rebuilding the frame
+def test_with_columns_replaces_in_place_adds_at_the_end_and_copies_nothing(added):
     df = pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]}, index=pd.Index([5, 7], name="file_row"))
     b_before = df["b"].copy()
-    out = with_columns(df, {"b": pd.Series(["p", "q"], index=df.index), "c": np.array([3.0, 4.0])})
-    assert list(out.columns) == ["a", "b", "c"]
-    assert out["b"].tolist() == ["p", "q"] and out["c"].tolist() == [3.0, 4.0]
+    new = {"b": pd.Series(["p", "q"], index=df.index), **{f"c{i}": np.array([3.0, i]) for i in range(added)}}
+    out = with_columns(df, new)
+    assert list(out.columns) == ["a", "b"] + [f"c{i}" for i in range(added)]
+    assert out["b"].tolist() == ["p", "q"] and out[f"c{added - 1}"].tolist() == [3.0, added - 1]
     assert out.index.tolist() == [5, 7] and out.index.name == "file_row"
     pd.testing.assert_series_equal(df["b"], b_before)  # the input is left as it was
     assert list(df.columns) == ["a", "b"]
@@ -69,6 +72,6 @@ def test_with_columns_replaces_in_place_adds_at_the_end_and_copies_nothing():
 
 def test_with_columns_on_a_frame_with_a_repeated_name_sets_as_setitem_does():
     df = pd.DataFrame([[1, 2, 3]], columns=["a", "a", "b"])
-    out = with_columns(df, {"b": pd.Series([9]), "c": pd.Series([4])})
-    assert list(out.columns) == ["a", "a", "b", "c"]
-    assert out.iloc[0].tolist() == [1, 2, 9, 4]
+    out = with_columns(df, {"b": pd.Series([9]), **{f"c{i}": pd.Series([i]) for i in range(4)}})
+    assert list(out.columns) == ["a", "a", "b", "c0", "c1", "c2", "c3"]
+    assert out.iloc[0].tolist() == [1, 2, 9, 0, 1, 2, 3]
