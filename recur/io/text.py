@@ -20,8 +20,6 @@ from recur.io.contract import (MISSING_TOKENS, CodedColumn, RawTable, ReadFindin
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 SNIFF_LINES = 50
-_SPACE = r"[\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}]"  # every character Python's str.strip removes, and more
-EDGE_SPACE = f"^{_SPACE}|{_SPACE}$"
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16",
                   "cp1252": "Windows-1252 (Excel on Windows)", "latin-1": "Latin-1 (ISO 8859-1)"}
 
@@ -145,8 +143,8 @@ def _arrow_cells(raw: bytes, start: int, delimiter: str, width: int, n_lines: in
     del table
     # every column's distinct texts in one array: one pass of the edge-space and missing-marker tests
     texts = pa.chunked_array([e.dictionary for e in encoded], type=pa.string()).combine_chunks()
-    suspect = pc.or_(pc.match_substring_regex(texts, EDGE_SPACE),
-                     pc.is_in(texts, value_set=pa.array(sorted(MISSING_TOKENS)))).to_numpy(zero_copy_only=False)
+    suspect = _edge_not_plain(texts) | pc.is_in(texts, value_set=pa.array(sorted(MISSING_TOKENS))).to_numpy(
+        zero_copy_only=False)
     texts = texts.to_numpy(zero_copy_only=False)
     ends = np.cumsum([len(e.dictionary) for e in encoded])
     columns = [coded_from_raw(e.indices.to_numpy(zero_copy_only=False), texts[end - len(e.dictionary):end],
@@ -154,6 +152,21 @@ def _arrow_cells(raw: bytes, start: int, delimiter: str, width: int, n_lines: in
     del encoded
     release_freed_memory(len(raw))  # the table's pages: the cohort should not pay for them
     return columns
+
+
+def _edge_not_plain(texts: pa.StringArray) -> np.ndarray:
+    """Texts whose first or last byte is not a visible ASCII character (or
+    that are empty), read from the UTF-8 buffer. Every character str.strip
+    removes is an ASCII control or space, or a multi-byte one, so this is a
+    superset of the texts ``clean_cell`` would trim."""
+    if not len(texts):
+        return np.zeros(0, dtype=bool)
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int32)[texts.offset:texts.offset + len(texts) + 1]
+    data = np.frombuffer(texts.buffers()[2] or b"\0", dtype=np.uint8)  # (all empty: no data buffer)
+    starts, ends = offsets[:-1], offsets[1:]
+    empty = ends <= starts
+    first, last = data[np.where(empty, 0, starts)], data[np.where(empty, 0, ends - 1)]
+    return empty | (first <= 0x20) | (first >= 0x7F) | (last <= 0x20) | (last >= 0x7F)
 
 
 def _fast_cells(text: str, delimiter: str, sample: list[str]) -> tuple[list[CodedColumn], np.ndarray] | None:

@@ -9,6 +9,7 @@ import hashlib
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import recur
@@ -121,3 +122,12 @@ def test_content_hash_is_the_sha256_of_each_cells_text_hash():
         h.update(np.array([c is None for c in cells]).tobytes())
         h.update(pd.util.hash_array(np.array(["" if c is None else c for c in cells], dtype=object)).tobytes())
     assert _fingerprint(raw) == h.hexdigest()[:16]
+
+
+def test_edge_test_flags_every_character_str_strip_removes():
+    spaces = [chr(cp) for cp in range(0x110000) if chr(cp).isspace()]
+    texts = [f"{c}a" for c in spaces] + [f"a{c}" for c in spaces] + ["", "abc", "caf\u00e9", "a b", "1.5"]
+    flagged = text._edge_not_plain(pa.array(texts, type=pa.string()))
+    assert flagged[:2 * len(spaces)].all()
+    assert flagged[2 * len(spaces):].tolist() == [True, False, True, False, False]  # empty; accented end: looked at
+    assert len(spaces) == 29  # the str.isspace set this test walks (Python 3.11, Unicode 14)
