@@ -180,7 +180,7 @@ def derive_endpoints(
     reasons = np.array(["", f"no {origin_col}", "no date_last_followup or date_death",
                         f"event or follow-up dated before {origin_col}", "failure dated after the last follow-up"],
                        dtype=object)
-    exclusions: list[dict] = []
+    exclusions: list[tuple[str, object, str]] = []  # (endpoint, patient_id, reason)
     available: list[str] = []
     new: dict[str, np.ndarray] = {}
     for ep in ENDPOINTS:
@@ -193,7 +193,7 @@ def derive_endpoints(
         available.append(ep)
         if not use_dates:
             for mask, reason in ((df[tcol].isna(), f"no {tcol}"), (df[ecol].isna(), f"no {ecol}")):
-                exclusions += [{"endpoint": ep, "patient_id": i, "reason": reason} for i in ids[mask]]
+                exclusions += [(ep, i, reason) for i in ids[mask]]
             continue
         fail = _earliest([out[c] for c in failure_cols], out.index).to_numpy(dtype="datetime64[ns]")
         event_date = np.fmin(fail, death) if death_counts[ep] else fail
@@ -204,7 +204,7 @@ def derive_endpoints(
         # the first reason that applies, per row (0: none), named only for the rows excluded
         why = np.select([np.isnat(origin), np.isnat(end), time < 0, fail > fu], [1, 2, 3, 4], 0)
         bad = why > 0
-        exclusions += [{"endpoint": ep, "patient_id": i, "reason": r} for i, r in zip(ids[bad], reasons[why[bad]])]
+        exclusions += [(ep, i, r) for i, r in zip(ids[bad], reasons[why[bad]])]
         time[bad], event[bad] = np.nan, np.nan
         if supplied:
             gap = np.abs(time - df[tcol].to_numpy(dtype=float)) > 1
@@ -212,7 +212,9 @@ def derive_endpoints(
                 problems.append(problem("warning", tcol, ids[gap], "supplied time differs from the dates by "
                                         "more than one month; the dates are used. Check both.", "time_mismatch"))
         new[tcol], new[ecol] = time, event
-    return with_columns(out, new), pd.DataFrame(exclusions, columns=EXCLUSION_COLUMNS), tuple(available)
+    excluded = pd.DataFrame(dict(zip(EXCLUSION_COLUMNS, map(list, zip(*exclusions)))) if exclusions else
+                            {c: [] for c in EXCLUSION_COLUMNS}, dtype=object)  # (from rows: slow when empty)
+    return with_columns(out, new), excluded, tuple(available)
 
 
 FAILURE_TYPES = {"in-field (local)": ("date_local_failure",),
