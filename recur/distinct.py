@@ -37,12 +37,12 @@ def _parse_together(parse: Callable[..., T], coded: list[tuple[np.ndarray, np.nd
     last), spread back to each column by its codes."""
     distinct = np.concatenate([uniques for _, uniques, _ in coded] + [np.array([None], dtype=object)])
     result = parse(pd.Series(distinct, dtype=object), *args)
-    fields = dataclasses.fields(result)  # type: ignore[arg-type]
+    fields = [f.name for f in dataclasses.fields(result)]  # type: ignore[arg-type]
     out, start = [], 0
     for codes, uniques, index in coded:
         take = np.where(codes < 0, len(distinct) - 1, codes.astype(np.int64) + start)
         out.append(dataclasses.replace(result, **{  # type: ignore[type-var]
-            f.name: _spread(getattr(result, f.name), take, index) for f in fields}))
+            name: _spread(getattr(result, name), take, index) for name in fields}))
         start += len(uniques)
     return out
 
@@ -75,8 +75,9 @@ def map_distinct(values: pd.Series, func: Callable[[object], object]) -> pd.Seri
 
 
 def _spread(field, take: np.ndarray, index: pd.Index):
+    """One field of a parse of distinct values, taken back to a column's rows."""
     if isinstance(field, np.ndarray):
         return field[take]
-    if not isinstance(field, pd.Series):
-        return field
-    return pd.Series(field.to_numpy()[take], index=index, name=field.name, dtype=field.dtype)
+    if isinstance(field, pd.Series):  # (the array keeps its dtype: no dtype argument to check)
+        return pd.Series(field.to_numpy()[take], index=index, name=field.name)
+    return field
