@@ -131,3 +131,15 @@ def test_edge_test_flags_every_character_str_strip_removes():
     assert flagged[:2 * len(spaces)].all()
     assert flagged[2 * len(spaces):].tolist() == [True, False, True, False, False]  # empty; accented end: looked at
     assert len(spaces) == 29  # the str.isspace set this test walks (Python 3.11, Unicode 14)
+
+
+@pytest.mark.parametrize("odd", ["2015-1-02", "+2015-01-01", "20150102", "2015-01", "2015-01-02T00:00",
+                                 "\u0662\u0660\u0661\u0665-\u0660\u0661-\u0660\u0662", "10000-01-01", "-001-01-01",
+                                 "2015-02-30", "31/01/2015", "NaT", "today"])
+def test_iso_shortcut_takes_only_plain_valid_yyyy_mm_dd(odd):
+    from recur import dates
+
+    latest = pd.Timestamp("2030-01-01")
+    assert dates._all_iso(pd.Series([odd, "2015-01-02"], dtype=object), latest) is None
+    taken = dates._all_iso(pd.Series(["2016-02-29", None, "1899-12-31"], dtype=object), latest)
+    assert taken.values.iloc[0] == pd.Timestamp("2016-02-29") and taken.implausible.tolist() == [False, False, True]
