@@ -102,6 +102,10 @@ def test_analysis_frame_filters_and_counts():
     s = Settings(filters=(recur.Filter("histology", ("squamous",)),))
     frame, n_out = recur.analysis_frame(c, s)
     assert n_out == 1 and len(frame) == 2
+    assert frame["bed_gy"].tolist() == [70.0, 80.0] and frame["BED >=78 Gy"].astype(str).tolist() == [
+        "BED <78 Gy", "BED >=78 Gy"]
+    frame["bed_gy"].to_numpy()[:] = 0.0  # the frame is the analysis's own: writing into it leaves the cohort as read
+    assert c.data["bed_gy"].iloc[:2].tolist() == [70.0, 80.0]
     sizes = recur.cutoff_group_sizes(c, Settings()).set_index("cutoff")
     assert sizes.loc["BED >=78 Gy", ["n_group", "n_reference", "n_missing"]].tolist() == [1, 1, 1]
     assert not sizes.loc["DFI >=12 months", "available"]
