@@ -242,13 +242,8 @@ def analysis_frame(cohort: Cohort, settings: Settings) -> tuple[pd.DataFrame, in
     """The rows selected by the filters (a missing value is kept by none), with
     one group column per cutoff (named by its label). Returns (frame, number of
     rows filtered out)."""
-    df = cohort.data
-    keep = pd.Series(True, index=df.index)
-    for f in settings.filters:
-        if f.column not in df:
-            raise RecurError(f"Filter column '{f.column}' is not in this cohort.")
-        keep &= level_text(df[f.column]).isin(f.values)
-    out = df.take(np.flatnonzero(keep.to_numpy()))  # a copy (the cached cohort stays untouched), in one pass
+    keep = _selected_rows(cohort, settings)
+    out = cohort.data.take(np.flatnonzero(keep))  # a copy (the cached cohort stays untouched), in one pass
     for cut in settings.cutoffs:
         if cut.variable not in out:
             continue
@@ -256,16 +251,28 @@ def analysis_frame(cohort: Cohort, settings: Settings) -> tuple[pd.DataFrame, in
     return out, int((~keep).sum())
 
 
+def _selected_rows(cohort: Cohort, settings: Settings) -> np.ndarray:
+    """Which rows the filters keep (a missing value is kept by none)."""
+    df = cohort.data
+    keep = np.ones(len(df), dtype=bool)
+    for f in settings.filters:
+        if f.column not in df:
+            raise RecurError(f"Filter column '{f.column}' is not in this cohort.")
+        keep &= level_text(df[f.column]).isin(f.values).to_numpy()
+    return keep
+
+
 def cutoff_group_sizes(cohort: Cohort, settings: Settings) -> pd.DataFrame:
-    """Per cutoff: n in the named group, n in the reference, n missing."""
-    frame, _ = analysis_frame(cohort, settings)
+    """Per cutoff among the rows the filters keep: n in the named group, n in
+    the reference, n missing (each cutoff's own column, no copy of the table)."""
+    keep = _selected_rows(cohort, settings)
     rows = []
     for cut in settings.cutoffs:
-        if cut.label not in frame:
-            rows.append({"cutoff": cut.label, "n_group": 0, "n_reference": 0, "n_missing": len(frame),
+        if cut.variable not in cohort.data:
+            rows.append({"cutoff": cut.label, "n_group": 0, "n_reference": 0, "n_missing": int(keep.sum()),
                          "available": False})
             continue
-        g = frame[cut.label]
+        g = cut.assign(cohort.data[cut.variable][keep])
         rows.append({"cutoff": cut.label, "n_group": int((g == cut.label).sum()),
                      "n_reference": int((g == cut.reference_label).sum()), "n_missing": int(g.isna().sum()),
                      "available": True})
