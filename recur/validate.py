@@ -160,7 +160,7 @@ def clean_table(table: pd.DataFrame, rows: Sequence[int] | None = None, types: M
     date_cols = {c: df[c] for c, k in kinds.items() if k == "date"}
     decision = decide_order(date_cols, date_order)
     _report_date_order(decision, problems)
-    dates = parse_date_columns({c: df[c] for c, k in kinds.items() if k == "date"}, decision.order)
+    dates = parse_date_columns(date_cols, decision.order)
     numbers = parse_number_columns({c: df[c] for c, k in kinds.items() if k in NUMBER_KINDS})
     typed: dict[str, pd.Series] = {}
     for col, kind in kinds.items():
