@@ -78,8 +78,8 @@ def survival_analysis(cohort: Cohort, settings: Settings, *, hazard_ratios: bool
     if ep not in cohort.endpoints:
         raise RecurError(f"{ENDPOINT_NAMES[ep]} cannot be computed from this file: it needs the dates "
                          "described in the data dictionary or precomputed times.")
-    frame, n_filtered = analysis_frame(cohort, settings)
     t, e = time_column(ep), event_column(ep)
+    frame, n_filtered = analysis_frame(cohort, settings, columns=[t, e, settings.group_by])
     by = grouping_column(frame, settings)
     frame, lm = landmarked(cohort, settings, frame, t, e, by)
     usable = frame[t].notna() & frame[e].notna()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -238,12 +238,19 @@ def load_cohort(source: Source, mapping: Mapping[str, str] | None = None, settin
     return build_cohort(raw, raw.name, mapping, settings)
 
 
-def analysis_frame(cohort: Cohort, settings: Settings) -> tuple[pd.DataFrame, int]:
+def analysis_frame(cohort: Cohort, settings: Settings,
+                   columns: Iterable[str] | None = None) -> tuple[pd.DataFrame, int]:
     """The rows selected by the filters (a missing value is kept by none), with
     one group column per cutoff (named by its label). Returns (frame, number of
-    rows filtered out)."""
+    rows filtered out). ``columns``: only these of the cohort's columns (those
+    it lacks are skipped) besides the cutoff groups, for an analysis that
+    reads a few: copying every column of a large cohort costs more than it."""
     keep = _selected_rows(cohort, settings)
-    out = cohort.data.take(np.flatnonzero(keep))  # a copy (the cached cohort stays untouched), in one pass
+    data = cohort.data
+    if columns is not None:
+        wanted = dict.fromkeys([*columns, *(cut.variable for cut in settings.cutoffs)])
+        data = data[[c for c in wanted if c in data]]
+    out = data.take(np.flatnonzero(keep))  # a copy (the cached cohort stays untouched), in one pass
     for cut in settings.cutoffs:
         if cut.variable not in out:
             continue

@@ -108,9 +108,9 @@ def rmst_analysis(cohort: Cohort, settings: Settings) -> RMSTResult:
     ep = settings.endpoint
     if ep not in cohort.endpoints:
         raise RecurError(f"{ENDPOINT_NAMES[ep]} cannot be computed from this file.")
-    frame, _ = analysis_frame(cohort, settings)
-    by = grouping_column(frame, settings)
     t, e = time_column(ep), event_column(ep)
+    frame, _ = analysis_frame(cohort, settings, columns=[t, e, settings.group_by])
+    by = grouping_column(frame, settings)
     frame, _ = landmarked(cohort, settings, frame, t, e, by)
     return rmst(frame, t, e, by=by, tau=settings.rmst_months, conf_level=settings.methods.conf_level)
 

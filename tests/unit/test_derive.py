@@ -109,3 +109,17 @@ def test_analysis_frame_filters_and_counts():
     sizes = recur.cutoff_group_sizes(c, Settings()).set_index("cutoff")
     assert sizes.loc["BED >=78 Gy", ["n_group", "n_reference", "n_missing"]].tolist() == [1, 1, 1]
     assert not sizes.loc["DFI >=12 months", "available"]
+
+
+def test_analysis_frame_of_a_few_columns_keeps_rows_groups_and_values():
+    c = cohort([{"patient_id": str(i), "os_months": m, "os_event": 1, "histology": h, "bed_gy": b}
+                for i, (m, h, b) in enumerate([(5, "squamous", 70), (7, "squamous", 80), (9, "adenocarcinoma", 90)])])
+    s = Settings(filters=(recur.Filter("histology", ("squamous",)),))
+    whole, n_out = recur.analysis_frame(c, s)
+    few, n_out_few = recur.analysis_frame(c, s, columns=["os_months", "os_event", "not_a_column"])
+    assert n_out == n_out_few == 1
+    assert list(few.columns) == ["os_months", "os_event", "bed_gy"] + [cut.label for cut in s.cutoffs
+                                                                       if cut.variable == "bed_gy"]
+    pd.testing.assert_frame_equal(few, whole[few.columns])
+    assert few["os_months"].tolist() == [5.0, 7.0] and few["BED >=78 Gy"].astype(str).tolist() == [
+        "BED <78 Gy", "BED >=78 Gy"]
