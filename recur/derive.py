@@ -32,14 +32,12 @@ def _months_between(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
     return (later - earlier) / np.timedelta64(1, "D") / MONTH_DAYS
 
 
-def _earliest(dates: list[pd.Series], index: pd.Index) -> pd.Series:
-    """Row-wise earliest of date columns, missing ignored (NaT when all are)."""
-    if not dates:
-        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-    first = dates[0].to_numpy(dtype="datetime64[ns]")
-    for d in dates[1:]:
-        first = np.fmin(first, d.to_numpy(dtype="datetime64[ns]"))
-    return pd.Series(first, index=index)
+def _earliest(dates: list[np.ndarray], n: int) -> np.ndarray:
+    """Row-wise earliest of datetime64[ns] arrays, missing ignored (NaT when all are)."""
+    first = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    for d in dates:
+        first = np.fmin(first, d)
+    return first
 
 
 def _col(df: pd.DataFrame, name: str) -> pd.Series:
@@ -195,7 +193,7 @@ def derive_endpoints(
             for mask, reason in ((df[tcol].isna(), f"no {tcol}"), (df[ecol].isna(), f"no {ecol}")):
                 exclusions += [(ep, i, reason) for i in ids[mask]]
             continue
-        fail = _earliest([out[c] for c in failure_cols], out.index).to_numpy(dtype="datetime64[ns]")
+        fail = _earliest([_dates(out, c) for c in failure_cols], len(out))
         event_date = np.fmin(fail, death) if death_counts[ep] else fail
         censor_date = np.where(np.isnat(death), fu, death)
         end = np.where(np.isnat(event_date), censor_date, event_date)
@@ -225,10 +223,7 @@ FAILURE_TYPES = {"in-field (local)": ("date_local_failure",),
 def _ever_and_first(dates: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per kind of failure (datetime64 arrays): (ever, part of the first
     failure), where failures within 28 days of the earliest count as synchronous."""
-    values = list(dates.values())
-    first = values[0]
-    for d in values[1:]:
-        first = np.fmin(first, d)
+    first = _earliest(list(dates.values()), len(next(iter(dates.values()))))
     window = np.timedelta64(SYNCHRONOUS_DAYS, "D")
     return {k: (~np.isnat(d), d - first <= window) for k, d in dates.items()}  # NaT compares False
 
@@ -251,7 +246,7 @@ def derive_failure_patterns(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy(deep=False)  # columns are replaced, never written into: no need to copy them
     if not any(c in out for c in FAILURE_DATES["pfs"]):
         return out
-    lr = np.fmin(_dates(out, "date_local_failure"), _dates(out, "date_regional_failure"))
+    lr = _earliest([_dates(out, "date_local_failure"), _dates(out, "date_regional_failure")], len(out))
     prog = ~np.isnat(_dates(out, "date_progression"))
     flags = _ever_and_first({"lr": lr, "dm": _dates(out, "date_distant_failure")})
     return with_columns(out, {"failure_pattern": _pattern(flags["lr"][0], flags["dm"][0], prog, out.index),

@@ -77,8 +77,8 @@ def coded(values: np.ndarray | pd.Series | pd.Categorical) -> pd.Categorical:
         return values
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
         return values.array
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
-    return pd.Categorical.from_codes(codes, pd.Index(uniques, dtype=object), validate=False)
+    column = coded_column(values)
+    return pd.Categorical.from_codes(column.codes, pd.Index(column.texts, dtype=object), validate=False)
 
 
 @dataclass(frozen=True)

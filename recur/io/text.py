@@ -102,6 +102,13 @@ def _lines(text: str) -> list[str]:
     return io.StringIO(text, newline="").readlines()
 
 
+def _sniff(text: str) -> tuple[list[str], str]:
+    """The first lines of a text (at most SNIFF_LINES, read from its first
+    200 kB) and the delimiter they show."""
+    head = _lines(text[:200_000])[:SNIFF_LINES]
+    return head, _sniff_delimiter(head)
+
+
 def _width(sample: list[str], delimiter: str) -> int:
     """The most cells a line of the sample has."""
     return max((len(r) for r in csv.reader(sample, delimiter=delimiter)), default=0)
@@ -208,8 +215,7 @@ def read_text(raw: bytes, name: str) -> RawTable:
         return plain
     text, encoding = decode(raw, name)
     text = text.lstrip("\ufeff")
-    head = _lines(text[:200_000])[:SNIFF_LINES]
-    delimiter = _sniff_delimiter(head)
+    head, delimiter = _sniff(text)
     description = _description(delimiter, encoding)
     fast = _fast_cells(text, delimiter, head)
     if fast is not None:
@@ -239,8 +245,7 @@ def _read_plain_utf8(raw: bytes, name: str) -> RawTable | None:
         return None
     bom = raw.startswith(codecs.BOM_UTF8)
     start = len(codecs.BOM_UTF8) if bom else 0
-    head = _lines(raw[start:start + 200_000].decode("utf-8", errors="replace"))[:SNIFF_LINES]
-    delimiter = _sniff_delimiter(head)
+    head, delimiter = _sniff(raw[start:start + 200_000].decode("utf-8", errors="replace"))
     width = _width(head, delimiter)
     cells = _arrow_cells(raw, start, delimiter, width, _line_count(raw)) if width > 1 else None
     if cells is None:
