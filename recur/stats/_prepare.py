@@ -42,21 +42,20 @@ class SurvivalInput:
 
     time: np.ndarray
     event: np.ndarray
-    group: pd.Series | None
     index: pd.Index
     dropped: pd.Index
     order: np.ndarray | None = None  # np.argsort(time, kind="stable"), computed once and shared
     levels: tuple = ()  # group levels in display order (grouped input)
-    codes: np.ndarray | None = None  # position in ``levels`` of each row (input order)
+    codes: np.ndarray | None = None  # position in ``levels`` of each row (input order); None: not grouped
 
     @property
     def labels(self) -> list[str]:
         """Group labels in display order (no grouping: one group, ``OVERALL``)."""
-        return [OVERALL] if self.group is None else [str(v) for v in self.levels]
+        return [OVERALL] if self.codes is None else [str(v) for v in self.levels]
 
     def sorted_groups(self) -> tuple[list[str], np.ndarray]:
         """Group labels in display order and the group code of each row in time order."""
-        if self.group is None:
+        if self.codes is None:
             return self.labels, np.zeros(len(self.time), dtype=int)
         return self.labels, self.codes[self.order]
 
@@ -82,7 +81,7 @@ class SurvivalInput:
         """(label, times, events) per group, each in time order from the one shared sort."""
         labels, codes = self.sorted_groups()
         t, e = self.time[self.order], self.event[self.order]
-        if self.group is None:
+        if self.codes is None:
             return [(OVERALL, t, e)]
         return [(label, t[codes == i], e[codes == i]) for i, label in enumerate(labels)]
 
@@ -121,7 +120,6 @@ def prepare_survival(
     return SurvivalInput(
         time=merged,
         event=(e if every else e[keep]).astype(int),
-        group=(df[by] if every else df[by][keep]) if by else None,
         index=df.index if every else df.index[keep],
         dropped=df.index[~keep],
         order=order,
