@@ -119,15 +119,18 @@ def survival_analysis(cohort: Cohort, settings: Settings, *, hazard_ratios: bool
 Memo = Callable[[Hashable, Callable[[], Any]], Any]  # (key, compute) -> the value, e.g. from a cache
 
 
-def prognostic_analysis(cohort: Cohort, settings: Settings, *, memo: Memo | None = None) -> ScreenResult:
+def prognostic_analysis(cohort: Cohort, settings: Settings, *, memo: Memo | None = None,
+                        frame: pd.DataFrame | None = None) -> ScreenResult:
     """Univariate and multivariable Cox across the cohort's endpoints, on the
     Settings' factors (default: the cutoffs and common clinical factors) with
     their reference levels and ordered trends.
 
     ``memo(key, fit)``: where each model may come from instead of a new fit
     (the app's cache), ``key`` naming all it depends on besides the cohort:
-    a new cutoff threshold refits only the models holding that cutoff."""
-    frame, _ = analysis_frame(cohort, settings)
+    a new cutoff threshold refits only the models holding that cutoff.
+    ``frame``: ``analysis_frame(cohort, settings)[0]`` when the caller holds it."""
+    if frame is None:
+        frame, _ = analysis_frame(cohort, settings)
     chosen = settings.factors if settings.factors is not None else default_factors(cohort, settings, frame)
     columns = [factor_column(settings, f) for f in chosen]
     missing = [factor_label(settings, f) for f, c in zip(chosen, columns) if c is None or c not in frame]
@@ -141,8 +144,7 @@ def prognostic_analysis(cohort: Cohort, settings: Settings, *, memo: Memo | None
     def remembered(key: Hashable, compute: Callable[[], Any]) -> Any:
         return compute() if memo is None else memo(key, compute)
 
-    defaults = {col: remembered(("default reference", settings.filters, _column_source(settings, col)),
-                                lambda col=col: default_reference(frame[col]))
+    defaults = {col: remembered(default_reference_key(settings, col), lambda col=col: default_reference(frame[col]))
                 for f, col in zip(chosen, columns)
                 if not is_cutoff_factor(f) and col not in trends and not pd.api.types.is_numeric_dtype(frame[col])}
     references = {**{col: ref for col, ref in defaults.items() if ref is not None},
@@ -157,6 +159,12 @@ def prognostic_analysis(cohort: Cohort, settings: Settings, *, memo: Memo | None
 
     return screen_cox(frame, columns, list(cohort.endpoints), threshold=settings.screen_p, ties=ties,
                       reference=references, ordered=trends, model=model)
+
+
+def default_reference_key(settings: Settings, column: str) -> tuple:
+    """The ``memo`` key of a column's default reference level: it depends on
+    the rows the filters keep and on what the column holds."""
+    return "default reference", settings.filters, _column_source(settings, column)
 
 
 def _column_source(settings: Settings, column: str) -> tuple:

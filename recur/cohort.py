@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Callable, Hashable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -56,6 +56,15 @@ class Cohort:
     sheets: tuple[str, ...] = ()
     date_order: OrderDecision | None = None
     time_units: dict[str, str] = field(default_factory=dict)  # time column -> unit it was given in
+    # Summaries of ``data`` (column lists, levels), each worked out once: the
+    # sidebar asks for them on every rerun (70 ms at 1e5 patients). A cohort's
+    # data are never changed after loading (analyses copy what they edit).
+    _summaries: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _summary(self, key: Hashable, compute: Callable[[], tuple]) -> tuple:
+        if key not in self._summaries:
+            self._summaries[key] = compute()
+        return self._summaries[key]
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -64,8 +73,8 @@ class Cohort:
     @property
     def is_synthetic(self) -> bool:
         """True for the bundled demo cohorts (a ``synthetic`` column says so)."""
-        return "synthetic" in self.data and bool(self.data["synthetic"].astype(str).str.lower()
-                                                  .isin(["1", "true", "yes"]).all())
+        return self._summary("synthetic", lambda: "synthetic" in self.data and bool(
+            self.data["synthetic"].astype(str).str.lower().isin(["1", "true", "yes"]).all()))
 
     def problems_frame(self) -> pd.DataFrame:
         """The validation report as a table (level, column, patients, message)."""
@@ -84,14 +93,19 @@ class Cohort:
 
     def numeric_columns(self) -> list[str]:
         """Columns a cutoff can be placed on: every number column, extra ones included."""
-        return [c for c in self.data if self._analysable(c) and self.kinds.get(c, "number") in ("number", "integer")
-                and pd.api.types.is_numeric_dtype(self.data[c]) and self.data[c].notna().any()]
+        return list(self._summary("numeric", lambda: tuple(
+            c for c in self.data if self._analysable(c) and self.kinds.get(c, "number") in ("number", "integer")
+            and pd.api.types.is_numeric_dtype(self.data[c]) and self.data[c].notna().any())))
 
     def levels(self, column: str) -> list[str]:
         """A categorical column's values as text, in their natural order (filters, reference levels)."""
-        s = self.data[column]
+        return list(self._summary(("levels", column), lambda: tuple(self._levels(self.data[column]))))
+
+    @staticmethod
+    def _levels(s: pd.Series) -> list[str]:
         if isinstance(s.dtype, pd.CategoricalDtype):
-            return [str(v) for v in s.cat.categories if (s == v).any()]
+            present = np.bincount(s.cat.codes.to_numpy()[s.notna().to_numpy()], minlength=len(s.cat.categories))
+            return [str(v) for v, n in zip(s.cat.categories, present) if n]
         if pd.api.types.is_numeric_dtype(s):
             return [level_label(v) for v in sorted(s.dropna().unique())]
         return sorted(s.dropna().astype(str).unique())
@@ -99,15 +113,17 @@ class Cohort:
     def categorical_columns(self, max_levels: int = 12) -> list[str]:
         """Columns usable as a grouping factor: categories with 2 to ``max_levels``
         levels, and integer scores with at most 6 values (ECOG)."""
-        out = []
-        for c in self.data:
-            if not self._analysable(c):
-                continue
-            kind, n = self.kinds.get(c, "category" if c in DERIVED_CATEGORIES else ""), self.data[c].nunique()
-            score = kind == "integer" and (c in ("ecog", "treatment_plan") or c not in COLUMNS)  # not fractions
-            if (kind == "category" and 1 < n <= max_levels) or (score and 1 < n <= 6):
-                out.append(c)
-        return out
+        def columns() -> tuple[str, ...]:
+            out = []
+            for c in self.data:
+                if not self._analysable(c):
+                    continue
+                kind, n = self.kinds.get(c, "category" if c in DERIVED_CATEGORIES else ""), self.data[c].nunique()
+                score = kind == "integer" and (c in ("ecog", "treatment_plan") or c not in COLUMNS)  # not fractions
+                if (kind == "category" and 1 < n <= max_levels) or (score and 1 < n <= 6):
+                    out.append(c)
+            return tuple(out)
+        return list(self._summary(("categorical", max_levels), columns))
 
     @staticmethod
     def is_post_baseline(column: str) -> bool:

@@ -71,12 +71,10 @@ class CoxTable:
         """The rows of one model (factors entered into it) with plain
         estimate columns (factor, level, n, events, is_reference, hr, lower,
         upper, p, note, variable): what the forest plot draws."""
-        part = self.rows.loc[self.rows[f"{model}_{ENTERED}"].to_numpy(dtype=bool)]
-        out = part[[FACTOR, LEVEL, N, EVENTS, IS_REFERENCE, VARIABLE]].copy()
-        for col in ESTIMATES:
-            out[col] = part[f"{model}_{col}"]
-        out[PH_VIOLATED] = part[f"{model}_{PH_VIOLATED}"]
-        return out.reset_index(drop=True)
+        sources = {c: c for c in (FACTOR, LEVEL, N, EVENTS, IS_REFERENCE, VARIABLE)}
+        sources.update({c: f"{model}_{c}" for c in (*ESTIMATES, PH_VIOLATED)})
+        entered = self.rows[f"{model}_{ENTERED}"].to_numpy(dtype=bool)
+        return pd.DataFrame({name: self.rows[source].array[entered] for name, source in sources.items()})
 
 
 def per_unit(variable: str) -> tuple[float, str]:
@@ -96,24 +94,51 @@ def cox_table(screen: ScreenResult, frame: pd.DataFrame, endpoint: str) -> CoxTa
     part = screen.table[screen.table[ENDPOINT] == endpoint]
     uni, multi = (part[part[MODEL] == m] for m in MODELS)
     t, e = time_column(endpoint), event_column(endpoint)
+    timed = frame[t].notna().to_numpy() & frame[e].notna().to_numpy()
+    events = frame[e].to_numpy()
     rows: list[dict] = []
     uni_terms, multi_terms = _terms_by_variable(uni), _terms_by_variable(multi)  # plain records: no frame per cell
     for var, terms in uni_terms.items():
         entered = var in multi_terms
         trend = any(str(term[LEVEL]).startswith("trend: ") for term in terms)
         if var in frame and not trend and _is_categorical(frame[var]):
-            usable = frame[[t, e, var]].dropna()
-            rows += _level_rows(var, terms, multi_terms.get(var, []), usable, _levels(usable[var]), e, entered)
+            usable = timed & frame[var].notna().to_numpy()
+            values = frame[var][usable]
+            rows += _level_rows(var, terms, multi_terms.get(var, []), values, _levels(values), events[usable],
+                                entered)
         else:
             rows.append(_numeric_row(var, terms, multi_terms.get(var, []), entered))
-    table = pd.DataFrame(rows, columns=[FACTOR, LEVEL, N, EVENTS, IS_REFERENCE, UNIT, VARIABLE]
-                         + [f"{m}_{c}" for m in MODELS for c in (*ESTIMATES, ENTERED)])
-    for m in MODELS:  # the proportional-hazards flag of each factor in each model (recur.model_checks)
-        bad = part[(part[MODEL] == m) & part.get(PH_VIOLATED, pd.Series(False, index=part.index)).eq(True)]
-        table[f"{m}_{PH_VIOLATED}"] = table[VARIABLE].isin(bad[VARIABLE]).to_numpy(dtype=bool)
-    table[[N, EVENTS]] = table[[N, EVENTS]].astype("Int64")
-    table = table.astype({IS_REFERENCE: bool, **{f"{m}_{ENTERED}": bool for m in MODELS}})
-    return CoxTable(endpoint, table, _display(table), _footnotes(screen, part, multi))
+    flagged = {m: set(_ph_flagged(part, m)) for m in MODELS}  # the PH flag of each factor (recur.model_checks)
+    for row in rows:
+        row.update({f"{m}_{PH_VIOLATED}": row[VARIABLE] in flagged[m] for m in MODELS})
+    return CoxTable(endpoint, _raw_table(rows), _display(rows), _footnotes(screen, part, multi))
+
+
+RAW_COLUMNS = [FACTOR, LEVEL, N, EVENTS, IS_REFERENCE, UNIT, VARIABLE] + [
+    f"{m}_{c}" for m in MODELS for c in (*ESTIMATES, ENTERED)] + [f"{m}_{PH_VIOLATED}" for m in MODELS]
+_COUNTS = (N, EVENTS)
+_FLAGS = (IS_REFERENCE, *(f"{m}_{c}" for m in MODELS for c in (ENTERED, PH_VIOLATED)))
+
+
+def _raw_table(rows: list[dict]) -> pd.DataFrame:
+    """``CoxTable.rows`` from the row records: counts as nullable integers,
+    flags as booleans, estimates as floats, texts as objects."""
+    def column(name: str):
+        values = [row[name] for row in rows]
+        if name in _COUNTS:
+            return pd.array(values, dtype="Int64")
+        if name in _FLAGS:
+            return np.array(values, dtype=bool)
+        return values
+    return pd.DataFrame({name: column(name) for name in RAW_COLUMNS}, columns=RAW_COLUMNS)
+
+
+def _ph_flagged(part: pd.DataFrame, model: str) -> np.ndarray:
+    """Variables whose proportional-hazards test is flagged in ``model``."""
+    if PH_VIOLATED not in part:
+        return np.array([], dtype=object)
+    bad = (part[MODEL].to_numpy() == model) & (part[PH_VIOLATED].to_numpy() == True)  # noqa: E712 (object column)
+    return part[VARIABLE].to_numpy()[bad]
 
 
 def _terms_by_variable(terms: pd.DataFrame) -> dict[str, list[dict]]:
@@ -143,15 +168,17 @@ def _estimates(model: str, term: Mapping | None, step: float = 1.0) -> dict:
             f"{model}_{P}": float(term[P]), f"{model}_{NOTE}": str(term[NOTE])}
 
 
-def _level_rows(var: str, uni: list[dict], multi: list[dict], usable: pd.DataFrame, levels: list, event: str,
+def _level_rows(var: str, uni: list[dict], multi: list[dict], usable: pd.Series, levels: list, events: np.ndarray,
                 entered: bool) -> list[dict]:
     """One row per level in level order, the reference level marked; a
     factor whose model failed keeps its levels, each with the model's note
-    (``uni``, ``multi``: the factor's coefficient records in each model)."""
+    (``uni``, ``multi``: the factor's coefficient records in each model;
+    ``usable``: the factor's values of the patients with the endpoint, and
+    ``events`` theirs)."""
     factor, names = _factor_names(var, levels)
     failed = [term for term in uni if term[LEVEL] == ""]
     references = {term[REFERENCE] for term in uni}
-    values, events = usable[var].to_numpy(), usable[event].to_numpy()
+    values = usable.to_numpy()
     rows = []
     for level, name in zip(levels, names):
         text = str(level)
@@ -212,10 +239,11 @@ def _cells(row, model: str) -> tuple[str, str]:
     return fmt_hr(hr, row[f"{model}_{LOWER}"], row[f"{model}_{UPPER}"]), fmt_p_value(row[f"{model}_{P}"])
 
 
-def _display(table: pd.DataFrame) -> pd.DataFrame:
+def _display(rows: list[dict]) -> pd.DataFrame:
+    """The shown table (``DISPLAY_COLUMNS``) from the row records of ``CoxTable.rows``."""
     out = []
     previous = None
-    for row in table.to_dict("records"):
+    for row in rows:
         notes = [f"{m}: {short_note(row[f'{m}_{NOTE}'])}" for m in MODELS
                  if row[f"{m}_{ENTERED}"] and row[f"{m}_{NOTE}"]]
         flagged = any(row[f"{m}_{PH_VIOLATED}"] for m in MODELS)
@@ -223,9 +251,10 @@ def _display(table: pd.DataFrame) -> pd.DataFrame:
                     row[EVENTS],
                     *_cells(row, "univariate"), *_cells(row, "multivariable"), "; ".join(notes)])
         previous = row[VARIABLE]
-    shown = pd.DataFrame(out, columns=DISPLAY_COLUMNS)
-    shown[["n", "Events"]] = shown[["n", "Events"]].astype("Int64")
-    return shown
+    columns = dict(zip(DISPLAY_COLUMNS, map(list, zip(*out)))) if out else dict.fromkeys(DISPLAY_COLUMNS, [])
+    for name in ("n", "Events"):
+        columns[name] = pd.array(columns[name], dtype="Int64")
+    return pd.DataFrame(columns, columns=DISPLAY_COLUMNS)
 
 
 def _footnotes(screen: ScreenResult, part: pd.DataFrame, multi: pd.DataFrame) -> tuple[str, ...]:

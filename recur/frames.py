@@ -4,7 +4,7 @@ columns one by one costs more than building the frame once from its columns."""
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -28,3 +28,17 @@ def with_columns(df: pd.DataFrame, columns: Mapping[str, pd.Series | np.ndarray]
     out = pd.DataFrame(merged, index=df.index, copy=False)
     out.columns.name = df.columns.name
     return out
+
+
+def stack_rows(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """``frames`` one under another with a new 0..n-1 index, as
+    ``pd.concat(frames, ignore_index=True)``: frames with the same columns are
+    joined column by column (pandas' concat aligns each frame first: 3 ms for
+    40 one-row frames); other frames go to pandas."""
+    first = frames[0].columns
+    if not first.is_unique or any(not f.columns.equals(first) for f in frames):
+        return pd.concat(frames, ignore_index=True)
+    return pd.DataFrame({name: pd.concat([f[name] for f in frames], ignore_index=True)
+                         if len({f[name].dtype for f in frames}) > 1
+                         else type(frames[0][name].array)._concat_same_type([f[name].array for f in frames])
+                         for name in first}, columns=first)

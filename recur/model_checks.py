@@ -8,7 +8,10 @@ any table or figure built from it can show the mark and the footnote."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+
+from recur.frames import with_columns
 
 PH_P, PH_VIOLATED = "ph_p", "ph_violated"
 PH_ALPHA = 0.05
@@ -27,24 +30,30 @@ def flag_ph(table: pd.DataFrame, ph: pd.DataFrame) -> pd.DataFrame:
     out = table.drop(columns=[PH_P, PH_VIOLATED], errors="ignore")
     if ph.empty:
         return out.assign(**{PH_P: float("nan"), PH_VIOLATED: False})
-    tests = ph[ph["term"] != "GLOBAL"][["endpoint", "model", "term", "p"]]
-    tests = tests.rename(columns={"term": "variable", "p": PH_P})
-    out = out.merge(tests, on=["endpoint", "model", "variable"], how="left", validate="many_to_one")
-    out[PH_VIOLATED] = (out[PH_P] < PH_ALPHA).to_numpy(dtype=bool)
-    return out
+    terms = ph["term"].to_numpy() != "GLOBAL"
+    keys = zip(*(ph[c].to_numpy()[terms] for c in ("endpoint", "model", "term")))
+    p_of = dict(zip(keys, ph["p"].to_numpy(dtype=float)[terms]))
+    if len(p_of) < terms.sum():
+        raise ValueError("flag_ph: a term has two PH tests in one model")
+    p = np.array([p_of.get(key, np.nan) for key in zip(*(out[c].to_numpy() for c in ("endpoint", "model", "variable")))],
+                 dtype=float)
+    return with_columns(out, {PH_P: p, PH_VIOLATED: p < PH_ALPHA})
 
 
 def epv_warnings(table: pd.DataFrame) -> tuple[str, ...]:
     """One sentence per multivariable model with fewer than 10 events per
     estimated coefficient, naming the endpoint, the events and the coefficients."""
     out = []
-    multi = table[table["model"] == "multivariable"]
-    for endpoint, rows in multi.groupby("endpoint", sort=False):
-        n_coef = int(rows["coef"].notna().sum())
-        events = rows["n_events"].dropna()
-        if not n_coef or events.empty:
+    multi = table["model"].to_numpy() == "multivariable"
+    endpoints = table["endpoint"].to_numpy()[multi]
+    estimated = table["coef"].notna().to_numpy()[multi]
+    events = table["n_events"].to_numpy(dtype=float, na_value=np.nan)[multi]
+    for endpoint in dict.fromkeys(endpoints):
+        mine = endpoints == endpoint
+        n_coef = int(estimated[mine].sum())
+        if not n_coef or np.isnan(events[mine]).all():
             continue
-        n_events = int(events.max())
+        n_events = int(np.nanmax(events[mine]))
         if n_events < MIN_EPV * n_coef:
             out.append(f"The multivariable Cox model for {str(endpoint).upper()} has {n_events} events for "
                        f"{n_coef} estimated coefficient(s) ({n_events / n_coef:.1f} per coefficient, fewer than "

@@ -12,6 +12,7 @@ import pandas as pd
 
 from recur.stats._coxfit import Ties
 from recur.errors import RecurError
+from recur.frames import stack_rows
 from recur.model_checks import epv_warnings, flag_ph
 from recur.stats.cox import COEF_COLUMNS, LEVEL, NOTE, P, REFERENCE, TERM, VARIABLE, cox, ph_test
 from recur.variables import event_column, time_column
@@ -67,16 +68,15 @@ def screen_cox(
             part, ph = model(ep, "univariate", (factor,))
             rows.append(part)
             ph_rows.append(ph)
-            if (part[P] < threshold).any():
+            if (part[P].to_numpy(dtype=float) < threshold).any():
                 selected.append(factor)
         if selected:
             part, ph = model(ep, "multivariable", tuple(selected))
             rows.append(part)
             ph_rows.append(ph)
-    empty = pd.DataFrame(columns=[ENDPOINT, MODEL, *COEF_COLUMNS, N, N_EVENTS])  # the layout of ``_rows``
-    table = pd.concat(rows, ignore_index=True) if rows else empty
+    table = stack_rows(rows) if rows else pd.DataFrame(columns=[ENDPOINT, MODEL, *COEF_COLUMNS, N, N_EVENTS])
     ph_rows = [p for p in ph_rows if p is not None]
-    ph_table = pd.concat(ph_rows, ignore_index=True) if ph_rows else pd.DataFrame()
+    ph_table = stack_rows(ph_rows) if ph_rows else pd.DataFrame()
     return ScreenResult(flag_ph(table, ph_table), threshold,
                         {"ties": ties, "selection": f"univariate p < {threshold:g}",
                          "PH test": "Schoenfeld score test (cox.zph, km transform)"}, ph_table, epv_warnings(table))
@@ -129,8 +129,8 @@ def _fit(df: pd.DataFrame, time: str, event: str, factors: list[str], endpoint: 
 
 
 def _rows(res, endpoint: str, model: str) -> pd.DataFrame:
-    out = res.coefficients.copy()
-    out.insert(0, MODEL, model)
-    out.insert(0, ENDPOINT, endpoint)
-    out[N], out[N_EVENTS] = res.n, res.n_events
-    return out
+    """The model's coefficient rows led by its endpoint and kind, ended by its n and events."""
+    coefficients = res.coefficients
+    k = len(coefficients)
+    return pd.DataFrame({ENDPOINT: [endpoint] * k, MODEL: [model] * k, **{c: coefficients[c].array for c in coefficients},
+                         N: np.full(k, res.n, dtype=np.int64), N_EVENTS: np.full(k, res.n_events, dtype=np.int64)})

@@ -11,7 +11,6 @@ removed: this cohort has no such column."
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Sequence
 
 import pandas as pd
 
@@ -25,10 +24,8 @@ def _q(text: str) -> str:
     return repr(clip(text))
 
 
-def fit_to_cohort(settings: Settings, cohort: Cohort,
-                  categorical: Sequence[str] | None = None) -> tuple[Settings, tuple[str, ...]]:
-    """``settings`` without the choices ``cohort`` cannot honour, and one notice per choice dropped.
-    ``categorical``: ``cohort.categorical_columns()`` when the caller has it already (the app caches it)."""
+def fit_to_cohort(settings: Settings, cohort: Cohort) -> tuple[Settings, tuple[str, ...]]:
+    """``settings`` without the choices ``cohort`` cannot honour, and one notice per choice dropped."""
     notices: list[str] = []
     data = cohort.data
 
@@ -40,7 +37,7 @@ def fit_to_cohort(settings: Settings, cohort: Cohort,
             cutoffs.append(cut)
     settings = replace(settings, cutoffs=tuple(cutoffs))
 
-    categorical = set(cohort.categorical_columns() if categorical is None else categorical)
+    categorical = set(cohort.categorical_columns())
     filters = []
     for f in settings.filters:
         if f.column not in categorical:

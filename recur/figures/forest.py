@@ -45,42 +45,41 @@ def build_forest_figure(rows: pd.DataFrame, *, title: str = "") -> go.Figure:
 
     >>> build_forest_figure(cox_table(screen, frame, "os").model_rows("univariate"))
     """
-    rows = rows.reset_index(drop=True)
     n_rows = len(rows)
     y = np.arange(n_rows)[::-1].astype(float)
     header_y = float(n_rows)
-    estimable = rows["hr"].notna() & ~rows["is_reference"]
-    owner = rows["variable"] if "variable" in rows else rows["factor"]
+    hr, lower, upper, p = (rows[c].to_numpy(dtype=float, na_value=np.nan) for c in ("hr", "lower", "upper", "p"))
+    ref = rows["is_reference"].to_numpy(dtype=bool)
+    estimable = ~np.isnan(hr) & ~ref
+    failed = ~estimable & ~ref
+    owner = (rows["variable"] if "variable" in rows else rows["factor"]).tolist()
     flagged = rows[PH_VIOLATED].eq(True).to_numpy() if PH_VIOLATED in rows else np.zeros(n_rows, dtype=bool)
-    factors = [(f + PH_MARK * bool(flag)) if i == 0 or owner.iloc[i] != owner.iloc[i - 1] else ""
-               for i, (f, flag) in enumerate(zip(rows["factor"], flagged))]
-    hr_text = [REFERENCE_TEXT if r.is_reference else fmt_hr(r.hr, r.lower, r.upper) if ok else NOT_ESTIMABLE
-               for r, ok in zip(rows.itertuples(), estimable)]
-    p_text = [fmt_p_value(r.p) if ok else "" for r, ok in zip(rows.itertuples(), estimable)]
+    factors = [(f + PH_MARK * bool(flag)) if i == 0 or owner[i] != owner[i - 1] else ""
+               for i, (f, flag) in enumerate(zip(rows["factor"].tolist(), flagged))]
+    hr_text = [REFERENCE_TEXT if is_ref else fmt_hr(h, lo, up) if ok else NOT_ESTIMABLE
+               for h, lo, up, is_ref, ok in zip(hr, lower, upper, ref, estimable)]
+    p_text = [fmt_p_value(v) if ok else "" for v, ok in zip(p, estimable)]
     left = {"Factor": factors, "Level": rows["level"].astype(str).tolist(),
             "n": [_count(v) for v in rows["n"]], "Events": [_count(v) for v in rows["events"]]}
     data = [_text_column(1, x, y, header_y, name, left[name], position) for name, x, position in LEFT_COLUMNS]
-    failed = ~estimable & ~rows["is_reference"]
     colours = [ERROR_TEXT if bad else AXIS_TEXT for bad in failed]
     data += [_text_column(3, x, y, header_y, name, hr_text if name != "p" else p_text, position, colours)
              for name, x, position in RIGHT_COLUMNS]
-    est = rows[estimable]
     data.append(dict(
-        type="scatter", x=est["hr"].to_numpy(), y=y[estimable.to_numpy()], mode="markers", name="HR (95% CI)",
+        type="scatter", x=hr[estimable], y=y[estimable], mode="markers", name="HR (95% CI)",
         marker=dict(symbol="square", size=10, color=colour(0)),
-        error_x=dict(type="data", symmetric=False, array=(est["upper"] - est["hr"]).to_numpy(),
-                     arrayminus=(est["hr"] - est["lower"]).to_numpy(), color=colour(0), thickness=2, width=5),
-        hovertemplate="%{customdata}<extra></extra>", customdata=[hr_text[i] for i in est.index],
+        error_x=dict(type="data", symmetric=False, array=(upper - hr)[estimable],
+                     arrayminus=(hr - lower)[estimable], color=colour(0), thickness=2, width=5),
+        hovertemplate="%{customdata}<extra></extra>", customdata=[hr_text[i] for i in np.flatnonzero(estimable)],
         xaxis="x2", yaxis="y2"))
-    ref = rows["is_reference"].to_numpy()
     data.append(dict(type="scatter", x=[1.0] * int(ref.sum()), y=y[ref], mode="markers", name="reference",
                      marker=dict(symbol="diamond-open", size=10, color="#333333", line=dict(width=1.5)),
                      hovertemplate="reference level<extra></extra>", xaxis="x2", yaxis="y2"))
     if failed.any():
-        data.append(dict(type="scatter", x=[1.0] * int(failed.sum()), y=y[failed.to_numpy()], mode="markers",
+        data.append(dict(type="scatter", x=[1.0] * int(failed.sum()), y=y[failed], mode="markers",
                          name=NOT_ESTIMABLE, marker=dict(symbol="x-thin-open", size=9, color=ERROR_TEXT),
                          hovertemplate="%{customdata}<extra></extra>",
-                         customdata=[f"{NOT_ESTIMABLE}: {short_note(n)}" for n in rows["note"][failed]],
+                         customdata=[f"{NOT_ESTIMABLE}: {short_note(n)}" for n in rows["note"].to_numpy()[failed]],
                          xaxis="x2", yaxis="y2"))
     lo, hi = hr_axis_range(rows)
     ticks = [t for t in NICE_TICKS if lo <= t <= hi]

@@ -45,7 +45,7 @@ ANALYSIS_CACHE_BYTES = int(os.environ.get("RECUR_ANALYSIS_CACHE_MB", "256")) * M
 ANALYSES: dict[str, Callable[[Cohort, Settings], object]] = {
     "survival": lambda cohort, settings: survival_analysis(cohort, settings, hazard_ratios=settings.show_hr),
     "prognostic": lambda cohort, settings: prognostic_analysis(
-        cohort, settings, memo=lambda key, fit: keyed("cox_model", cohort, key, fit)),
+        cohort, settings, memo=prognostic_memo(cohort), frame=frame(cohort, settings)),
     "group_sizes": cutoff_group_sizes,
     "frame": lambda cohort, settings: analysis_frame(cohort, settings)[0],
     "competing": competing_analysis,
@@ -223,6 +223,12 @@ def out_of_field(cohort: Cohort, settings: Settings) -> FailureRates:
     return _run("out_of_field", cohort, settings, settings.to_json())
 
 
+def prognostic_memo(cohort: Cohort) -> Callable[[Hashable, Callable[[], Any]], Any]:
+    """Where ``prognostic_analysis`` keeps its models and default reference
+    levels (the factor controls read the same entries)."""
+    return lambda key, compute: keyed("prognostic_part", cohort, key, compute)
+
+
 def keyed(name: str, cohort: Cohort, key: Hashable, compute: Callable[[], Any]) -> Any:
     """Another analysis of ``cohort`` (e.g. the cutoff explorer's scan) in the
     same bounded store, under (name, the cohort's load key, ``key``); ``key``
@@ -231,14 +237,3 @@ def keyed(name: str, cohort: Cohort, key: Hashable, compute: Callable[[], Any]) 
     if cohort_key is None:
         return compute()
     return _stores()[1].get_or_compute((name, cohort_key, key), compute)
-
-
-def categorical_columns(cohort: Cohort) -> list[str]:
-    """``cohort.categorical_columns()`` once per cohort (it counts the levels
-    of every column: 70 ms at 1e5 patients), for the controls that list them."""
-    return list(keyed("categorical_columns", cohort, (), lambda: tuple(cohort.categorical_columns())))
-
-
-def is_synthetic(cohort: Cohort) -> bool:
-    """``cohort.is_synthetic`` once per cohort (it reads every row's marker: 20 ms at 1e5 patients)."""
-    return keyed("is_synthetic", cohort, (), lambda: cohort.is_synthetic)

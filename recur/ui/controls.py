@@ -9,7 +9,6 @@ from recur.cohort import Cohort
 from recur.format import variable_title
 from recur.schema import COLUMNS
 from recur.settings import SCREEN_P_RANGE, Settings
-from recur.ui import cache
 from recur.ui.state import Keys, seed_choice, seed_widget, update
 from recur.variables import ENDPOINT_NAMES, VARIABLE_LABELS
 
@@ -37,7 +36,7 @@ def grouping_options(cohort: Cohort, settings: Settings) -> list[str]:
     post-baseline ones (response, failure pattern) last. Multi-valued columns
     and alpha/beta are never categorical (``Cohort.categorical_columns``)."""
     cut = [c.label for c in settings.cutoffs if c.variable in cohort.data]
-    columns = cache.categorical_columns(cohort)
+    columns = cohort.categorical_columns()
     baseline = [c for c in columns if not cohort.is_post_baseline(c)]
     return [NO_GROUPING] + cut + baseline + [c for c in columns if cohort.is_post_baseline(c)]
 

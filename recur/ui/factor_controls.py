@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from recur.analysis import default_reference_key
 from recur.cohort import Cohort
 from recur.factors import default_factors, default_reference, factor_label, factor_options, is_cutoff_factor
 from recur.settings import Settings
@@ -29,7 +30,7 @@ def factor_controls(cohort: Cohort, settings: Settings) -> Settings:
         forget_widgets(k for k in st.session_state if isinstance(k, str) and k.startswith(Keys.FACTOR_PREFIX))
         update(settings, factors=None, references=(), trends=())
         st.rerun()
-    categorical = set(cache.categorical_columns(cohort))
+    categorical = set(cohort.categorical_columns())
     references, trends = dict(settings.references), dict(settings.trends)
     new_refs, new_trends = [], []
     for col in [f for f in chosen if not is_cutoff_factor(f) and f in categorical]:
@@ -37,8 +38,8 @@ def factor_controls(cohort: Cohort, settings: Settings) -> Settings:
         left, right = st.columns(2)
         ref_key, trend_key = Keys.factor_reference(col), Keys.factor_trend(col)
         remembered = references.get(col)
-        default = cache.keyed("default_reference", cohort, (repr(settings.filters), col, settings.cutoff_by_label(col)),
-                              lambda col=col: default_reference(frame[col])) if col in frame else None
+        default = cache.prognostic_memo(cohort)(default_reference_key(settings, col),
+                                                lambda col=col: default_reference(frame[col])) if col in frame else None
         default = default if default in levels else levels[0]
         seed_choice(ref_key, remembered if remembered in levels else default, levels)
         seed_choice(trend_key, [v for v in trends.get(col, ()) if v in levels], levels)

@@ -11,7 +11,6 @@ from recur.cohort import DERIVED_CATEGORIES, Cohort
 from recur.levels import merge_recodes, propose_merges
 from recur.safe_text import plain
 from recur.settings import Settings
-from recur.ui import cache
 from recur.ui.state import Keys, forget_widgets, seed_choice, update
 
 Recodes = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
@@ -32,7 +31,7 @@ def add_recodes(recodes: Recodes, column: str, pairs: tuple[tuple[str, str], ...
 
 def recodable_columns(cohort: Cohort) -> list[str]:
     """Categorical columns whose levels are text the user may rename (not derived ones, not scores)."""
-    return [c for c in cache.categorical_columns(cohort) if cohort.kinds.get(c) == "category"
+    return [c for c in cohort.categorical_columns() if cohort.kinds.get(c) == "category"
             and c not in DERIVED_CATEGORIES]
 
 

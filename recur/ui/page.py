@@ -32,7 +32,7 @@ def start_page(title: str, needs_patients: bool = True) -> tuple[Cohort, Setting
     for notice in st.session_state.pop(Keys.NOTICES, []):
         st.warning(plain(notice, MESSAGE_LIMIT))
     link_notice(cohort, on_cohort_page=not needs_patients)
-    synthetic = cache.is_synthetic(cohort)
+    synthetic = cohort.is_synthetic
     if synthetic and presenting():
         st.caption("Synthetic demo data, not real patients.")
     elif synthetic:

@@ -91,7 +91,7 @@ def _edit_cutoffs(cohort: Cohort, cutoffs: list[Cutoff]) -> list[Cutoff]:
 def _filter_widgets(cohort: Cohort, settings: Settings) -> tuple[Filter, ...]:
     """Any number of categorical columns, each keeping the chosen levels
     (e.g. histology = adenocarcinoma and margin = R0)."""
-    columns = cache.categorical_columns(cohort)
+    columns = cohort.categorical_columns()
     current = {f.column: f for f in settings.filters if f.column in columns}
     seed_choice(Keys.FILTER_COLUMNS, list(current), columns)
     chosen = st.multiselect("Restrict to patients with", columns, key=Keys.FILTER_COLUMNS,
@@ -137,7 +137,7 @@ def _open_cohort(settings: Settings) -> tuple[CohortSource, Cohort, Settings]:
         del st.session_state[Keys.LINK_SETTINGS]
         source, cohort, settings = _load(source, link)
         link = None
-    fitted, notices = fit_to_cohort(settings, cohort, cache.categorical_columns(cohort))
+    fitted, notices = fit_to_cohort(settings, cohort)
     fitted = replace(fitted, cohort_id=this_id)
     if fitted != settings:
         if link is None or settings != link:  # a link just opened on another cohort: its one notice says it all
@@ -186,7 +186,7 @@ def render_sidebar() -> tuple[Cohort, Settings]:
         st.markdown("### Subgroup")
         filters = _filter_widgets(cohort, settings)
         st.caption(f"Cohort: {plain(cohort.source_name)} · {len(cohort.data)} patients"
-                   + (" · synthetic demo data" if cache.is_synthetic(cohort) else "") + " · times in months")
+                   + (" · synthetic demo data" if cohort.is_synthetic else "") + " · times in months")
     new = replace(settings, cutoffs=tuple(cutoffs), rules=EndpointRules(origin=origin, **flags),
                   methods=METHOD_PRESETS[preset], alpha_beta=float(alpha_beta), filters=filters)
     if new.group_by and new.cutoff_by_label(new.group_by) is None and new.group_by not in cohort.data:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from recur.dates import parse_date_columns, parse_dates
-from recur.frames import with_columns
+from recur.frames import stack_rows, with_columns
 from recur.values import parse_number_columns, parse_numbers
 
 
@@ -75,3 +75,20 @@ def test_with_columns_on_a_frame_with_a_repeated_name_sets_as_setitem_does():
     out = with_columns(df, {"b": pd.Series([9]), **{f"c{i}": pd.Series([i]) for i in range(4)}})
     assert list(out.columns) == ["a", "a", "b", "c0", "c1", "c2", "c3"]
     assert out.iloc[0].tolist() == [1, 2, 9, 0, 1, 2, 3]
+
+
+def test_stacked_rows_equal_pandas_concat_with_a_new_index():
+    def part(rows: int, n, note: str) -> pd.DataFrame:
+        return pd.DataFrame({"term": [f"t{i}" for i in range(rows)], "hr": np.linspace(0.5, 2.0, rows),
+                             "n": n, "level": pd.Categorical(["a"] * rows, categories=["a", "b"]),
+                             "note": note}, index=range(10, 10 + rows))
+    same = [part(1, np.int64(74), ""), part(3, np.int64(70), "x"), part(2, np.int64(0), "")]
+    mixed = same + [part(1, pd.array([pd.NA], dtype="Int64"), "not estimable")]  # a failed model's counts
+    for frames in (same, mixed):
+        out = stack_rows(frames)
+        pd.testing.assert_frame_equal(out, pd.concat(frames, ignore_index=True))
+        assert out.index.tolist() == list(range(len(out)))
+    assert stack_rows(mixed)["n"].dtype == "Int64" and stack_rows(same)["n"].dtype == np.int64
+    other = [part(1, 1, ""), part(1, 2, "").rename(columns={"note": "reason"})]  # other columns: pandas aligns
+    pd.testing.assert_frame_equal(stack_rows(other), pd.concat(other, ignore_index=True))
+    assert stack_rows(other)["note"].isna().tolist() == [False, True]

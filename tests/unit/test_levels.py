@@ -3,6 +3,8 @@ fitted to a newly opened cohort (recur.settings_fit)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from recur.cohort import build_cohort
@@ -59,3 +61,17 @@ def test_reading_choices_for_columns_the_cohort_lacks_are_dropped_with_a_notice_
 def test_a_dotted_abbreviation_is_proposed_with_its_plain_spelling():
     values = pd.Series(["E.N.I.", "eni", "eni", "IFI", "IFI", "I.F.I", "Adeno"])  # the commoner spelling wins
     assert propose_merges(values) == [("IFI", ("IFI", "I.F.I")), ("eni", ("eni", "E.N.I."))]
+
+
+def test_a_cohorts_levels_and_column_lists_are_worked_out_once_and_handed_out_as_copies():
+    cohort = build_cohort(TABLE, settings=Settings(level_orders=(("histology", ("LELC", "SCC", "Adeno",
+                                                                               "adenocarcinoma", "Squamous cell")),)))
+    assert cohort.levels("histology") == ["LELC", "SCC", "Adeno", "adenocarcinoma", "Squamous cell"]
+    assert cohort.categorical_columns() == ["histology"]
+    cohort.levels("histology").append("changed by a caller")
+    cohort.categorical_columns().clear()
+    assert cohort.levels("histology") == ["LELC", "SCC", "Adeno", "adenocarcinoma", "Squamous cell"]
+    assert cohort.categorical_columns() == ["histology"]
+    fewer = replace(cohort, data=cohort.data[cohort.data.histology != "LELC"])  # a new cohort: worked out anew
+    assert isinstance(fewer.data.histology.dtype, pd.CategoricalDtype) and "LELC" in fewer.data.histology.cat.categories
+    assert fewer.levels("histology") == ["SCC", "Adeno", "adenocarcinoma", "Squamous cell"]  # no patient: no level

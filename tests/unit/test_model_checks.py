@@ -10,7 +10,7 @@ import pytest
 from recur.figures import build_forest_figure
 from recur.format import cox_table_display
 from recur.cox_table import cox_table
-from recur.model_checks import PH_FIGURE_NOTE, PH_FOOTNOTE, PH_MARK, epv_warnings
+from recur.model_checks import PH_FIGURE_NOTE, PH_FOOTNOTE, PH_MARK, epv_warnings, flag_ph
 from recur.safe_text import html_text
 from recur.screen import screen_cox
 from tests.conftest import reference, reference_data
@@ -49,3 +49,17 @@ def test_epv_warning_names_model_events_and_coefficients():
     assert len(warnings) == 1  # LRFS has 20 / 2 = 10 (enough); PFS is univariate
     assert warnings[0].startswith("The multivariable Cox model for OS has 19 events for 2 estimated coefficient(s) "
                                   "(9.5 per coefficient, fewer than 10)")
+
+
+def test_ph_flags_are_matched_by_endpoint_model_and_variable():
+    table = pd.DataFrame({"endpoint": ["os", "os", "os", "pfs"], "model": ["univariate", "univariate",
+                                                                           "multivariable", "univariate"],
+                          "variable": ["sex", "sex", "sex", "sex"], "term": ["sex: M", "sex: X", "sex: M", "sex: M"]})
+    ph = pd.DataFrame({"endpoint": ["os", "os", "os", "os"], "model": ["univariate", "univariate", "multivariable",
+                                                                      "multivariable"],
+                       "term": ["sex", "GLOBAL", "sex", "GLOBAL"], "p": [0.01, 0.01, 0.30, 0.30]})
+    out = flag_ph(table, ph)
+    assert out["ph_p"].tolist()[:3] == [0.01, 0.01, 0.30] and np.isnan(out["ph_p"].iloc[3])  # PFS: no test run
+    assert out["ph_violated"].tolist() == [True, True, False, False]
+    with pytest.raises(ValueError, match="two PH tests"):
+        flag_ph(table, pd.concat([ph, ph.iloc[:1]]))
