@@ -99,10 +99,8 @@ def survival_analysis(cohort: Cohort, settings: Settings, *, hazard_ratios: bool
             lr = logrank_from_input(data, by)
         except RecurError as exc:  # the curves stand without the test (e.g. zero variance)
             test_note = (str(exc),)
-        first = next(v for v in frame.loc[usable, by].dropna().unique() if str(v) == km.groups[0])
         try:
-            hrs = cox(frame, t, e, [by], ties=m.cox_ties, reference={by: first},
-                      conf_level=m.conf_level).coefficients if hazard_ratios else None
+            hrs = _hazard_ratios(frame, t, e, by, km.groups[0], m) if hazard_ratios else None
         except RecurError as exc:
             test_note += (f"No hazard ratio: {exc}",)
     elif by:
@@ -114,6 +112,14 @@ def survival_analysis(cohort: Cohort, settings: Settings, *, hazard_ratios: bool
                   for r in km.medians.itertuples() if r.n < SMALL_GROUP)
     return SurvivalAnalysis(ep, by or "", km, lr, int((~usable).sum()), n_missing_group, n_filtered,
                             follow, notes, landmark=lm, hazard_ratios=hrs)
+
+
+def _hazard_ratios(frame: pd.DataFrame, time: str, event: str, by: str, first: str, methods) -> pd.DataFrame:
+    """Cox hazard ratios of each group against the first group of the curves (``first``, as text)."""
+    usable = frame[time].notna() & frame[event].notna()
+    reference = next(v for v in frame.loc[usable, by].dropna().unique() if str(v) == first)
+    return cox(frame, time, event, [by], ties=methods.cox_ties, reference={by: reference},
+               conf_level=methods.conf_level).coefficients
 
 
 Memo = Callable[[Hashable, Callable[[], Any]], Any]  # (key, compute) -> the value, e.g. from a cache

@@ -14,6 +14,7 @@ from recur.dates import ORDER_NAMES, OrderDecision
 from recur.derive import (derive_endpoints, derive_failure_patterns, derive_intervals, derive_radiotherapy,
                           derive_regions)
 from recur.errors import RecurError
+from recur.frames import with_columns
 from recur.safe_text import clip
 from recur.io import RawTable, Source, read_table
 from recur.io.contract import DROPPED_COLUMNS, clean_cell, coded, float_text, records_to_raw
@@ -258,20 +259,19 @@ def analysis_frame(cohort: Cohort, settings: Settings,
                    columns: Iterable[str] | None = None) -> tuple[pd.DataFrame, int]:
     """The rows selected by the filters (a missing value is kept by none), with
     one group column per cutoff (named by its label). Returns (frame, number of
-    rows filtered out). ``columns``: only these of the cohort's columns (those
-    it lacks are skipped) besides the cutoff groups, for an analysis that
-    reads a few: copying every column of a large cohort costs more than it."""
+    rows filtered out). ``columns``: only these of the cohort's columns and
+    cutoff groups (those it lacks are skipped), for an analysis that reads a
+    few: copying every column of a large cohort costs more than it."""
     keep = _selected_rows(cohort, settings)
     data = cohort.data
+    cutoffs = [cut for cut in settings.cutoffs if cut.variable in data]
     if columns is not None:
-        wanted = dict.fromkeys([*columns, *(cut.variable for cut in settings.cutoffs)])
+        columns = list(columns)
+        cutoffs = [cut for cut in cutoffs if cut.label in columns]
+        wanted = dict.fromkeys([*columns, *(cut.variable for cut in cutoffs)])
         data = data[[c for c in wanted if c in data]]
     out = data.take(np.flatnonzero(keep))  # a copy (the cached cohort stays untouched), in one pass
-    for cut in settings.cutoffs:
-        if cut.variable not in out:
-            continue
-        out[cut.label] = cut.assign(out[cut.variable])
-    return out, int((~keep).sum())
+    return with_columns(out, {cut.label: cut.assign(out[cut.variable]) for cut in cutoffs}), int((~keep).sum())
 
 
 def _selected_rows(cohort: Cohort, settings: Settings) -> np.ndarray:

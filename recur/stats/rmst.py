@@ -88,14 +88,13 @@ def rmst(
         if tau > last:
             notes.append(f"The horizon ({tau:g}) is beyond the last follow-up of '{label}' ({last:.1f}): its "
                          "curve is carried flat to the horizon. Choose a horizon within every group's follow-up.")
-    groups = pd.DataFrame(rows)
     diffs = []
-    for r in groups.iloc[1:].itertuples():
-        ref = groups.iloc[0]
-        d, s = r.rmst - ref[RMST], float(np.hypot(r.se, ref[SE]))
-        diffs.append({GROUP: r.group, REFERENCE: ref[GROUP], DIFFERENCE: d, SE: s, LOWER: d - z * s,
+    for r in rows[1:]:
+        ref = rows[0]
+        d, s = r[RMST] - ref[RMST], float(np.hypot(r[SE], ref[SE]))
+        diffs.append({GROUP: r[GROUP], REFERENCE: ref[GROUP], DIFFERENCE: d, SE: s, LOWER: d - z * s,
                       UPPER: d + z * s, P: float(2 * ndtr(-abs(d) / s)) if s > 0 else np.nan})
-    return RMSTResult(tau=float(tau), groups=groups,
+    return RMSTResult(tau=float(tau), groups=pd.DataFrame(rows),
                       differences=pd.DataFrame(diffs, columns=[GROUP, REFERENCE, DIFFERENCE, SE, LOWER, UPPER, P]),
                       conf_level=conf_level, notes=tuple(notes),
                       methods={"RMST": f"area under the Kaplan-Meier curve to {tau:g} (survfit rmean)",

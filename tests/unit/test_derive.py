@@ -116,10 +116,10 @@ def test_analysis_frame_of_a_few_columns_keeps_rows_groups_and_values():
                 for i, (m, h, b) in enumerate([(5, "squamous", 70), (7, "squamous", 80), (9, "adenocarcinoma", 90)])])
     s = Settings(filters=(recur.Filter("histology", ("squamous",)),))
     whole, n_out = recur.analysis_frame(c, s)
-    few, n_out_few = recur.analysis_frame(c, s, columns=["os_months", "os_event", "not_a_column"])
+    few, n_out_few = recur.analysis_frame(c, s, columns=["os_months", "os_event", "BED >=78 Gy", "not_a_column"])
     assert n_out == n_out_few == 1
-    assert list(few.columns) == ["os_months", "os_event", "bed_gy"] + [cut.label for cut in s.cutoffs
-                                                                       if cut.variable == "bed_gy"]
+    assert list(few.columns) == ["os_months", "os_event", "bed_gy", "BED >=78 Gy"]  # other cutoffs' groups left out
     pd.testing.assert_frame_equal(few, whole[few.columns])
+    assert list(recur.analysis_frame(c, s, columns=["os_months"])[0].columns) == ["os_months"]
     assert few["os_months"].tolist() == [5.0, 7.0] and few["BED >=78 Gy"].astype(str).tolist() == [
         "BED <78 Gy", "BED >=78 Gy"]
