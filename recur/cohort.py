@@ -295,8 +295,7 @@ def cutoff_group_sizes(cohort: Cohort, settings: Settings) -> pd.DataFrame:
             rows.append({"cutoff": cut.label, "n_group": 0, "n_reference": 0, "n_missing": int(keep.sum()),
                          "available": False})
             continue
-        g = cut.assign(cohort.data[cut.variable][keep])
-        rows.append({"cutoff": cut.label, "n_group": int((g == cut.label).sum()),
-                     "n_reference": int((g == cut.reference_label).sum()), "n_missing": int(g.isna().sum()),
-                     "available": True})
+        n_missing, n_reference, n_group = np.bincount(cut.codes(cohort.data[cut.variable])[keep] + 1, minlength=3)
+        rows.append({"cutoff": cut.label, "n_group": int(n_group), "n_reference": int(n_reference),
+                     "n_missing": int(n_missing), "available": True})
     return pd.DataFrame(rows)

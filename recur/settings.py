@@ -64,13 +64,16 @@ class Cutoff:
         """The reference group, e.g. 'BED <78 Gy'."""
         return self._text(_COMPLEMENT[self.op])
 
-    def assign(self, values: pd.Series) -> pd.Series:
-        """Group label per row (named / reference); NaN where the value is missing."""
+    def codes(self, values: pd.Series) -> np.ndarray:
+        """Group per row: 1 named, 0 reference, -1 missing value (int8)."""
         x = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         ops = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}
-        # Category codes (0 reference, 1 named, -1 missing) directly: no label strings hashed per row.
-        codes = np.where(np.isnan(x), -1, ops[self.op](x, self.threshold).astype(np.int8))
-        return pd.Series(pd.Categorical.from_codes(codes, categories=[self.reference_label, self.label]),
+        return np.where(np.isnan(x), np.int8(-1), ops[self.op](x, self.threshold).astype(np.int8))
+
+    def assign(self, values: pd.Series) -> pd.Series:
+        """Group label per row (named / reference); NaN where the value is missing."""
+        # Category codes directly: no label strings hashed per row.
+        return pd.Series(pd.Categorical.from_codes(self.codes(values), categories=[self.reference_label, self.label]),
                          index=values.index)
 
     def to_text(self) -> str:
