@@ -2,7 +2,7 @@
 bench/run.py: page reruns (AppTest, server time) and the memory held by the
 app's caches over repeated uploads and cutoff changes (issue 7).
 
-    python -m bench.app_cases pages | uploads CSV | cutoffs CSV
+    python -m bench.app_cases page PAGE [CSV] | uploads CSV | cutoffs CSV
 Prints one JSON line.
 """
 
@@ -25,13 +25,9 @@ def _rss_mb() -> float:
         return int(f.read().split()[1]) * resource.getpagesize() / 2**20
 
 
-def _median_ms(values: list[float]) -> float:
-    return 1000 * sorted(values)[len(values) // 2]
-
-
-def page_rerun_ms(page: str, csv: str | None, repeats: int = 5) -> tuple[float, float]:
-    """Median server time (ms) of a page rerun after a BED threshold change:
-    (new threshold, a threshold seen before: the caches answer)."""
+def page_rerun_s(page: str, csv: str | None, repeats: int = 5) -> dict[str, list[float]]:
+    """Server times (s) of page reruns after a BED threshold change: "miss" a
+    new threshold, "hit" a threshold seen before (the caches answer)."""
     from streamlit.testing.v1 import AppTest
 
     from recur.ui.state import CohortSource, Keys
@@ -53,7 +49,7 @@ def page_rerun_ms(page: str, csv: str | None, repeats: int = 5) -> tuple[float, 
         t0 = time.perf_counter()
         at.number_input(key=Keys.cutoff_threshold("bed_gy")).set_value(70.0).run()
         hit.append(time.perf_counter() - t0)
-    return _median_ms(miss), _median_ms(hit)
+    return {"miss": miss, "hit": hit}
 
 
 def uploads(csv: str, count: int = 50) -> list[float]:
@@ -101,10 +97,8 @@ def main() -> None:
                  "streamlit.runtime.caching.cache_data_api"):
         logging.getLogger(name).setLevel(logging.ERROR)  # bare-mode chatter, not a result
     mode = sys.argv[1]
-    if mode == "pages":
-        out = {"survival_demo": page_rerun_ms("pages/1_Survival.py", None),
-               "survival_1e5": page_rerun_ms("pages/1_Survival.py", sys.argv[2]),
-               "prognostic_demo": page_rerun_ms("pages/2_Prognostic_factors.py", None)}
+    if mode == "page":
+        out = page_rerun_s(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
     elif mode == "uploads":
         out = {"rss_mb": uploads(sys.argv[2])}
     else:

@@ -69,8 +69,8 @@ class CoxTable:
 
     def model_rows(self, model: str) -> pd.DataFrame:
         """The rows of one model (factors entered into it) with plain
-        estimate columns (factor, level, n, events, is_reference, hr, lower,
-        upper, p, note, variable): what the forest plot draws."""
+        estimate columns (factor, level, n, events, is_reference, variable,
+        hr, lower, upper, p, note, ph_violated): what the forest plot draws."""
         sources = {c: c for c in (FACTOR, LEVEL, N, EVENTS, IS_REFERENCE, VARIABLE)}
         sources.update({c: f"{model}_{c}" for c in (*ESTIMATES, PH_VIOLATED)})
         entered = self.rows[f"{model}_{ENTERED}"].to_numpy(dtype=bool)
@@ -94,18 +94,16 @@ def cox_table(screen: ScreenResult, frame: pd.DataFrame, endpoint: str) -> CoxTa
     part = screen.table[screen.table[ENDPOINT] == endpoint]
     uni, multi = (part[part[MODEL] == m] for m in MODELS)
     t, e = time_column(endpoint), event_column(endpoint)
-    timed = frame[t].notna().to_numpy() & frame[e].notna().to_numpy()
-    events = frame[e].to_numpy()
     rows: list[dict] = []
     uni_terms, multi_terms = _terms_by_variable(uni), _terms_by_variable(multi)  # plain records: no frame per cell
     for var, terms in uni_terms.items():
         entered = var in multi_terms
         trend = any(str(term[LEVEL]).startswith("trend: ") for term in terms)
         if var in frame and not trend and _is_categorical(frame[var]):
-            usable = timed & frame[var].notna().to_numpy()
+            usable = frame[t].notna().to_numpy() & frame[e].notna().to_numpy() & frame[var].notna().to_numpy()
             values = frame[var][usable]
-            rows += _level_rows(var, terms, multi_terms.get(var, []), values, _levels(values), events[usable],
-                                entered)
+            rows += _level_rows(var, terms, multi_terms.get(var, []), values, _levels(values),
+                                frame[e].to_numpy()[usable], entered)
         else:
             rows.append(_numeric_row(var, terms, multi_terms.get(var, []), entered))
     flagged = {m: set(_ph_flagged(part, m)) for m in MODELS}  # the PH flag of each factor (recur.model_checks)
@@ -129,7 +127,7 @@ def _raw_table(rows: list[dict]) -> pd.DataFrame:
             return pd.array(values, dtype="Int64")
         if name in _FLAGS:
             return np.array(values, dtype=bool)
-        return values
+        return values if values else np.array([], dtype=object)
     return pd.DataFrame({name: column(name) for name in RAW_COLUMNS}, columns=RAW_COLUMNS)
 
 
@@ -168,17 +166,17 @@ def _estimates(model: str, term: Mapping | None, step: float = 1.0) -> dict:
             f"{model}_{P}": float(term[P]), f"{model}_{NOTE}": str(term[NOTE])}
 
 
-def _level_rows(var: str, uni: list[dict], multi: list[dict], usable: pd.Series, levels: list, events: np.ndarray,
+def _level_rows(var: str, uni: list[dict], multi: list[dict], values: pd.Series, levels: list, events: np.ndarray,
                 entered: bool) -> list[dict]:
     """One row per level in level order, the reference level marked; a
     factor whose model failed keeps its levels, each with the model's note
     (``uni``, ``multi``: the factor's coefficient records in each model;
-    ``usable``: the factor's values of the patients with the endpoint, and
+    ``values``: the factor's values of the patients with the endpoint, and
     ``events`` theirs)."""
     factor, names = _factor_names(var, levels)
     failed = [term for term in uni if term[LEVEL] == ""]
     references = {term[REFERENCE] for term in uni}
-    values = usable.to_numpy()
+    values = values.to_numpy()
     rows = []
     for level, name in zip(levels, names):
         text = str(level)
@@ -251,7 +249,8 @@ def _display(rows: list[dict]) -> pd.DataFrame:
                     row[EVENTS],
                     *_cells(row, "univariate"), *_cells(row, "multivariable"), "; ".join(notes)])
         previous = row[VARIABLE]
-    columns = dict(zip(DISPLAY_COLUMNS, map(list, zip(*out)))) if out else dict.fromkeys(DISPLAY_COLUMNS, [])
+    columns = dict(zip(DISPLAY_COLUMNS, map(list, zip(*out)))) if out else dict.fromkeys(DISPLAY_COLUMNS,
+                                                                                           np.array([], dtype=object))
     for name in ("n", "Events"):
         columns[name] = pd.array(columns[name], dtype="Int64")
     return pd.DataFrame(columns, columns=DISPLAY_COLUMNS)
