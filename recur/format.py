@@ -153,15 +153,19 @@ def short_note(note: str) -> str:
 
 def survival_summary_display(km) -> pd.DataFrame:
     """Per group: n, events, median (95% CI) and the landmark rates (95% CI)."""
+    medians: dict = {}
+    for med in km.medians.to_dict("records"):
+        medians.setdefault(med["group"], med)
+    landmarks = km.at_times.to_dict("records")
     rows = []
     for g in km.groups:
-        med = km.medians[km.medians["group"] == g].iloc[0]
+        med = medians[g]
         row = {"Group": g, "n": int(med["n"]), "Events": int(med["n_events"]),
                "Median, months (95% CI)": fmt_median_ci(med["median"], med["lower"], med["upper"])}
-        if not km.at_times.empty:
-            for r in km.at_times[km.at_times["group"] == g].itertuples():
-                rate = "-" if r.beyond_last_observed else fmt_percent_ci(r.surv, r.lower, r.upper)
-                row[landmark_label(r.time)] = rate
+        for r in landmarks:
+            if r["group"] == g:
+                row[landmark_label(r["time"])] = ("-" if r["beyond_last_observed"] else
+                                                  fmt_percent_ci(r["surv"], r["lower"], r["upper"]))
         rows.append(row)
     return pd.DataFrame(rows)
 
