@@ -68,9 +68,11 @@ def test_survival_analysis_without_hazard_ratios_differs_only_by_them(nsclc_coho
     assert (full.logrank.chisq, full.notes, full.followup) == (lean.logrank.chisq, lean.notes, lean.followup)
 
 
-def test_cache_size_estimate_of_a_frame_is_pandas_deep_memory_usage(nsclc_cohort):
-    data = nsclc_cohort.data
-    mixed = pd.DataFrame({"n": pd.array([1, None, 3], dtype="Int64"), "level": pd.Categorical(["a", "b", "a"]),
-                          "text": ["x", "yy", None]}, index=pd.Index(["p1", "p2", "p3"]))
-    for frame in (data, data.iloc[::3], data.set_index("patient_id"), mixed):
+def test_cache_size_estimate_measures_a_long_frame_and_sizes_a_short_one_from_its_types(nsclc_cohort):
+    data = pd.concat([nsclc_cohort.data] * 14, ignore_index=True)  # 1,036 rows: measured
+    for frame in (data, data.iloc[::1], data.set_index("patient_id")):
         assert estimate_bytes(frame) == int(frame.memory_usage(index=True, deep=True).sum())
+    mixed = pd.DataFrame({"n": pd.array([1, None, 3], dtype="Int64"), "level": pd.Categorical(["a", "b", "a"]),
+                          "text": ["x", "yy", None], "hr": [0.5, 1.0, 2.0], "flag": [True, False, True]})
+    assert estimate_bytes(mixed) == 3 * (8 + 64 + 64 + 64 + 8 + 1)  # index, three non-numpy cells, float, bool
+    assert estimate_bytes(mixed["hr"]) == 3 * (8 + 8) and estimate_bytes(mixed["text"]) == 3 * (8 + 64)
