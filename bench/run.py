@@ -141,25 +141,21 @@ def cohort_csv(n: int) -> Path:
 CASE_LIMIT_S = 600  # a case still running then is stopped, and its row says so (lifelines' Cox at 1e6)
 
 
-def _run_measured(cmd: list[str], timeout: float = CASE_LIMIT_S) -> tuple[str, str, int, float]:
-    """(stdout, stderr, return code, peak RSS in MB) of one child process;
-    return code None when it ran past ``timeout`` seconds and was stopped."""
+def _run_case(cmd: list[str], timeout: float = CASE_LIMIT_S) -> tuple[str, str, int | None]:
+    """(stdout, stderr, return code) of one child process; return code None
+    when it ran past ``timeout`` seconds and was stopped. Each case reports its
+    own peak memory (VmHWM), so nothing is read from the child's rusage."""
     with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT)
-        deadline, stopped = time.monotonic() + timeout, False
-        while True:  # wait4 (not Popen.wait) so that the rusage of this child alone is read
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline and not stopped:
-                proc.kill()
-                stopped = True
-            time.sleep(0.05)
-        proc.returncode = status
+        try:
+            code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            code = None
         out.seek(0)
         err.seek(0)
-        code = None if stopped else os.waitstatus_to_exitcode(status)
-        return out.read().decode(), err.read().decode(errors="replace"), code, usage.ru_maxrss / 1024
+        return out.read().decode(), err.read().decode(errors="replace"), code
 
 
 _MEASURED: dict[tuple, dict] = {}
@@ -176,7 +172,7 @@ def measure_python(task: str, path: Path, n: int, repeats: int | None = None) ->
 def _measure_python(task: str, path: Path, n: int, repeats: int | None = None) -> dict:
     reps, inner = (repeats, 1) if repeats else (repeats_for(n), inner_for(n))
     cmd = [sys.executable, "-m", "bench.cases", task, str(path), str(reps), str(inner)]
-    out, err, code, rss = _run_measured(cmd)
+    out, err, code = _run_case(cmd)
     if code is None:  # stopped: one call ran past the limit if the warm-up never finished
         warmed = any(ln.startswith('{"warm"') for ln in out.splitlines())
         return {"error": f"stopped after {CASE_LIMIT_S} s" + ("" if warmed else " (first call unfinished)"),
@@ -184,7 +180,7 @@ def _measure_python(task: str, path: Path, n: int, repeats: int | None = None) -
     if code != 0:
         return {"error": (err.strip().splitlines() or ["failed"])[-1]}
     result = json.loads(out.strip().splitlines()[-1])
-    return {"seconds": result["seconds"], "rss_mb": result.get("peak_mb", rss)}
+    return {"seconds": result["seconds"], "rss_mb": result["peak_mb"]}
 
 
 def measure_r(task: str, path: Path, n: int, script: str = R_SCRIPT, repeats: int | None = None) -> dict:
@@ -194,7 +190,7 @@ def measure_r(task: str, path: Path, n: int, script: str = R_SCRIPT, repeats: in
         f.write(script)
     try:
         reps, inner = (repeats, 1) if repeats else (repeats_for(n), inner_for(n))
-        out, err, code, rss = _run_measured(["Rscript", f.name, task, str(path), str(reps), str(inner)])
+        out, err, code = _run_case(["Rscript", f.name, task, str(path), str(reps), str(inner)])
     finally:
         os.unlink(f.name)
     line = next((ln for ln in out.splitlines() if ln.startswith("SECONDS")), None)
@@ -202,7 +198,7 @@ def measure_r(task: str, path: Path, n: int, script: str = R_SCRIPT, repeats: in
         return {"error": f"stopped after {CASE_LIMIT_S} s"}
     if code != 0 or line is None:
         return {"error": "R failed: " + (err.strip().splitlines() or ["?"])[-1]}
-    peak = next((float(ln.split()[1]) / 1024 for ln in out.splitlines() if ln.startswith("PEAK_KB")), rss)
+    peak = next((float(ln.split()[1]) / 1024 for ln in out.splitlines() if ln.startswith("PEAK_KB")), float("nan"))
     return {"seconds": [float(v) for v in line.split()[1:]], "rss_mb": peak}
 
 
@@ -296,7 +292,7 @@ def loading_section(lines: list[str]) -> None:
 
 
 def _app_case(*args: str) -> dict:
-    out, err, code, _ = _run_measured([sys.executable, "-m", "bench.app_cases", *args])
+    out, err, code = _run_case([sys.executable, "-m", "bench.app_cases", *args])
     if code != 0:
         return {"error": (err.strip().splitlines() or ["failed"])[-1]}
     return json.loads(out.strip().splitlines()[-1])
@@ -363,7 +359,7 @@ def export_section(lines: list[str]) -> None:
               "| cohort | analyses + figures | deck (PPTX) | report (HTML) |", "|---|---|---|---|"]
     for label, csv in (("demo (74)", ROOT / "data" / "demo_nsclc_synthetic.csv"),
                        ("10,000 patients", cohort_csv(10_000))):
-        out, err, code, rss = _run_measured([sys.executable, "-m", "bench.export_cases", str(csv)])
+        out, err, code = _run_case([sys.executable, "-m", "bench.export_cases", str(csv)])
         if code != 0:
             lines.append(f"| {label} | failed: {(err.strip().splitlines() or ['?'])[-1][:60]} | | |")
         else:
@@ -375,7 +371,7 @@ def export_section(lines: list[str]) -> None:
 
 def browser_section(lines: list[str]) -> None:
     """A BED threshold change as a user sees it: bench/browser_rerun.py in headless Chromium."""
-    out, err, code, _ = _run_measured([sys.executable, "-m", "bench.browser_rerun"])
+    out, err, code = _run_case([sys.executable, "-m", "bench.browser_rerun"])
     lines += ["## Page reruns in the browser (Chromium, from Enter to the settled page, demo cohort)", "",
               "| page | median | min-max |", "|---|---|---|"]
     if code != 0:
