@@ -159,8 +159,8 @@ def _fingerprint(raw: RawTable) -> str:
     hashes = pd.util.hash_array(np.concatenate(texts) if texts else np.array([], dtype=object), categorize=False)
     start = 0
     for cat, own in zip(cats, texts):
-        h.update((cat.codes < 0).tobytes())
-        h.update(hashes[start:start + len(own)][cat.codes].tobytes())
+        h.update(cat.codes < 0)  # (the arrays' own bytes, as tobytes() would give them)
+        h.update(hashes[start:start + len(own)][cat.codes])
         start += len(own)
     return h.hexdigest()[:16]
 
@@ -228,7 +228,8 @@ def build_cohort(table: pd.DataFrame | RawTable, source_name: str = "table",
                                 "os_months and os_event.", "no_endpoint"))
     problems.sort(key=lambda p: (p.level != "error", p.column))
     release_freed_memory(data.size * 8)  # what validation and derivation freed (about the table) goes back
-    kinds = {**cleaned.kinds, **{c: "number" if pd.api.types.is_numeric_dtype(data[c]) else "category"
+    dtypes = data.dtypes
+    kinds = {**cleaned.kinds, **{c: "number" if pd.api.types.is_numeric_dtype(dtypes[c]) else "category"
                                  for c in data if c not in cleaned.kinds}}
     return Cohort(data=data, problems=tuple(problems), exclusions=exclusions, endpoints=endpoints,
                   source_name=raw.name if isinstance(table, RawTable) else source_name, renames=renames,

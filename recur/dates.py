@@ -28,7 +28,7 @@ _SHAPES = {"%Y-": r"^\s*\d{4}-", "%Y/": r"^\s*\d{4}/", "%Y.": r"^\s*\d{4}\.", "%
            "%d ": r"[A-Za-z]", "%d-%b": r"[A-Za-z]", "%b ": r"[A-Za-z]", "%B ": r"[A-Za-z]",
            "%d/": r"^\s*\d{1,2}/", "%d.": r"^\s*\d{1,2}\.", "%d-%m": r"^\s*\d{1,2}-\d",
            "%m/": r"^\s*\d{1,2}/", "%m-": r"^\s*\d{1,2}-\d", "%m.": r"^\s*\d{1,2}\."}
-_DAY_OR_MONTH_FIRST = re.compile(r"^\s*\d{1,2}[/.\-]", re.M)
+_DAY_OR_MONTH_FIRST = re.compile(r"\n\s*\d{1,2}[/.\-]")  # on "\n" + the lines: a line starting d/m/y-shaped
 _NUMERIC = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\s*$")
 _DATE_LIKE = re.compile(r"^\s*\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}(\s.*)?$|^\s*\d{8}\s*$")
 EARLIEST = pd.Timestamp("1900-01-01")
@@ -51,7 +51,7 @@ def decide_order(columns: dict[str, pd.Series], chosen: DateOrder = "auto") -> O
     for col, values in columns.items():
         distinct = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else values.dropna().unique()
         texts = distinct.tolist()
-        if not _DAY_OR_MONTH_FIRST.search(_joined(texts)):  # one pass: no d/m/y-shaped value (ISO dates)
+        if not _DAY_OR_MONTH_FIRST.search("\n" + _joined(texts)):  # one pass: no d/m/y-shaped value (ISO dates)
             continue
         for text in texts:  # a plain loop: a few thousand distinct dates per column
             m = _NUMERIC.match(str(text))
