@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from recur.dates import ORDER_NAMES, OrderDecision
+from recur.distinct import distinct_counts
 from recur.derive import (derive_endpoints, derive_failure_patterns, derive_intervals, derive_radiotherapy,
                           derive_regions)
 from recur.errors import RecurError
@@ -104,9 +105,8 @@ class Cohort:
 
     @staticmethod
     def _levels(s: pd.Series) -> list[str]:
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            present = np.bincount(s.cat.codes.to_numpy()[s.notna().to_numpy()], minlength=len(s.cat.categories))
-            return [str(v) for v, n in zip(s.cat.categories, present) if n]
+        if isinstance(s.dtype, pd.CategoricalDtype):  # in category order, those some patient has
+            return [str(v) for v in distinct_counts(s)[0]]
         if pd.api.types.is_numeric_dtype(s):
             return [level_label(v) for v in sorted(s.dropna().unique())]
         return sorted(s.dropna().astype(str).unique())

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from recur.dose import derive_completion, derive_phases, eqd2
-from recur.frames import with_columns
+from recur.frames import rows_frame, with_columns
 from recur.schema import ESCC_REGIONS, MONTH_DAYS
 from recur.settings import EndpointRules
 from recur.validate import Problem, problem
@@ -210,9 +210,7 @@ def derive_endpoints(
                 problems.append(problem("warning", tcol, ids[gap], "supplied time differs from the dates by "
                                         "more than one month; the dates are used. Check both.", "time_mismatch"))
         new[tcol], new[ecol] = time, event
-    excluded = pd.DataFrame(dict(zip(EXCLUSION_COLUMNS, map(list, zip(*exclusions)))) if exclusions else
-                            {c: [] for c in EXCLUSION_COLUMNS}, dtype=object)  # (from rows: slow when empty)
-    return with_columns(out, new), excluded, tuple(available)
+    return with_columns(out, new), rows_frame(exclusions, EXCLUSION_COLUMNS), tuple(available)
 
 
 FAILURE_TYPES = {"in-field (local)": ("date_local_failure",),

@@ -42,3 +42,10 @@ def stack_rows(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
         return pd.concat(frames, ignore_index=True)
     return pd.DataFrame({name: type(first[name].array)._concat_same_type([f[name].array for f in frames])
                          for name in first.columns}, columns=first.columns)
+
+
+def rows_frame(rows: Sequence[tuple], columns: Sequence[str]) -> pd.DataFrame:
+    """A frame of ``rows`` (tuples in ``columns`` order). With no row, the
+    columns are built empty as objects: pandas' row path costs about 1 ms
+    when it has nothing to read, and a load builds such frames every time."""
+    return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame({c: [] for c in columns}, dtype=object)

@@ -20,12 +20,10 @@ from recur.stats.km import KMResult
 from recur.stats.logrank import LogrankResult
 
 
-def risk_table(km: KMResult, ticks: np.ndarray, curves: list[pd.DataFrame] | None = None
-               ) -> dict[str, dict[str, list[int]]]:
-    """Per group: at risk (time >= t), cumulative events and censored up to t
-    (``curves``: ``_group_curves(km)`` when the caller has it)."""
+def risk_table(km: KMResult, ticks: np.ndarray) -> dict[str, dict[str, list[int]]]:
+    """Per group: at risk (time >= t), cumulative events and censored up to t."""
     out = {}
-    for g, c in zip(km.groups, _group_curves(km) if curves is None else curves):
+    for g, c in zip(km.groups, _group_curves(km)):
         t = c["time"].to_numpy()
         at_risk, events, censored = [], [], []
         for tick in ticks:
@@ -60,14 +58,13 @@ def build_km_figure(
     horizon = max_time or float(km.curves["time"].max() or 12)
     step = time_ticks(horizon)
     ticks = np.arange(0, horizon + 1e-9, step)
-    per_group = _group_curves(km)
-    table = risk_table(km, ticks, per_group)
+    table = risk_table(km, ticks)
     rows_per_group = 3 if extended_table else 1
     n_table_rows = rows_per_group * len(km.groups)
     table_share = min(0.45, 0.06 * (n_table_rows + 1))
     curves, labels, positions = [], [], []
     sizes = dict(zip(km.medians["group"], km.medians["n"]))
-    for i, (g, c) in enumerate(zip(km.groups, per_group)):
+    for i, (g, c) in enumerate(zip(km.groups, _group_curves(km))):
         x = np.concatenate([[0.0], c["time"].to_numpy()])
         y = np.concatenate([[1.0], c["surv"].to_numpy()])
         if show_ci:

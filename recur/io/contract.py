@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from recur.errors import RecurError
+from recur.frames import rows_frame
 from recur.safe_text import clip
 from recur.mapping import SYNONYMS
 from recur.schema import canonical_key
@@ -257,10 +258,8 @@ def frame_to_raw(cells: pd.DataFrame | Columns, rows: np.ndarray, ncells: np.nda
     patients = body[~blank & ~long]
     table = pd.DataFrame({n: _kept(cells[pos], patients) for n, pos in zip(names, keep)})
     table.index = pd.Index(rows[patients], name="file_row")
-    frame = (pd.DataFrame(dropped, columns=DROPPED_COLUMNS) if dropped else
-             pd.DataFrame({c: [] for c in DROPPED_COLUMNS}, dtype=object))  # (the list form is slow when empty)
-    return RawTable(table=table, name=name, format=fmt, dropped=frame, file_rows=n_records - 1,
-                    findings=tuple(found), **meta)
+    return RawTable(table=table, name=name, format=fmt, dropped=rows_frame(dropped, DROPPED_COLUMNS),
+                    file_rows=n_records - 1, findings=tuple(found), **meta)
 
 
 def _kept(column: CodedColumn, rows: np.ndarray) -> pd.Categorical:
