@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from recur.dates import parse_date_columns, parse_dates
-from recur.frames import stack_rows, with_columns
+from recur.frames import rows_frame, stack_rows, with_columns
 from recur.values import parse_number_columns, parse_numbers
 
 
@@ -92,3 +92,13 @@ def test_stacked_rows_equal_pandas_concat_with_a_new_index():
     other = [part(1, 1, ""), part(1, 2, "").rename(columns={"note": "reason"})]  # other columns: pandas aligns
     pd.testing.assert_frame_equal(stack_rows(other), pd.concat(other, ignore_index=True))
     assert stack_rows(other)["note"].isna().tolist() == [False, True]
+
+
+def test_a_rows_frame_reads_tuples_and_keeps_its_columns_when_empty():
+    rows = [("os", "P1", "no date_rt_start"), ("pfs", "P7", "failure dated after the last follow-up")]
+    full = rows_frame(rows, ["endpoint", "patient_id", "reason"])
+    assert full.to_dict("list") == {"endpoint": ["os", "pfs"], "patient_id": ["P1", "P7"],
+                                    "reason": ["no date_rt_start", "failure dated after the last follow-up"]}
+    empty = rows_frame([], ["row", "reason", "content"])
+    assert list(empty.columns) == ["row", "reason", "content"] and len(empty) == 0
+    assert (empty.dtypes == object).all()
