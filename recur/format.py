@@ -153,9 +153,7 @@ def short_note(note: str) -> str:
 
 def survival_summary_display(km) -> pd.DataFrame:
     """Per group: n, events, median (95% CI) and the landmark rates (95% CI)."""
-    medians: dict = {}
-    for med in km.medians.to_dict("records"):
-        medians.setdefault(med["group"], med)
+    medians = {med["group"]: med for med in km.medians.to_dict("records")}  # one row per group
     landmarks = km.at_times.to_dict("records")
     rows = []
     for g in km.groups:
