@@ -6,26 +6,29 @@ Rendering uses kaleido with the system's Chromium (Debian's ``chromium``;
 ``BROWSER_PATH`` if elsewhere). One browser serves a whole batch
 (``render_figures``), so a deck of 15 figures starts Chromium once. The page
 loads plotly.js from the installed plotly package and no MathJax, so nothing
-is fetched from the network.
+is fetched from the network. A batch has a time budget: a Chromium that does
+not start or answer ends the export with a message, never a hung page.
 
 >>> png = render_figures([(fig, "png", SINGLE_COLUMN_MM)])[0]  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
+import queue
 import re
 import struct
 import threading
 import zipfile
 import zlib
-from contextlib import contextmanager
-from typing import Iterator, Literal, Sequence
+from typing import Literal, Sequence
 
 import kaleido
 import plotly.graph_objects as go
 from choreographer.browsers.chromium import Chromium
+from choreographer.errors import BrowserFailedError
 
 from recur.errors import RecurError
 from recur.figures.style import PRINT_PX_PER_MM, publication_style
@@ -37,7 +40,10 @@ DOUBLE_COLUMN_MM = 180.0
 DPI = 300
 MM_PER_INCH = 25.4
 PDF_POINTS_PER_PX = 0.75  # Chromium prints a CSS pixel (1/96 inch) as 0.75 pt
-_BROWSER = threading.Lock()  # kaleido's sync server is one per process: one batch at a time
+_BROWSER = threading.Lock()  # one Chromium per process at a time (each holds a few hundred MB)
+START_SECONDS = 90  # Chromium's start on a busy machine, with the first figure
+SECONDS_PER_FIGURE = 20
+CLOSE_SECONDS = 10
 
 
 def png_width_px(width_mm: float, dpi: int = DPI) -> int:
@@ -48,17 +54,70 @@ def png_width_px(width_mm: float, dpi: int = DPI) -> int:
 def render_figures(requests: Sequence[tuple[go.Figure, Format, float]]) -> list[bytes]:
     """Render each (figure, format, width in mm) with one Chromium start.
 
-    Raises ``RecurError`` when no Chromium can be found."""
+    Raises ``RecurError`` when no Chromium can be found, or when the batch
+    is not done within its budget (Chromium hung or too slow to start)."""
     if not requests:
         return []
-    with _browser():
-        return [_render(fig, fmt, width_mm) for fig, fmt, width_mm in requests]
+    path = browser_path()
+    budget = START_SECONDS + SECONDS_PER_FIGURE * len(requests)
+    with _BROWSER:
+        return _in_own_loop(asyncio.wait_for(_render_all(path, requests), budget), budget)
+
+
+def _in_own_loop(work, budget: float) -> list[bytes]:
+    """Run ``work`` (a coroutine) on a new event loop in a daemon thread: the
+    caller may have a loop of its own (a notebook), and a thread stuck in a
+    browser that never answers must not hold the process open. The result is
+    handed over as soon as ``work`` ends (the loop's own shutdown can wait on
+    the browser's helper threads)."""
+    done: queue.Queue = queue.Queue(maxsize=1)
+
+    async def run() -> None:
+        try:
+            done.put((True, await work))
+        except BaseException as exc:  # handed to the caller, raised there
+            done.put((False, exc))
+
+    threading.Thread(target=asyncio.run, args=(run(),), name="recur-figure-export", daemon=True).start()
+    try:
+        ok, result = done.get(timeout=budget + CLOSE_SECONDS + 5)  # (``work`` stops itself at ``budget``)
+    except queue.Empty:
+        ok, result = False, TimeoutError()
+    if ok:
+        return result
+    if isinstance(result, (TimeoutError, BrowserFailedError)):  # (a start cut short by the budget is the latter)
+        raise RecurError(f"Static figure export stopped after {budget:.0f} s: Chromium did not start or did not "
+                         "finish the figures. Try again; if it recurs, check that Chromium runs on this machine "
+                         "(chromium --headless --version).") from None
+    raise result
+
+
+async def _render_all(path: str, requests: Sequence[tuple[go.Figure, Format, float]]) -> list[bytes]:
+    browser = kaleido.Kaleido(path=path, mathjax=False)
+    try:
+        await browser.open()
+        return [_finish(await browser.calc_fig(fig_dict, opts=opts), fmt, width_mm, height)
+                for fig_dict, opts, fmt, width_mm, height in map(_prepared, requests)]
+    finally:  # also when the budget ran out: a browser that hangs is killed, not left running
+        await _close(browser)
+
+
+async def _close(browser: kaleido.Kaleido) -> None:
+    """Close the browser; kill it when it does not answer (a Chromium that
+    never started never answers the close command either)."""
+    try:
+        await asyncio.wait_for(browser.close(), CLOSE_SECONDS)
+    except TimeoutError:
+        process = getattr(browser, "subprocess", None)  # (set once the browser was started)
+        if process is not None:
+            process.kill()
+            process.wait(CLOSE_SECONDS)
 
 
 def browser_path() -> str:
     """The Chromium kaleido would start (``BROWSER_PATH``, else the first
-    Chromium-based browser on PATH). Checked here because kaleido's sync
-    server waits forever when its browser cannot start."""
+    Chromium-based browser on PATH). Checked first because kaleido waits for
+    its browser to answer, which one that cannot start never does."""
     path = Chromium.find_browser(skip_local=False)
     if not path or not os.access(path, os.X_OK):
         raise RecurError("Static figure export needs Chromium, which was not found"
@@ -67,24 +126,19 @@ def browser_path() -> str:
     return path
 
 
-@contextmanager
-def _browser() -> Iterator[None]:
-    path = browser_path()
-    with _BROWSER:
-        kaleido.start_sync_server(path=path, mathjax=False, silence_warnings=True)
-        try:
-            yield
-        finally:
-            kaleido.stop_sync_server(silence_warnings=True)
-
-
-def _render(fig: go.Figure, fmt: Format, width_mm: float) -> bytes:
+def _prepared(request: tuple[go.Figure, Format, float]) -> tuple[dict, dict, Format, float, float]:
+    """(figure as a dict, kaleido's options, format, width in mm, height in px) in the publication style."""
+    fig, fmt, width_mm = request
     styled = publication_style(fig, width_mm=width_mm)
     width, height = styled.layout.width, styled.layout.height or 520
     scale = {"png": png_width_px(width_mm) / width,
              "pdf": width_mm / (width * PDF_POINTS_PER_PX * MM_PER_INCH / 72),
              "svg": 1.0}[fmt]
-    data = kaleido.calc_fig_sync(styled.to_dict(), opts=dict(format=fmt, width=width, height=height, scale=scale))
+    return styled.to_dict(), dict(format=fmt, width=width, height=height, scale=scale), fmt, width_mm, height
+
+
+def _finish(data: bytes, fmt: Format, width_mm: float, height: float) -> bytes:
+    """kaleido's output with the print size written in: 300 dpi (PNG), mm (SVG)."""
     if fmt == "png":
         return set_png_dpi(data, DPI)
     if fmt == "svg":

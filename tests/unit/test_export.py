@@ -29,6 +29,7 @@ from recur.analysis import prognostic_analysis, survival_analysis
 from recur.cox_table import cox_table
 from recur.errors import RecurError
 from recur.export import deck_pptx, report_contents, report_html, workbook
+from recur.export import figures
 from recur.export.figures import figures_zip, render_figures, set_png_dpi
 from recur.export.methods import methods_paragraph
 from recur.export.results_text import survival_paragraph
@@ -115,6 +116,18 @@ def test_figure_archive_holds_each_format_at_both_widths(contents):
 def test_static_export_without_chromium_says_how_to_get_it(monkeypatch):
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
     with pytest.raises(RecurError, match="needs Chromium.*apt-get install chromium"):
+        render_figures([(tiny_figure(), "png", 85)])
+
+
+def test_static_export_with_a_browser_that_never_answers_ends_with_a_message(monkeypatch, tmp_path):
+    hung = tmp_path / "chromium"  # starts, then never opens its DevTools pipe
+    hung.write_text("#!/bin/sh\nexec sleep 600\n")
+    hung.chmod(0o755)
+    monkeypatch.setenv("BROWSER_PATH", str(hung))
+    monkeypatch.setattr(figures, "START_SECONDS", 2)
+    monkeypatch.setattr(figures, "SECONDS_PER_FIGURE", 1)
+    monkeypatch.setattr(figures, "CLOSE_SECONDS", 1)
+    with pytest.raises(RecurError, match="stopped after 3 s: Chromium did not start"):
         render_figures([(tiny_figure(), "png", 85)])
 
 
