@@ -18,10 +18,10 @@ from recur.errors import RecurError
 from recur.frames import with_columns
 from recur.safe_text import clip
 from recur.io import RawTable, Source, read_table
-from recur.io.contract import DROPPED_COLUMNS, clean_cell, coded, float_text, records_to_raw
+from recur.io.contract import DROPPED_COLUMNS, clean_cell, float_text, records_to_raw
 from recur.memory import release_freed_memory
 from recur.levels import apply_levels, level_label, level_text, propose_merges
-from recur.mapping import apply_mapping, units_from_names
+from recur.mapping import column_renames, units_from_names
 from recur.schema import COLUMNS, is_tox_column
 from recur.settings import Settings
 from recur.variables import ENDPOINTS
@@ -153,14 +153,13 @@ def _fingerprint(raw: RawTable) -> str:
     differ): SHA-256 over each cell's 64-bit hash, computed in C once per
     distinct text (all columns in one call) and spread by the column's codes."""
     h = hashlib.sha256()
-    h.update("\x1f".join(map(str, raw.table.columns)).encode())
-    cats = [coded(raw.table[col]) for col in raw.table]
-    texts = [np.append(cat.categories.to_numpy(dtype=object), "") for cat in cats]
+    h.update("\x1f".join(map(str, raw.table.names)).encode())
+    texts = [np.append(column.texts, "") for column in raw.table.coded]
     hashes = pd.util.hash_array(np.concatenate(texts) if texts else np.array([], dtype=object), categorize=False)
     start = 0
-    for cat, own in zip(cats, texts):
-        h.update(cat.codes < 0)  # (the arrays' own bytes, as tobytes() would give them)
-        h.update(hashes[start:start + len(own)][cat.codes])
+    for column, own in zip(raw.table.coded, texts):
+        h.update(column.codes < 0)  # (the arrays' own bytes, as tobytes() would give them)
+        h.update(hashes[start:start + len(own)][column.codes])
         start += len(own)
     return h.hexdigest()[:16]
 
@@ -193,7 +192,8 @@ def build_cohort(table: pd.DataFrame | RawTable, source_name: str = "table",
     (or an in-memory DataFrame); see ``load_cohort``."""
     settings = settings or Settings()
     raw = table if isinstance(table, RawTable) else _frame_as_raw(table, source_name)
-    mapped, renames = apply_mapping(raw.table, mapping)
+    renames = column_renames(raw.table.names, mapping)
+    mapped = raw.table.renamed(renames)
     problems, notes = _reader_problems(raw)
     dup_cols = mapped.columns[mapped.columns.duplicated()].unique()
     if len(dup_cols):
@@ -202,12 +202,9 @@ def build_cohort(table: pd.DataFrame | RawTable, source_name: str = "table",
             problems.append(problem("error", col, (), f"the columns {', '.join(repr(u) for u in users)} all map to "
                                     "this name; only the first is used. Map or rename the others.",
                                     "duplicate_column"))
-        mapped = mapped.loc[:, ~mapped.columns.duplicated()]
+        mapped = mapped.first_of_each()
     units = {**units_from_names(renames), **dict(settings.time_units)}
-    mapped = mapped.copy(deep=False)  # (reset_index would copy every column)
-    mapped.index = pd.RangeIndex(len(mapped))
-    cleaned = clean_table(mapped, rows=raw.table.index.to_numpy(),
-                          types=dict(settings.column_types), units=units, date_order=settings.date_order)
+    cleaned = clean_table(mapped, types=dict(settings.column_types), units=units, date_order=settings.date_order)
     problems += cleaned.problems
     if cleaned.date_order.status in ("settled", "chosen"):
         why = f"shown by {cleaned.date_order.evidence}" if cleaned.date_order.evidence else "as chosen"

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from recur.distinct import by_distinct, by_distinct_columns
+from recur.distinct import Values, by_distinct, by_distinct_columns, distinct_counts
 
 DateOrder = Literal["auto", "dmy", "mdy"]
 ORDER_NAMES = {"dmy": "day first (DD/MM/YYYY)", "mdy": "month first (MM/DD/YYYY)"}
@@ -45,12 +45,11 @@ class OrderDecision:
     evidence: str = ""
 
 
-def decide_order(columns: dict[str, pd.Series], chosen: DateOrder = "auto") -> OrderDecision:
+def decide_order(columns: Mapping[str, Values], chosen: DateOrder = "auto") -> OrderDecision:
     """One order for every date column of a file (see the module docstring)."""
     day_first, month_first, ambiguous = [], [], 0
     for col, values in columns.items():
-        distinct = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else values.dropna().unique()
-        texts = distinct.tolist()
+        texts = distinct_counts(values)[0].tolist()
         if not _DAY_OR_MONTH_FIRST.search("\n" + _joined(texts)):  # one pass: no d/m/y-shaped value (ISO dates)
             continue
         for text in texts:  # a plain loop: a few thousand distinct dates per column
@@ -97,7 +96,7 @@ def parse_dates(values: pd.Series, order: Literal["dmy", "mdy"] = "dmy") -> Pars
     return by_distinct(_parse_dates, values, order)
 
 
-def parse_date_columns(columns: Mapping[str, pd.Series], order: Literal["dmy", "mdy"] = "dmy"
+def parse_date_columns(columns: Mapping[str, Values], order: Literal["dmy", "mdy"] = "dmy"
                        ) -> dict[str, ParsedDates]:
     """``parse_dates`` for every date column of a file in one pass over all
     their distinct values."""

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Mapping
-
-import pandas as pd
+from typing import Iterable, Mapping
 
 from recur.schema import COLUMNS, canonical_key
 
@@ -55,13 +53,13 @@ def units_from_names(renames: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def apply_mapping(table: pd.DataFrame, mapping: Mapping[str, str] | None) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Rename columns to canonical names. Returns the renamed table and the
-    renames done ({user column: canonical}). Unmatched columns are kept as they are."""
+def column_renames(columns: Iterable[str], mapping: Mapping[str, str] | None) -> dict[str, str]:
+    """The renames to canonical names ({user column: canonical}): the user's
+    mapping first, else the column's own match. Unmatched columns keep their names."""
     mapping = dict(mapping or {})
     renames: dict[str, str] = {}
     taken: set[str] = set(mapping.values())
-    for col in table.columns:
+    for col in columns:
         if col in mapping:
             renames[col] = mapping[col]
             continue
@@ -71,7 +69,7 @@ def apply_mapping(table: pd.DataFrame, mapping: Mapping[str, str] | None) -> tup
             taken.add(target)
         elif target == col:
             taken.add(col)
-    return table.rename(columns=renames), renames
+    return renames
 
 
 def propose_mapping(columns: list[str]) -> dict[str, str | None]:

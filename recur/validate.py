@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from recur.dates import DateOrder, OrderDecision, ParsedDates, decide_order, parse_date_columns
-from recur.distinct import codes_and_distinct, map_distinct
+from recur.distinct import Values, codes_and_distinct, map_distinct, present_head
 from recur.frames import with_columns
-from recur.io.contract import coded, text_cells
+from recur.io.contract import CodedColumn, CodedTable, text_cells
 from recur.safe_text import clip
 from recur.schema import COLUMNS, IDENTIFYING_NAME_HINTS, VOCABULARIES, is_tox_column
 from recur.settings import KINDS
@@ -56,9 +56,9 @@ def problem(level: Level, column: str, ids, message: str, rule: str) -> Problem:
     return Problem(level, column, ids, f"Column '{clip(column)}'{who}: {message}", rule)
 
 
-def _looks_like_names(values: pd.Series) -> bool:
+def _looks_like_names(values: Values) -> bool:
     """Mostly 'Firstname Lastname' (two or three capitalised words)."""
-    text = values.dropna().head(200).astype(str)
+    text = present_head(values, 200)
     if len(text) < 3:
         return False
     return text.str.fullmatch(r"[A-Z][a-z'\-]+( [A-Z][a-z'\-]+){1,2}").mean() > 0.6
@@ -82,23 +82,19 @@ class Cleaned:
     date_order: OrderDecision
 
 
-def _file_rows(table: pd.DataFrame, rows: Sequence[int] | None) -> np.ndarray:
-    return np.asarray(rows) if rows is not None else np.arange(2, len(table) + 2)
-
-
-def _clean_ids(df: pd.DataFrame, rows: np.ndarray, problems: list[Problem]) -> pd.Series:
+def _clean_ids(column: CodedColumn | None, rows: np.ndarray, problems: list[Problem]) -> pd.Series:
     """Each patient's ID (text); a row without one is named 'row N' after its
     file row. Works on the coded column: the distinct IDs once, then codes."""
-    no_column = "patient_id" not in df.columns
-    if no_column:
+    missing_column = column is None
+    if column is None:
         problems.append(problem("error", "patient_id", (), "column is missing; add a unique study ID per "
                                 "patient (never a name or MRN). Row numbers are used meanwhile.", "missing_column"))
-        df.insert(0, "patient_id", coded(np.full(len(df), None, dtype=object)))
-    ids = text_cells(df["patient_id"])
-    empty = df["patient_id"].isna().to_numpy()
+        column = CodedColumn(np.full(len(rows), -1, dtype=np.int64), np.array([], dtype=object))
+    ids = pd.Series(column.cells(), name="patient_id", dtype=object)
+    empty = column.codes < 0
     if empty.any():
         row_names = np.array([f"row {r}" for r in rows[empty]], dtype=object)
-        if not no_column:
+        if not missing_column:
             problems.append(problem("error", "patient_id", row_names, "no patient ID; fill in a unique study ID "
                                     "(these rows are named by their spreadsheet row meanwhile).", "missing_id"))
         ids[empty] = row_names
@@ -112,11 +108,11 @@ def _clean_ids(df: pd.DataFrame, rows: np.ndarray, problems: list[Problem]) -> p
     return ids
 
 
-def _privacy(df: pd.DataFrame, problems: list[Problem]) -> None:
-    for col in df.columns:
+def _privacy(columns: Mapping[str, CodedColumn], problems: list[Problem]) -> None:
+    for col, values in columns.items():
         if col in COLUMNS or is_tox_column(col):
             continue
-        if _looks_like_names(df[col]):
+        if _looks_like_names(values):
             problems.append(problem("warning", col, (), "values look like personal names; remove the column: "
                                     "recur does not need it.", "privacy"))
         elif any(h in col.lower() for h in IDENTIFYING_NAME_HINTS):
@@ -124,7 +120,7 @@ def _privacy(df: pd.DataFrame, problems: list[Problem]) -> None:
                                     "birth date); remove it from the file: recur does not need it.", "privacy"))
 
 
-def column_kind(col: str, values: pd.Series, types: Mapping[str, str]) -> str:
+def column_kind(col: str, values: Values, types: Mapping[str, str]) -> str:
     """The kind a column is read as: the user's choice, else the schema's,
     else what its values are (``recur.values.infer_kind``)."""
     if col == "patient_id":
@@ -142,39 +138,45 @@ def column_kind(col: str, values: pd.Series, types: Mapping[str, str]) -> str:
     return inferred
 
 
-def clean_table(table: pd.DataFrame, rows: Sequence[int] | None = None, types: Mapping[str, str] | None = None,
-                units: Mapping[str, str] | None = None, date_order: DateOrder = "auto") -> Cleaned:
-    """Give each column its kind and type; collect problems.
+def clean_table(table: CodedTable, types: Mapping[str, str] | None = None, units: Mapping[str, str] | None = None,
+                date_order: DateOrder = "auto") -> Cleaned:
+    """Give each column of a reader's table its kind and type; collect problems.
 
-    ``rows``: each row's row number in the file (for naming rows without an
-    ID); ``types``: the user's kind per column; ``units``: time unit per
+    ``types``: the user's kind per column; ``units``: time unit per
     ``*_months`` column ('days', 'weeks', 'months', 'years'); ``date_order``:
-    the user's day/month order ('auto' decides from the data).
+    the user's day/month order ('auto' decides from the data). Dates and
+    numbers are read from the codes; only the columns that stay text become
+    pandas Categoricals. Rows are numbered 0..n-1 (a row without an ID is
+    named after its file row, ``table.index``).
     """
     problems: list[Problem] = []
-    df = table.copy(deep=False)  # columns are replaced, never written into
-    ids = _clean_ids(df, _file_rows(table, rows), problems)
-    df["patient_id"] = ids
-    _privacy(df, problems)
-    kinds = {col: column_kind(col, df[col], types or {}) for col in df.columns}
-    date_cols = {c: df[c] for c, k in kinds.items() if k == "date"}
+    columns = dict(zip(table.names, table.coded))
+    ids = _clean_ids(columns.get("patient_id"), table.index.to_numpy(), problems)
+    _privacy(columns, problems)
+    kinds = {col: column_kind(col, values, types or {}) for col, values in columns.items()}
+    if "patient_id" not in kinds:
+        kinds = {"patient_id": "id", **kinds}
+    date_cols = {c: columns[c] for c, k in kinds.items() if k == "date"}
     decision = decide_order(date_cols, date_order)
     _report_date_order(decision, problems)
     dates = parse_date_columns(date_cols, decision.order)
-    numbers = parse_number_columns({c: df[c] for c, k in kinds.items() if k in NUMBER_KINDS})
-    typed: dict[str, pd.Series] = {}
+    numbers = parse_number_columns({c: columns[c] for c, k in kinds.items() if k in NUMBER_KINDS})
+    index = ids.index
+    data: dict[str, pd.Series] = {}
     for col, kind in kinds.items():
-        if kind in ("id", "text", "multi"):
-            continue
-        values = df[col]
-        if kind == "date":
-            typed[col] = _clean_dates(col, values, dates[col], ids, problems)
+        values = columns.get(col)
+        if col == "patient_id":
+            data[col] = ids
+        elif kind == "date":
+            data[col] = _clean_dates(col, values, dates[col], ids, problems)
         elif kind in NUMBER_KINDS:
             unit = (units or {}).get(col, "months")
-            typed[col] = _clean_numbers(col, kind, values, numbers[col], ids, problems, unit)
+            data[col] = _clean_numbers(col, kind, values, numbers[col], ids, problems, unit)
         elif kind == "category" and col in VOCABULARIES:
-            typed[col] = _normalise_category(col, values, ids, problems)
-    return Cleaned(with_columns(df, typed), problems, kinds, decision)
+            data[col] = _normalise_category(col, values, ids, problems)
+        else:  # stays text, coded
+            data[col] = pd.Series(values.categorical(), index=index, name=col)
+    return Cleaned(pd.DataFrame(data, index=index, copy=False), problems, kinds, decision)
 
 
 def plain_text(data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -195,7 +197,12 @@ def _report_date_order(decision: OrderDecision, problems: list[Problem]) -> None
                                 "date_order_ambiguous"))
 
 
-def _clean_dates(col: str, values: pd.Series, parsed: ParsedDates, ids: pd.Series,
+def _texts_at(values: CodedColumn, mask: np.ndarray) -> str:
+    """The distinct texts of the cells at ``mask`` (present cells), as a list for a message."""
+    return id_list(values.texts[pd.unique(values.codes[mask])])
+
+
+def _clean_dates(col: str, values: CodedColumn, parsed: ParsedDates, ids: pd.Series,
                  problems: list[Problem]) -> pd.Series:
     for mask, message, rule in (
             (parsed.impossible, "dates that are not on the calendar ({}); correct the day or month.",
@@ -205,16 +212,15 @@ def _clean_dates(col: str, values: pd.Series, parsed: ParsedDates, ids: pd.Serie
             (parsed.unreadable, "values that cannot be read as dates ({}); write them as YYYY-MM-DD.",
              "unparseable_date")):
         if mask.any():
-            shown = id_list(values[mask].astype(str).unique())
-            problems.append(problem("error", col, ids[mask], message.format(shown), rule))
+            problems.append(problem("error", col, ids[mask], message.format(_texts_at(values, mask)), rule))
     return parsed.values
 
 
-def _clean_numbers(col: str, kind: str, values: pd.Series, parsed: ParsedNumbers, ids: pd.Series,
+def _clean_numbers(col: str, kind: str, values: CodedColumn, parsed: ParsedNumbers, ids: pd.Series,
                    problems: list[Problem], unit: str) -> pd.Series:
     family = unit_family(col)
     if parsed.not_numbers.any():
-        shown = id_list(values[parsed.not_numbers].astype(str).unique())
+        shown = _texts_at(values, parsed.not_numbers)
         problems.append(problem("error", col, ids[parsed.not_numbers], f"values that are not numbers ({shown}); "
                                 "correct or leave empty.", "not_a_number"))
     if parsed.non_finite.any():
@@ -223,7 +229,7 @@ def _clean_numbers(col: str, kind: str, values: pd.Series, parsed: ParsedNumbers
                                 "non_finite"))
     if parsed.with_units.any():
         problems.append(problem("warning", col, ids[parsed.with_units], "units written in the cells (e.g. "
-                                f"'{clip(values[parsed.with_units].iloc[0], 20)}') were read and converted; "
+                                f"'{clip(values.texts[values.codes[parsed.with_units][0]], 20)}') were read and converted; "
                                 "keep the unit in the column name instead.", "unit_in_cell"))
     num = parsed.values
     if family == "time" and unit != "months":
@@ -321,7 +327,7 @@ def _range_check(col: str, kind: str, num: pd.Series, ids: pd.Series, problems: 
     return pd.Series(num, index=index)
 
 
-def _normalise_category(col: str, values: pd.Series, ids: pd.Series, problems: list[Problem]) -> pd.Series:
+def _normalise_category(col: str, values: CodedColumn, ids: pd.Series, problems: list[Problem]) -> pd.Series:
     """A vocabulary column's spellings mapped to its canonical levels, once per
     distinct spelling; an unknown spelling is missing and a warning with a guess."""
     vocab = VOCABULARIES.get(col, {})
@@ -335,4 +341,4 @@ def _normalise_category(col: str, values: pd.Series, ids: pd.Series, problems: l
         hint = f"did you mean '{vocab.get(guess.lower(), guess)}'?" if guess else f"use one of {', '.join(canon)}."
         problems.append(problem("warning", col, ids[codes == k], f"'{clip(raw, 40)}' is not a known value; {hint} "
                                 "Treated as missing until corrected.", "unknown_category"))
-    return map_distinct(values, lambda v: vocab.get(str(v).lower()))
+    return map_distinct(values, lambda v: vocab.get(str(v).lower()), name=col)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from recur.dates import looks_like_dates
-from recur.distinct import by_distinct, by_distinct_columns, distinct_counts
+from recur.distinct import Values, by_distinct, by_distinct_columns, distinct_counts, present_head
 from recur.schema import MONTH_DAYS
 
 _NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s].*?)?\s*$")
@@ -65,10 +65,10 @@ def parse_numbers(values: pd.Series, family: str | None = None) -> ParsedNumbers
     return by_distinct(_parse_numbers, values, family)
 
 
-def parse_number_columns(columns: Mapping[str, pd.Series]) -> dict[str, ParsedNumbers]:
+def parse_number_columns(columns: Mapping[str, Values]) -> dict[str, ParsedNumbers]:
     """``parse_numbers`` for many columns, each with its own ``unit_family``:
     one pass over the distinct values of all the columns of a family."""
-    families: dict[str | None, dict[str, pd.Series]] = {}
+    families: dict[str | None, dict[str, Values]] = {}
     for col, values in columns.items():
         families.setdefault(unit_family(col), {})[col] = values
     parsed = {}
@@ -100,7 +100,7 @@ def _parse_numbers(values: pd.Series, family: str | None) -> ParsedNumbers:
                          non_finite, with_units)
 
 
-def infer_kind(values: pd.Series) -> str:
+def infer_kind(values: Values) -> str:
     """A column's kind from its values: 'number' / 'integer' when nearly every
     value is a number, 'date' when nearly every one is a date, 'id' when every
     value differs, 'text' for many distinct words, else 'category'. Each
@@ -116,7 +116,7 @@ def infer_kind(values: pd.Series) -> str:
         if counts[numeric].sum() >= 0.9 * total:
             whole = parsed.values[numeric]
             return "integer" if bool((whole % 1 == 0).all()) else "number"
-        if looks_like_dates(values.dropna().head(500).astype(str)):
+        if looks_like_dates(present_head(values, 500)):
             return "date"
     if len(distinct) == total and total > 12:
         return "id"

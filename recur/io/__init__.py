@@ -4,10 +4,11 @@ one contract for all of them.
 The contract (``RawTable``): every row of the file is either a row of
 ``table`` (a patient, named by its file row number in ``table.index``) or a
 row of ``dropped`` with its reason; every cell is text or missing, held
-coded (a Categorical per column, ``recur.io.contract``), so that validation,
-not a file format, decides what a value means, once per distinct value;
-everything the reader had to decide or repair is a finding in ``findings``. Any file that cannot be read raises one ``RecurError`` naming
-the file, the row or column and the fix.
+coded (``CodedTable``, ``recur.io.contract``), so that validation, not a file
+format, decides what a value means, once per distinct value; everything the
+reader had to decide or repair is a finding in ``findings``. Any file that
+cannot be read raises one ``RecurError`` naming the file, the row or column
+and the fix.
 """
 
 from __future__ import annotations

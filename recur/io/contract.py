@@ -1,10 +1,10 @@
 """The reader contract shared by every format: records (file row number,
 cells) -> header, patient rows, dropped rows and findings.
 
-Cells are held coded (a pandas Categorical per column: the distinct cleaned
-texts once, one integer per cell, a missing cell has no category), so that a
-million-row file costs a few thousand distinct values to validate, not a
-million Python strings per column."""
+Cells are held coded (``CodedColumn``: the distinct cleaned texts once, one
+integer per cell, -1 for a missing cell), so that a million-row file costs a
+few thousand distinct values to validate, not a million Python strings per
+column."""
 
 from __future__ import annotations
 
@@ -41,14 +41,14 @@ class ReadFinding:
 class RawTable:
     """A file read under the reader contract (see ``recur.io``).
 
-    ``table``: one Categorical of text per column (see the module docstring;
-    ``text_cells`` gives plain str / None cells), index = the file row of
-    each patient row.
+    ``table``: the patient rows, coded column by column (``CodedTable``;
+    ``table[name]`` gives a column as a Categorical Series), indexed by the
+    file row of each patient row.
     ``dropped``: file rows that are not patients (row, reason, content).
     ``file_rows``: every row of the file but the header (= len(table) + len(dropped)).
     """
 
-    table: pd.DataFrame
+    table: CodedTable
     name: str
     format: str
     dropped: pd.DataFrame
@@ -71,22 +71,12 @@ def clean_cell(value: str | None) -> str | None:
     return None if text in MISSING_TOKENS else text
 
 
-def coded(values: np.ndarray | pd.Series | pd.Categorical) -> pd.Categorical:
-    """Cleaned cells (str or None) as a Categorical: categories in order of
-    first appearance, no sort (a column of a million IDs is not sorted)."""
-    if isinstance(values, pd.Categorical):
-        return values
-    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
-        return values.array
-    column = coded_column(values)
-    return pd.Categorical.from_codes(column.codes, pd.Index(column.texts, dtype=object), validate=False)
-
-
 @dataclass(frozen=True)
 class CodedColumn:
     """A column as a reader hands it over: each cell's code into ``texts``
-    (-1: missing) and the distinct cleaned texts (str, each once). The pandas
-    Categorical is made once, for the patient rows, by ``frame_to_raw``."""
+    (-1: missing) and the distinct cleaned texts (str, each once). Validation
+    reads the codes; a pandas Categorical is made only for the columns that
+    stay text (``categorical``): pandas checks its categories on every build."""
 
     codes: np.ndarray
     texts: np.ndarray  # object array
@@ -94,9 +84,19 @@ class CodedColumn:
     def __len__(self) -> int:
         return len(self.codes)
 
-    def cells(self, positions: np.ndarray) -> list[str | None]:
-        """The cells at ``positions``: str, or None where missing."""
-        return np.append(self.texts, None)[self.codes[positions]].tolist()
+    def cells(self, positions: np.ndarray | None = None) -> np.ndarray:
+        """The cells (at ``positions``, else all) as an object array: str, or None where missing."""
+        lookup = np.empty(len(self.texts) + 1, dtype=object)  # the last entry (None) is where code -1 points
+        lookup[:-1] = self.texts
+        return lookup[self.codes if positions is None else self.codes[positions]]
+
+    def categorical(self) -> pd.Categorical:
+        return pd.Categorical.from_codes(self.codes, pd.Index(self.texts, dtype=object), validate=False)
+
+    def present_head(self, n: int) -> pd.Series:
+        """The first ``n`` cells that are not missing (str), as a Series."""
+        codes = self.codes[self.codes >= 0][:n]
+        return pd.Series(self.texts[codes], dtype=object)
 
 
 def coded_column(values: np.ndarray) -> CodedColumn:
@@ -112,18 +112,72 @@ def coded_from_raw(codes: np.ndarray, texts: np.ndarray, suspect: np.ndarray | N
     space, no missing marker); texts that clean to the same value merge,
     those that clean to None become missing."""
     texts = np.asarray(texts, dtype=object)
-    cleaned, changed = texts, False
+    cleaned, missing, trimmed = texts, [], False
     for k in np.flatnonzero(suspect) if suspect is not None else range(len(texts)):
         value = clean_cell(texts[k])
         if value is not texts[k]:
-            if not changed:
-                cleaned, changed = texts.copy(), True
+            if cleaned is texts:
+                cleaned = texts.copy()
             cleaned[k] = value
-    if not changed:  # nothing trimmed or missing: the codes stand
+            if value is None:
+                missing.append(k)
+            else:
+                trimmed = True
+    if cleaned is texts:  # nothing trimmed or missing: the codes stand
         return CodedColumn(codes, texts)
+    if not trimmed:  # only missing markers (an empty cell): drop their texts, nothing can merge
+        kept = np.ones(len(texts), dtype=bool)
+        kept[missing] = False
+        remap = np.append(np.where(kept, np.cumsum(kept) - 1, -1), -1).astype(_code_type(codes))
+        return CodedColumn(remap[codes], texts[kept])
     new, uniques = pd.factorize(cleaned)
-    remap = np.append(new, -1).astype(codes.dtype if codes.dtype.kind == "i" else np.int64)
+    remap = np.append(new, -1).astype(_code_type(codes))
     return CodedColumn(remap[codes], np.asarray(uniques, dtype=object))
+
+
+def _code_type(codes: np.ndarray) -> np.dtype:
+    return codes.dtype if codes.dtype.kind == "i" else np.dtype(np.int64)
+
+
+@dataclass(frozen=True)
+class CodedTable:
+    """The patient rows of a file, coded column by column (each column only
+    the texts its patients hold), in the file's column order; ``index``: each
+    row's file row. A name can occur twice once columns are renamed."""
+
+    names: tuple[str, ...]
+    coded: tuple[CodedColumn, ...]
+    index: pd.Index
+
+    @property
+    def columns(self) -> pd.Index:
+        return pd.Index(self.names, dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __iter__(self):
+        return iter(self.names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+    def column(self, name: str) -> CodedColumn:
+        """The (first) column named ``name``."""
+        return self.coded[self.names.index(name)]
+
+    def __getitem__(self, name: str) -> pd.Series:
+        """The column as a Categorical Series on the file rows."""
+        return pd.Series(self.column(name).categorical(), index=self.index, name=name)
+
+    def renamed(self, renames: dict[str, str]) -> CodedTable:
+        return CodedTable(tuple(renames.get(n, n) for n in self.names), self.coded, self.index)
+
+    def first_of_each(self) -> CodedTable:
+        """Only the first of the columns that share a name."""
+        keep = [self.names.index(n) == i for i, n in enumerate(self.names)]
+        return CodedTable(tuple(n for n, k in zip(self.names, keep) if k),
+                          tuple(c for c, k in zip(self.coded, keep) if k), self.index)
 
 
 def text_cells(column: pd.Series) -> pd.Series:
@@ -256,22 +310,21 @@ def frame_to_raw(cells: pd.DataFrame | Columns, rows: np.ndarray, ncells: np.nda
         found.append(ReadFinding("error", "dropped_row", f"{len(bad)} row(s) could not be read as patients and "
                                  "are listed under dropped rows.", bad))
     patients = body[~blank & ~long]
-    table = pd.DataFrame({n: _kept(cells[pos], patients) for n, pos in zip(names, keep)})
-    table.index = pd.Index(rows[patients], name="file_row")
+    table = CodedTable(tuple(names), tuple(_kept(cells[pos], patients) for pos in keep),
+                       pd.Index(rows[patients], name="file_row"))
     return RawTable(table=table, name=name, format=fmt, dropped=rows_frame(dropped, DROPPED_COLUMNS),
                     file_rows=n_records - 1, findings=tuple(found), **meta)
 
 
-def _kept(column: CodedColumn, rows: np.ndarray) -> pd.Categorical:
-    """The cells at ``rows`` as a Categorical with only the texts they use
-    (the header's and dropped rows' texts go), by counting codes instead of
-    sorting them."""
+def _kept(column: CodedColumn, rows: np.ndarray) -> CodedColumn:
+    """The cells at ``rows`` with only the texts they use (the header's and
+    dropped rows' texts go), by counting codes instead of sorting them."""
     codes = column.codes[rows]
     used = np.bincount(codes[codes >= 0], minlength=len(column.texts)) > 0
     if used.all():
-        return pd.Categorical.from_codes(codes, pd.Index(column.texts, dtype=object), validate=False)
+        return CodedColumn(codes, column.texts)
     remap = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)
-    return pd.Categorical.from_codes(remap[codes], pd.Index(column.texts[used], dtype=object), validate=False)
+    return CodedColumn(remap[codes], column.texts[used])
 
 
 def _records(cells: Columns, ncells: np.ndarray, positions) -> list[list[str | None]]:

@@ -15,7 +15,7 @@ import pytest
 import recur
 from recur.cohort import _fingerprint
 from recur.dates import parse_dates
-from recur.io import read_table, text
+from recur.io import contract, read_table, text
 from recur.io.contract import text_cells
 
 DEMOS = ["data/demo_nsclc_synthetic.csv", "data/demo_escc_salvage_synthetic.csv"]
@@ -143,3 +143,14 @@ def test_iso_shortcut_takes_only_plain_valid_yyyy_mm_dd(odd):
     assert dates._all_iso(pd.Series([odd, "2015-01-02"], dtype=object), latest) is None
     taken = dates._all_iso(pd.Series(["2016-02-29", None, "1899-12-31"], dtype=object), latest)
     assert taken.values.iloc[0] == pd.Timestamp("2016-02-29") and taken.implausible.tolist() == [False, False, True]
+
+
+def test_raw_codes_lose_missing_markers_and_merge_trimmed_texts():
+    texts = np.array(["a", "", "NA", "b"], dtype=object)  # cells: a, '', b, NA, a
+    only_missing = contract.coded_from_raw(np.array([0, 1, 3, 2, 0], dtype=np.int32), texts)
+    assert only_missing.texts.tolist() == ["a", "b"] and only_missing.codes.tolist() == [0, -1, 1, -1, 0]
+    assert only_missing.codes.dtype == np.int32
+    trimmed = contract.coded_from_raw(np.array([0, 1, 2, 3], dtype=np.int32),
+                                      np.array(["a", " a", "", "b "], dtype=object))
+    assert trimmed.texts.tolist() == ["a", "b"] and trimmed.codes.tolist() == [0, 0, -1, 1]
+    assert trimmed.cells().tolist() == ["a", "a", None, "b"]
