@@ -84,7 +84,7 @@ def _joined(texts: list) -> str:
 
 @dataclass(frozen=True)
 class ParsedDates:
-    values: pd.Series
+    values: np.ndarray  # datetime64[ns], NaT where missing or not read
     unreadable: np.ndarray  # mask: not a date in any accepted form
     impossible: np.ndarray  # mask: shaped like a date but not on the calendar (30 Feb, month 13)
     implausible: np.ndarray  # mask: before 1900 or more than a year ahead
@@ -131,7 +131,7 @@ def _parse_dates(values: pd.Series, order: Literal["dmy", "mdy"]) -> ParsedDates
         years = bad.str.extract(r"(\d{4})")[0].astype(float)
         implausible[failed] = ((years < EARLIEST.year) | (years > latest.year)).fillna(False).to_numpy(dtype=bool)
         impossible[failed] = (~implausible[failed] & bad.str.match(_DATE_LIKE).fillna(False)).to_numpy(dtype=bool)
-    parsed = parsed.where(~implausible).dt.normalize()
+    parsed = parsed.where(~implausible).dt.normalize().to_numpy()
     return ParsedDates(parsed, (failed & ~impossible & ~implausible).to_numpy(dtype=bool),
                        impossible.to_numpy(dtype=bool), implausible.to_numpy(dtype=bool))
 
@@ -153,7 +153,7 @@ def _all_iso(values: pd.Series, latest: pd.Timestamp) -> ParsedDates | None:
     implausible = np.zeros(len(values), dtype=bool)
     implausible[rows[out_of_range]] = True
     none = np.zeros(len(values), dtype=bool)
-    return ParsedDates(pd.Series(parsed, index=values.index), none, none.copy(), implausible)
+    return ParsedDates(parsed, none, none.copy(), implausible)
 
 
 def looks_like_dates(text: pd.Series) -> bool:
@@ -161,4 +161,4 @@ def looks_like_dates(text: pd.Series) -> bool:
     sample = text.dropna().astype(str).head(500)
     if sample.empty or sample.str.contains(r"\d", regex=True).mean() < 0.9:
         return False
-    return parse_dates(sample).values.notna().mean() >= 0.9 or parse_dates(sample, "mdy").values.notna().mean() >= 0.9
+    return any((~np.isnat(parse_dates(sample, order).values)).mean() >= 0.9 for order in ("dmy", "mdy"))

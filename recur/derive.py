@@ -135,7 +135,9 @@ def derive_regions(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
 def _dates(df: pd.DataFrame, name: str) -> np.ndarray:
     """A date column as datetime64[ns] (NaT where missing or absent): numpy
     compares NaT as False, so no missing-value masks are needed."""
-    return _col(df, name).to_numpy(dtype="datetime64[ns]")
+    if name not in df:
+        return np.full(len(df), np.datetime64("NaT"), dtype="datetime64[ns]")
+    return df[name].to_numpy(dtype="datetime64[ns]")
 
 
 def _check_date_order(df: pd.DataFrame, rules: EndpointRules, problems: list[Problem]) -> None:

@@ -17,35 +17,34 @@ Values = Union[pd.Series, CodedColumn]  # a column, or a reader's coded column (
 
 def by_distinct(parse: Callable[..., T], values: pd.Series, *args) -> T:
     """``parse(values, *args)`` computed on the distinct values only and spread
-    back: ``parse`` returns a dataclass whose Series and numpy array fields
-    line up with its input (a missing input gets what ``parse`` gives a
-    missing value)."""
+    back: ``parse`` returns a dataclass whose numpy array fields line up with
+    its input (a missing input gets what ``parse`` gives a missing value)."""
     codes, uniques = codes_and_distinct(values)
     if not isinstance(values.dtype, pd.CategoricalDtype) and len(uniques) * 2 > len(values):
         return parse(values, *args)
-    return _parse_together(parse, [(codes, uniques, values.index)], args)[0]
+    return _parse_together(parse, [(codes, uniques)], args)[0]
 
 
 def by_distinct_columns(parse: Callable[..., T], columns: Mapping[Hashable, Values], *args) -> dict[Hashable, T]:
     """``by_distinct`` for several columns in one call of ``parse`` on all
     their distinct values together (``parse`` reads each value on its own, so
     a value reads the same in any company); one result per column."""
-    coded = [(*codes_and_distinct(values), _index(values)) for values in columns.values()]
+    coded = [codes_and_distinct(values) for values in columns.values()]
     return dict(zip(columns, _parse_together(parse, coded, args)))
 
 
-def _parse_together(parse: Callable[..., T], coded: list[tuple[np.ndarray, np.ndarray, pd.Index]],
+def _parse_together(parse: Callable[..., T], coded: list[tuple[np.ndarray, np.ndarray]],
                     args: tuple) -> list[T]:
     """One ``parse`` of every column's distinct values (and one missing value,
     last), spread back to each column by its codes."""
-    distinct = np.concatenate([uniques for _, uniques, _ in coded] + [np.array([None], dtype=object)])
+    distinct = np.concatenate([uniques for _, uniques in coded] + [np.array([None], dtype=object)])
     result = parse(pd.Series(distinct, dtype=object), *args)
     fields = [f.name for f in dataclasses.fields(result)]  # type: ignore[arg-type]
     out, start = [], 0
-    for codes, uniques, index in coded:
+    for codes, uniques in coded:
         take = np.where(codes < 0, len(distinct) - 1, codes.astype(np.int64) + start)
         out.append(dataclasses.replace(result, **{  # type: ignore[type-var]
-            name: _spread(getattr(result, name), take, index) for name in fields}))
+            name: _spread(getattr(result, name), take) for name in fields}))
         start += len(uniques)
     return out
 
@@ -90,10 +89,6 @@ def map_distinct(values: Values, func: Callable[[object], object], name: str | N
     return pd.Series(cat, index=_index(values), name=values.name if isinstance(values, pd.Series) else name)
 
 
-def _spread(field, take: np.ndarray, index: pd.Index):
+def _spread(field, take: np.ndarray):
     """One field of a parse of distinct values, taken back to a column's rows."""
-    if isinstance(field, np.ndarray):
-        return field[take]
-    if isinstance(field, pd.Series):  # (the array keeps its dtype: no dtype argument to check)
-        return pd.Series(field.to_numpy()[take], index=index, name=field.name)
-    return field
+    return field[take] if isinstance(field, np.ndarray) else field

@@ -24,7 +24,7 @@ def with_columns(df: pd.DataFrame, columns: Mapping[str, pd.Series | np.ndarray]
         return out
     merged: dict = dict(df.items())
     for name, values in columns.items():
-        merged[name] = values if isinstance(values, pd.Series) else pd.Series(values, index=df.index)
+        merged[name] = values  # (an array is laid on ``df.index`` by the constructor, without a Series)
     out = pd.DataFrame(merged, index=df.index, copy=False)
     out.columns.name = df.columns.name
     return out

@@ -18,6 +18,9 @@ SYNONYMS: dict[str, str] = {
     "os_status": "os_event", "death": "os_event", "pfs": "pfs_months", "dfi": "dfi_months",
     "ttr": "ttr_months", "gtv": "gtv_cc", "ptv": "ptv_cc", "technique": "rt_technique",
     "chemo": "concurrent_chemo", "ccrt": "concurrent_chemo", "egfr_status": "egfr",
+    "total_dose_gy": "rt_dose_gy", "rt_dose": "rt_dose_gy", "rt_start": "date_rt_start",
+    "rt_start_date": "date_rt_start", "start_of_rt": "date_rt_start", "rt_end": "date_rt_end",
+    "rt_end_date": "date_rt_end", "end_of_rt": "date_rt_end",
 }
 
 

@@ -5,6 +5,7 @@ column, the patients and the fix."""
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Literal, Mapping, Sequence
 
@@ -14,7 +15,7 @@ import pandas as pd
 from recur.dates import DateOrder, OrderDecision, ParsedDates, decide_order, parse_date_columns
 from recur.distinct import Values, codes_and_distinct, map_distinct, present_head
 from recur.frames import with_columns
-from recur.io.contract import CodedColumn, CodedTable, text_cells
+from recur.io.contract import CodedColumn, CodedTable, categorical_cells
 from recur.safe_text import clip
 from recur.schema import COLUMNS, IDENTIFYING_NAME_HINTS, VOCABULARIES, is_tox_column
 from recur.settings import KINDS
@@ -22,6 +23,7 @@ from recur.values import TIME_UNITS_TO_MONTHS, ParsedNumbers, infer_kind, parse_
 
 Level = Literal["error", "warning"]
 MAX_IDS_IN_MESSAGE = 8
+_RECORD_NUMBER = re.compile(r"\d{7,}")  # seven digits or more: a hospital's record number
 FILE = "(file)"  # the column of findings about the file itself (rows, not values)
 MAX_MONTHS = 1200  # 100 years
 MAX_MAGNITUDE = 1e12  # no clinical number comes near; beyond it sums and variances overflow
@@ -90,19 +92,25 @@ def _clean_ids(column: CodedColumn | None, rows: np.ndarray, problems: list[Prob
         problems.append(problem("error", "patient_id", (), "column is missing; add a unique study ID per "
                                 "patient (never a name or MRN). Row numbers are used meanwhile.", "missing_column"))
         column = CodedColumn(np.full(len(rows), -1, dtype=np.int64), np.array([], dtype=object))
-    ids = pd.Series(column.cells(), name="patient_id", dtype=object)
-    empty = column.codes < 0
+    cells, codes, texts = column.cells(), column.codes, column.texts
+    empty = codes < 0
+    repeated = np.append(np.bincount(codes[~empty], minlength=len(texts)) > 1, False)  # (the last: code -1)
+    dup = repeated[codes]  # an ID on two rows or more
     if empty.any():
         row_names = np.array([f"row {r}" for r in rows[empty]], dtype=object)
         if not missing_column:
             problems.append(problem("error", "patient_id", row_names, "no patient ID; fill in a unique study ID "
                                     "(these rows are named by their spreadsheet row meanwhile).", "missing_id"))
-        ids[empty] = row_names
-    dup = ids.duplicated(keep=False)
+        cells[empty] = row_names
+        taken = set(row_names) & set(texts)  # an ID written as a row name: the named row and it collide
+        if taken:
+            dup |= np.array([c in taken for c in cells])
+    ids = pd.Series(cells, name="patient_id", dtype=object)
     if dup.any():
-        problems.append(problem("error", "patient_id", sorted(set(ids[dup])), "the same ID appears on more "
+        problems.append(problem("error", "patient_id", sorted(set(cells[dup])), "the same ID appears on more "
                                 "than one row; give each patient one row and a unique ID.", "duplicate_id"))
-    if ids.head(1000).str.fullmatch(r"\d{7,}").mean() > 0.5:  # a look at the first thousand is enough
+    first = cells[:1000]  # a look at the first thousand is enough
+    if len(first) and sum(_RECORD_NUMBER.fullmatch(i) is not None for i in first) > 0.5 * len(first):
         problems.append(problem("warning", "patient_id", (), "IDs look like medical-record numbers; use "
                                 "pseudonymised study IDs before sharing.", "privacy"))
     return ids
@@ -182,7 +190,7 @@ def clean_table(table: CodedTable, types: Mapping[str, str] | None = None, units
 def plain_text(data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """The coded text ``columns`` of a cleaned table as plain str / None cells
     (what the analyses take); the distinct values stay shared, not copied."""
-    return with_columns(data, {col: text_cells(data[col]) for col in columns
+    return with_columns(data, {col: categorical_cells(data[col].array) for col in columns
                                if col in data and isinstance(data[col].dtype, pd.CategoricalDtype)})
 
 
@@ -217,7 +225,7 @@ def _clean_dates(col: str, values: CodedColumn, parsed: ParsedDates, ids: pd.Ser
 
 
 def _clean_numbers(col: str, kind: str, values: CodedColumn, parsed: ParsedNumbers, ids: pd.Series,
-                   problems: list[Problem], unit: str) -> pd.Series:
+                   problems: list[Problem], unit: str) -> np.ndarray:
     family = unit_family(col)
     if parsed.not_numbers.any():
         shown = _texts_at(values, parsed.not_numbers)
@@ -231,29 +239,28 @@ def _clean_numbers(col: str, kind: str, values: CodedColumn, parsed: ParsedNumbe
         problems.append(problem("warning", col, ids[parsed.with_units], "units written in the cells (e.g. "
                                 f"'{clip(values.texts[values.codes[parsed.with_units][0]], 20)}') were read and converted; "
                                 "keep the unit in the column name instead.", "unit_in_cell"))
-    num = parsed.values
+    num = parsed.values.copy()  # (changed in place below)
     if family == "time" and unit != "months":
-        plain = ~parsed.with_units
-        num = num.where(~plain, num * TIME_UNITS_TO_MONTHS[unit])
+        num = np.where(parsed.with_units, num, num * TIME_UNITS_TO_MONTHS[unit])
     num = _range_check(col, kind, num, ids, problems)
     if family == "time":
         _plausible_time(col, num, unit, problems)
     return num
 
 
-def _wrong_unit(months: pd.Series) -> bool:
+def _wrong_unit(months: np.ndarray) -> bool:
     """A whole column implausible in months (median over 20 years): its unit, not
     its patients, is wrong."""
-    present = months.dropna()
-    return bool(len(present)) and float(present.median()) > 240
+    present = months[~np.isnan(months)]
+    return bool(len(present)) and float(np.median(present)) > 240
 
 
-def _plausible_time(col: str, months: pd.Series, unit: str, problems: list[Problem]) -> None:
+def _plausible_time(col: str, months: np.ndarray, unit: str, problems: list[Problem]) -> None:
     """Warn when a time column's values do not fit its unit (days read as months)."""
-    present = months.dropna()
-    if present.empty:
+    present = months[~np.isnan(months)]
+    if not len(present):
         return
-    median, longest = float(present.median()), float(present.max())
+    median, longest = float(np.median(present)), float(present.max())
     if _wrong_unit(months) or longest > 600:
         likely = "days" if median > 1000 else "weeks"  # 20 years is ~1,040 weeks and ~7,300 days
         problems.append(problem("warning", col, (), f"read in {unit}, the median is {median:,.0f} months and the "
@@ -262,7 +269,8 @@ def _plausible_time(col: str, months: pd.Series, unit: str, problems: list[Probl
                                 "implausible_unit"))
 
 
-def _range_check(col: str, kind: str, num: pd.Series, ids: pd.Series, problems: list[Problem]) -> pd.Series:
+def _range_check(col: str, kind: str, num: np.ndarray, ids: pd.Series, problems: list[Problem]) -> np.ndarray:
+    """``num`` (a copy, changed in place) with values out of their range made missing, each reported."""
     rules = {
         "grade": (0, 5, "CTCAE grades run from 0 to 5"),
         "event": (0, 1, "use 1 for the event and 0 for censored"),
@@ -283,7 +291,6 @@ def _range_check(col: str, kind: str, num: pd.Series, ids: pd.Series, problems: 
               "treatment_plan": (1, 4, "the trial's plans are numbered 1-4"),
               "lesion_diameter_cm": (0, 50, "the diameter is in cm")}
 
-    index, num = num.index, num.to_numpy(dtype=float, copy=True)  # numpy masks: this runs for every column
     with np.errstate(invalid="ignore"):
         huge = np.abs(num) > MAX_MAGNITUDE
         if huge.any():
@@ -308,7 +315,7 @@ def _range_check(col: str, kind: str, num: pd.Series, ids: pd.Series, problems: 
                 problems.append(problem("error", col, ids[neg], "negative times; a time runs forward from the "
                                         "origin. Treated as missing.", "negative_time"))
                 num[neg] = np.nan
-            absurd = (num > MAX_MONTHS) & (not _wrong_unit(pd.Series(num)))
+            absurd = (num > MAX_MONTHS) & (not _wrong_unit(num))
             if absurd.any():
                 problems.append(problem("error", col, ids[absurd], f"times over {MAX_MONTHS // 12} years "
                                         f"({id_list(pd.unique(num[absurd]))} months) are not possible; check the "
@@ -324,7 +331,7 @@ def _range_check(col: str, kind: str, num: pd.Series, ids: pd.Series, problems: 
                 problems.append(problem("error", col, ids[neg], "negative values; doses and volumes are positive. "
                                         "Treated as missing.", "negative_value"))
                 num[neg] = np.nan
-    return pd.Series(num, index=index)
+    return num
 
 
 def _normalise_category(col: str, values: CodedColumn, ids: pd.Series, problems: list[Problem]) -> pd.Series:

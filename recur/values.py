@@ -40,7 +40,7 @@ _UNIT_FACTORS: dict[str, dict[str, float]] = {
 class ParsedNumbers:
     """Numbers read from text cells, with what had to be changed to read them."""
 
-    values: pd.Series
+    values: np.ndarray  # float64, NaN where missing or not a number
     not_numbers: np.ndarray  # mask: text that is not a number
     non_finite: np.ndarray  # mask: inf / nan written out
     with_units: np.ndarray  # mask: a unit was written in the cell and removed or converted
@@ -96,7 +96,7 @@ def _parse_numbers(values: pd.Series, family: str | None) -> ParsedNumbers:
             with_units[i] = True
     non_finite = np.isinf(numbers)
     numbers[non_finite] = np.nan
-    return ParsedNumbers(pd.Series(numbers, index=values.index), present & np.isnan(numbers) & ~non_finite,
+    return ParsedNumbers(numbers, present & np.isnan(numbers) & ~non_finite,
                          non_finite, with_units)
 
 
@@ -112,7 +112,7 @@ def infer_kind(values: Values) -> str:
     texts = [str(v) for v in distinct]
     if _DIGIT.search("\n".join(texts)):  # no digit anywhere: neither a number nor a date can be read
         parsed = parse_numbers(pd.Series(texts, dtype=object))
-        numeric = parsed.values.notna().to_numpy()
+        numeric = ~np.isnan(parsed.values)
         if counts[numeric].sum() >= 0.9 * total:
             whole = parsed.values[numeric]
             return "integer" if bool((whole % 1 == 0).all()) else "number"

@@ -184,10 +184,12 @@ def text_cells(column: pd.Series) -> pd.Series:
     """A coded column as plain cells: str, or None where missing (object dtype)."""
     if not isinstance(column.dtype, pd.CategoricalDtype):
         return column.astype(object).where(column.notna(), None)
-    cat = column.array
-    lookup = np.empty(len(cat.categories) + 1, dtype=object)
-    lookup[:-1] = cat.categories.to_numpy(dtype=object)
-    return pd.Series(lookup[cat.codes], index=column.index, name=column.name, dtype=object)
+    return pd.Series(categorical_cells(column.array), index=column.index, name=column.name, dtype=object)
+
+
+def categorical_cells(cat: pd.Categorical) -> np.ndarray:
+    """A Categorical's cells as an object array: str, or None where missing."""
+    return CodedColumn(cat.codes, cat.categories.to_numpy(dtype=object)).cells()
 
 
 def float_text(value: float) -> str:
@@ -310,17 +312,26 @@ def frame_to_raw(cells: pd.DataFrame | Columns, rows: np.ndarray, ncells: np.nda
         found.append(ReadFinding("error", "dropped_row", f"{len(bad)} row(s) could not be read as patients and "
                                  "are listed under dropped rows.", bad))
     patients = body[~blank & ~long]
-    table = CodedTable(tuple(names), tuple(_kept(cells[pos], patients) for pos in keep),
+    rows_kept = _as_slice(patients)
+    table = CodedTable(tuple(names), tuple(_kept(cells[pos], rows_kept) for pos in keep),
                        pd.Index(rows[patients], name="file_row"))
     return RawTable(table=table, name=name, format=fmt, dropped=rows_frame(dropped, DROPPED_COLUMNS),
                     file_rows=n_records - 1, findings=tuple(found), **meta)
 
 
-def _kept(column: CodedColumn, rows: np.ndarray) -> CodedColumn:
+def _as_slice(positions: np.ndarray) -> np.ndarray | slice:
+    """``positions`` as a slice when they run without a gap (the usual file:
+    taking a slice is a view, not a copy of every column's codes)."""
+    if len(positions) and positions[-1] - positions[0] + 1 == len(positions):
+        return slice(int(positions[0]), int(positions[-1]) + 1)
+    return positions
+
+
+def _kept(column: CodedColumn, rows: np.ndarray | slice) -> CodedColumn:
     """The cells at ``rows`` with only the texts they use (the header's and
     dropped rows' texts go), by counting codes instead of sorting them."""
     codes = column.codes[rows]
-    used = np.bincount(codes[codes >= 0], minlength=len(column.texts)) > 0
+    used = np.bincount(codes + 1, minlength=len(column.texts) + 1)[1:] > 0  # (+1: a missing cell counts at 0)
     if used.all():
         return CodedColumn(codes, column.texts)
     remap = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)

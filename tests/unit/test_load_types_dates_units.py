@@ -108,6 +108,15 @@ def test_time_units_from_the_column_name_and_the_mapping_step():
     assert list(c.data["os_months"]) == pytest.approx([24.0, 36.0])
 
 
+def test_spelled_out_radiotherapy_names_map_to_the_schema():
+    c = load("Patient ID,RT start,RT end date,Total dose (Gy),Fractions,date_last_followup\n"
+             "P1,2015-01-05,2015-02-13,60,30,2016-01-05\n")
+    assert c.renames == {"Patient ID": "patient_id", "RT start": "date_rt_start", "RT end date": "date_rt_end",
+                         "Total dose (Gy)": "rt_dose_gy", "Fractions": "rt_fractions"}
+    assert c.data["bed_gy"].iloc[0] == pytest.approx(72.0)  # 60 Gy in 2 Gy fractions, alpha/beta 10
+    assert c.data["os_months"].iloc[0] == pytest.approx(365 / 30.4375)
+
+
 def test_a_time_column_holding_days_is_flagged():
     c = load("patient_id,os,os_event\n" + "".join(f"P{i},{1900 + 20 * i},{i % 2}\n" for i in range(6)))
     p = rule(c, "implausible_unit")

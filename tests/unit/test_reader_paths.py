@@ -105,10 +105,10 @@ def test_iso_date_shortcut_agrees_with_the_format_loop():
     fast = parse_dates(pd.Series(iso, dtype=object))
     # one value the shortcut cannot take sends every value through the loop of formats
     loop = parse_dates(pd.Series(iso + ["02/01/2015"], dtype=object)).__dict__
-    pd.testing.assert_series_equal(fast.values, loop["values"].iloc[:len(iso)])
+    np.testing.assert_array_equal(fast.values, loop["values"][:len(iso)])
     for field in ("unreadable", "impossible", "implausible"):
         assert getattr(fast, field).tolist() == loop[field][:len(iso)].tolist(), field
-    assert fast.values.iloc[0] == pd.Timestamp("2015-01-02") and fast.values.iloc[4] == pd.Timestamp("2020-02-29")
+    assert fast.values[0] == pd.Timestamp("2015-01-02") and fast.values[4] == pd.Timestamp("2020-02-29")
     assert fast.implausible.tolist() == [False, True, True, True, False, False]
     impossible = parse_dates(pd.Series(["2015-02-30", "2015-01-02"], dtype=object))
     assert impossible.impossible.tolist() == [True, False]  # not on the calendar: the loop names it
@@ -142,7 +142,7 @@ def test_iso_shortcut_takes_only_plain_valid_yyyy_mm_dd(odd):
     latest = pd.Timestamp("2030-01-01")
     assert dates._all_iso(pd.Series([odd, "2015-01-02"], dtype=object), latest) is None
     taken = dates._all_iso(pd.Series(["2016-02-29", None, "1899-12-31"], dtype=object), latest)
-    assert taken.values.iloc[0] == pd.Timestamp("2016-02-29") and taken.implausible.tolist() == [False, False, True]
+    assert taken.values[0] == pd.Timestamp("2016-02-29") and taken.implausible.tolist() == [False, False, True]
 
 
 def test_raw_codes_lose_missing_markers_and_merge_trimmed_texts():
