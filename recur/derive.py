@@ -81,20 +81,20 @@ def derive_radiotherapy(df: pd.DataFrame, alpha_beta: float, problems: list[Prob
     return derive_completion(with_columns(out, new))
 
 
-def derive_intervals(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+def interval_columns(df: pd.DataFrame, problems: list[Problem]) -> dict[str, pd.Series]:
     """dfi_months (surgery -> recurrence) and ttr_months (first RT end, else
     surgery -> recurrence); dates win over supplied values."""
-    out = df.copy(deep=False)  # columns are replaced, never written into: no need to copy them
-    ids = out["patient_id"]
-    rec, surg, first_rt = (_dates(out, c) for c in ("date_recurrence", "date_surgery", "date_initial_rt_end"))
+    new = {}
+    ids = df["patient_id"]
+    rec, surg, first_rt = (_dates(df, c) for c in ("date_recurrence", "date_surgery", "date_initial_rt_end"))
     before = rec < surg  # NaT compares False
     if before.any():
         problems.append(problem("error", "date_recurrence", ids[before], "recurrence is dated before the "
                                 "primary surgery; correct either date. DFI left missing.", "date_order"))
     dfi = _months_between(rec, surg)
     dfi[before] = np.nan
-    if "date_recurrence" in out and "date_surgery" in out:
-        out["dfi_months"] = pd.Series(dfi, index=out.index).fillna(_col(out, "dfi_months"))
+    if "date_recurrence" in df and "date_surgery" in df:
+        new["dfi_months"] = pd.Series(dfi, index=df.index).fillna(_col(df, "dfi_months"))
     ttr = _months_between(rec, np.where(np.isnat(first_rt), surg, first_rt))
     early = (ttr < 0) & ~np.isnat(first_rt)
     if early.any():
@@ -102,23 +102,23 @@ def derive_intervals(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
                                 "of the first radiotherapy course; correct either date. TTR left missing.",
                                 "date_order"))
     ttr[~(ttr >= 0)] = np.nan
-    if "date_recurrence" in out and ("date_surgery" in out or "date_initial_rt_end" in out):
-        out["ttr_months"] = pd.Series(ttr, index=out.index).fillna(_col(out, "ttr_months"))
-    return out
+    if "date_recurrence" in df and ("date_surgery" in df or "date_initial_rt_end" in df):
+        new["ttr_months"] = pd.Series(ttr, index=df.index).fillna(_col(df, "ttr_months"))
+    return new
 
 
 ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
 
 
-def derive_regions(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+def region_columns(df: pd.DataFrame, problems: list[Problem]) -> dict[str, pd.Series]:
     """Normalise ``recurrence_regions`` (';'-separated; '2' -> 'II', case-free,
     regions in I-IV order) and count them in ``recurrence_region_count``.
-    Regions outside I-IV are kept under their own name and reported."""
+    Regions outside I-IV are kept under their own name and reported. None
+    without the column."""
     if "recurrence_regions" not in df:
-        return df
-    out = df.copy(deep=False)  # columns are replaced, never written into: no need to copy them
-    ids = out["patient_id"]
-    tokens = out["recurrence_regions"].map(
+        return {}
+    ids = df["patient_id"]
+    tokens = df["recurrence_regions"].map(
         lambda v: None if pd.isna(v) else {ROMAN.get(t.strip().upper(), t.strip().upper())
                                            for t in str(v).split(";") if t.strip()})
     unknown = tokens.map(lambda ts: bool(ts and ts - set(ESCC_REGIONS)))
@@ -126,10 +126,10 @@ def derive_regions(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
         problems.append(problem("warning", "recurrence_regions", ids[unknown], "regions other than I, II, III, IV "
                                 "are counted under their own name; check the spelling.", "unknown_region"))
     rank = {r: i for i, r in enumerate(ESCC_REGIONS)}
-    out["recurrence_regions"] = tokens.map(
-        lambda ts: None if ts is None else ";".join(sorted(ts, key=lambda t: (rank.get(t, len(rank)), t))) or None)
-    out["recurrence_region_count"] = tokens.map(lambda ts: np.nan if ts is None else float(len(ts)))
-    return out
+    return {"recurrence_regions": tokens.map(
+                lambda ts: None if ts is None else ";".join(sorted(ts, key=lambda t: (rank.get(t, len(rank)), t)))
+                or None),
+            "recurrence_region_count": tokens.map(lambda ts: np.nan if ts is None else float(len(ts)))}
 
 
 def _dates(df: pd.DataFrame, name: str) -> np.ndarray:
@@ -164,17 +164,15 @@ def _check_date_order(df: pd.DataFrame, rules: EndpointRules, problems: list[Pro
             problems.append(problem(level, col, ids[mask], message, "date_order"))
 
 
-def derive_endpoints(
-    df: pd.DataFrame, rules: EndpointRules, problems: list[Problem]
-) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
-    """Add ``<ep>_months`` / ``<ep>_event`` for every endpoint that the data
-    support. Returns (data, exclusions (endpoint, patient_id, reason), endpoints)."""
-    out = df.copy(deep=False)  # columns are replaced, never written into: no need to copy them
-    ids = out["patient_id"]
+def endpoint_columns(df: pd.DataFrame, rules: EndpointRules, problems: list[Problem]
+                     ) -> tuple[dict[str, np.ndarray], pd.DataFrame, tuple[str, ...]]:
+    """``<ep>_months`` / ``<ep>_event`` for every endpoint that the data
+    support. Returns (columns, exclusions (endpoint, patient_id, reason), endpoints)."""
+    ids = df["patient_id"]
     origin_col = "date_rt_start" if rules.origin == "rt_start" else "date_recurrence"
-    _check_date_order(out, rules, problems)
-    origin, death, fu = _dates(out, origin_col), _dates(out, "date_death"), _dates(out, "date_last_followup")
-    has_follow_up = "date_last_followup" in out or "date_death" in out
+    _check_date_order(df, rules, problems)
+    origin, death, fu = _dates(df, origin_col), _dates(df, "date_death"), _dates(df, "date_last_followup")
+    has_follow_up = "date_last_followup" in df or "date_death" in df
     death_counts = {"os": True, "pfs": rules.pfs_death_is_event, "lrfs": rules.lrfs_death_is_event,
                     "fflp": False, "dmfs": rules.dmfs_death_is_event}
     reasons = np.array(["", f"no {origin_col}", "no date_last_followup or date_death",
@@ -185,8 +183,8 @@ def derive_endpoints(
     new: dict[str, np.ndarray] = {}
     for ep in ENDPOINTS:
         tcol, ecol = time_column(ep), event_column(ep)
-        failure_cols = [c for c in FAILURE_DATES[ep] if c in out]
-        use_dates = origin_col in out and has_follow_up and (ep == "os" or failure_cols)
+        failure_cols = [c for c in FAILURE_DATES[ep] if c in df]
+        use_dates = origin_col in df and has_follow_up and (ep == "os" or failure_cols)
         supplied = tcol in df and ecol in df
         if not use_dates and not supplied:
             continue
@@ -195,7 +193,7 @@ def derive_endpoints(
             for mask, reason in ((df[tcol].isna(), f"no {tcol}"), (df[ecol].isna(), f"no {ecol}")):
                 exclusions += [(ep, i, reason) for i in ids[mask]]
             continue
-        fail = _earliest([_dates(out, c) for c in failure_cols], len(out))
+        fail = _earliest([_dates(df, c) for c in failure_cols], len(df))
         event_date = np.fmin(fail, death) if death_counts[ep] else fail
         censor_date = np.where(np.isnat(death), fu, death)
         end = np.where(np.isnat(event_date), censor_date, event_date)
@@ -212,7 +210,7 @@ def derive_endpoints(
                 problems.append(problem("warning", tcol, ids[gap], "supplied time differs from the dates by "
                                         "more than one month; the dates are used. Check both.", "time_mismatch"))
         new[tcol], new[ecol] = time, event
-    return with_columns(out, new), rows_frame(exclusions, EXCLUSION_COLUMNS), tuple(available)
+    return new, rows_frame(exclusions, EXCLUSION_COLUMNS), tuple(available)
 
 
 FAILURE_TYPES = {"in-field (local)": ("date_local_failure",),
@@ -240,17 +238,16 @@ def failure_types(df: pd.DataFrame) -> pd.DataFrame:
                          **{f"{k} first": first for k, (_, first) in flags.items()}}, index=df.index)
 
 
-def derive_failure_patterns(df: pd.DataFrame) -> pd.DataFrame:
+def failure_pattern_columns(df: pd.DataFrame) -> dict[str, pd.Series]:
     """``failure_pattern`` (whole follow-up) and ``failure_pattern_first``
     (at first failure; sites within 28 days of the first count together)."""
-    out = df.copy(deep=False)  # columns are replaced, never written into: no need to copy them
-    if not any(c in out for c in FAILURE_DATES["pfs"]):
-        return out
-    lr = _earliest([_dates(out, "date_local_failure"), _dates(out, "date_regional_failure")], len(out))
-    prog = ~np.isnat(_dates(out, "date_progression"))
-    flags = _ever_and_first({"lr": lr, "dm": _dates(out, "date_distant_failure")})
-    return with_columns(out, {"failure_pattern": _pattern(flags["lr"][0], flags["dm"][0], prog, out.index),
-                              "failure_pattern_first": _pattern(flags["lr"][1], flags["dm"][1], prog, out.index)})
+    if not any(c in df for c in FAILURE_DATES["pfs"]):
+        return {}
+    lr = _earliest([_dates(df, "date_local_failure"), _dates(df, "date_regional_failure")], len(df))
+    prog = ~np.isnat(_dates(df, "date_progression"))
+    flags = _ever_and_first({"lr": lr, "dm": _dates(df, "date_distant_failure")})
+    return {"failure_pattern": _pattern(flags["lr"][0], flags["dm"][0], prog, df.index),
+            "failure_pattern_first": _pattern(flags["lr"][1], flags["dm"][1], prog, df.index)}
 
 
 def _pattern(lr: np.ndarray, dm: np.ndarray, prog: np.ndarray, index: pd.Index) -> pd.Series:
@@ -259,3 +256,14 @@ def _pattern(lr: np.ndarray, dm: np.ndarray, prog: np.ndarray, index: pd.Index) 
                                                                                    SITE_UNKNOWN)],
                      FAILURE_PATTERNS.index(NO_FAILURE)).astype(np.int8)
     return pd.Series(pd.Categorical.from_codes(code, categories=list(FAILURE_PATTERNS)), index=index)
+
+
+def derive_from_dates(df: pd.DataFrame, rules: EndpointRules, problems: list[Problem]
+                      ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
+    """Intervals, recurrence regions, endpoints and failure patterns, their
+    columns set in one step (none of them reads another's columns: one
+    rebuild of the table instead of four). Returns (data, exclusions
+    (endpoint, patient_id, reason), endpoints)."""
+    new = {**interval_columns(df, problems), **region_columns(df, problems)}
+    endpoint_new, exclusions, endpoints = endpoint_columns(df, rules, problems)
+    return with_columns(df, {**new, **endpoint_new, **failure_pattern_columns(df)}), exclusions, endpoints

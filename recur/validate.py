@@ -236,9 +236,10 @@ def _clean_numbers(col: str, kind: str, values: CodedColumn, parsed: ParsedNumbe
                                 "nan written out); enter the value or leave the cell empty. Treated as missing.",
                                 "non_finite"))
     if parsed.with_units.any():
+        example = values.texts[values.codes[parsed.with_units][0]]
         problems.append(problem("warning", col, ids[parsed.with_units], "units written in the cells (e.g. "
-                                f"'{clip(values.texts[values.codes[parsed.with_units][0]], 20)}') were read and converted; "
-                                "keep the unit in the column name instead.", "unit_in_cell"))
+                                f"'{clip(example, 20)}') were read and converted; keep the unit in the column name "
+                                "instead.", "unit_in_cell"))
     num = parsed.values.copy()  # (changed in place below)
     if family == "time" and unit != "months":
         num = np.where(parsed.with_units, num, num * TIME_UNITS_TO_MONTHS[unit])
@@ -269,28 +270,28 @@ def _plausible_time(col: str, months: np.ndarray, unit: str, problems: list[Prob
                                 "implausible_unit"))
 
 
+# (low, high, why) of the values a number can take, by column, else by kind
+RANGE_BY_KIND = {"grade": (0, 5, "CTCAE grades run from 0 to 5"),
+                 "event": (0, 1, "use 1 for the event and 0 for censored")}
+RANGE_BY_COLUMN = {"ecog": (0, 4, "ECOG runs from 0 to 4"), "kps": (0, 100, "KPS runs from 0 to 100"),
+                   "age": (0, 120, "age is in years"), "alpha_beta": (0.5, 30, "alpha/beta is in Gy, typically 2-10"),
+                   "rt_fractions": (1, 100, "a course has at least one fraction"),
+                   "prior_rt_fractions": (1, 100, "a course has at least one fraction"),
+                   "rt_dose_gy": (0, 200, "a course's physical dose is in Gy"),
+                   "prior_rt_dose_gy": (0, 200, "a course's physical dose is in Gy"),
+                   "bed_gy": (0, 1000, "BED is in Gy"), "gtv_cc": (0, 100_000, "volumes are in cm³"),
+                   "ptv_cc": (0, 100_000, "volumes are in cm³"),
+                   "phase1_dose_gy": (0, 200, "a phase's physical dose is in Gy"),
+                   "phase2_dose_gy": (0, 200, "a phase's physical dose is in Gy"),
+                   "planned_dose_gy": (0, 200, "a course's physical dose is in Gy"),
+                   "phase1_fractions": (1, 100, "a phase has at least one fraction"),
+                   "phase2_fractions": (1, 100, "a phase has at least one fraction"),
+                   "treatment_plan": (1, 4, "the trial's plans are numbered 1-4"),
+                   "lesion_diameter_cm": (0, 50, "the diameter is in cm")}
+
+
 def _range_check(col: str, kind: str, num: np.ndarray, ids: pd.Series, problems: list[Problem]) -> np.ndarray:
     """``num`` (a copy, changed in place) with values out of their range made missing, each reported."""
-    rules = {
-        "grade": (0, 5, "CTCAE grades run from 0 to 5"),
-        "event": (0, 1, "use 1 for the event and 0 for censored"),
-    }
-    by_col = {"ecog": (0, 4, "ECOG runs from 0 to 4"), "kps": (0, 100, "KPS runs from 0 to 100"),
-              "age": (0, 120, "age is in years"), "alpha_beta": (0.5, 30, "alpha/beta is in Gy, typically 2-10"),
-              "rt_fractions": (1, 100, "a course has at least one fraction"),
-              "prior_rt_fractions": (1, 100, "a course has at least one fraction"),
-              "rt_dose_gy": (0, 200, "a course's physical dose is in Gy"),
-              "prior_rt_dose_gy": (0, 200, "a course's physical dose is in Gy"),
-              "bed_gy": (0, 1000, "BED is in Gy"), "gtv_cc": (0, 100_000, "volumes are in cm³"),
-              "ptv_cc": (0, 100_000, "volumes are in cm³"),
-              "phase1_dose_gy": (0, 200, "a phase's physical dose is in Gy"),
-              "phase2_dose_gy": (0, 200, "a phase's physical dose is in Gy"),
-              "planned_dose_gy": (0, 200, "a course's physical dose is in Gy"),
-              "phase1_fractions": (1, 100, "a phase has at least one fraction"),
-              "phase2_fractions": (1, 100, "a phase has at least one fraction"),
-              "treatment_plan": (1, 4, "the trial's plans are numbered 1-4"),
-              "lesion_diameter_cm": (0, 50, "the diameter is in cm")}
-
     with np.errstate(invalid="ignore"):
         huge = np.abs(num) > MAX_MAGNITUDE
         if huge.any():
@@ -298,10 +299,11 @@ def _range_check(col: str, kind: str, num: np.ndarray, ids: pd.Series, problems:
                                     f"({id_list(pd.unique(num[huge]))}) cannot be a measurement; correct them. "
                                     "Treated as missing.", "absurd_value"))
             num[huge] = np.nan
-        lo, hi, why = by_col.get(col, rules.get(kind, (None, None, "")))
+        lo, hi, why = RANGE_BY_COLUMN.get(col, RANGE_BY_KIND.get(kind, (None, None, "")))
         if lo is not None:
-            out = ~np.isnan(num) & ((num < lo) | (num > hi) | ((kind in ("grade", "event", "integer")) &
-                                                               (num % 1 != 0)))
+            out = (num < lo) | (num > hi)  # (NaN compares False)
+            if kind in ("grade", "event", "integer"):
+                out |= (num % 1 != 0) & ~np.isnan(num)
             if out.any():
                 fix = "check the value" if not col.endswith("fractions") else \
                     "enter the number of fractions (BED cannot be computed from 0)"
