@@ -6,6 +6,7 @@ import streamlit as st
 from recur import tables
 from recur.demo import PUBLISHED_RULES
 from recur.format import table_one_display, table_one_footnote
+from recur.io import UPLOAD_TYPES
 from recur.safe_text import plain
 from recur.ui import cache
 from recur.ui.controls import grouping_label, grouping_options
@@ -23,7 +24,7 @@ if demo and st.session_state.get(Keys.OPENED_DEMO) != demo:
     st.session_state[Keys.OPENED_DEMO] = demo
     set_source(demo_source(demo))
     st.rerun()
-upload = right.file_uploader("Upload a cohort (CSV, XLSX or Parquet)", type=["csv", "xlsx", "parquet"],
+upload = right.file_uploader("Upload a cohort (CSV, TSV, XLSX or Parquet)", type=UPLOAD_TYPES,
                              key=Keys.UPLOAD, help=f"Up to {upload_limit_mb()} MB. Kept in this browser session's "
                                                    "memory only; never written to disk.")
 if upload is not None:

@@ -26,9 +26,10 @@ from recur.io.xlsx import read_xlsx
 Source = Union[str, Path, bytes, BinaryIO]
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
            ".parquet": "parquet", ".pq": "parquet"}
+UPLOAD_TYPES = [ext.lstrip(".") for ext in FORMATS]  # what an upload box accepts: every extension read here
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
-__all__ = ["RawTable", "ReadFinding", "Source", "read_table", "file_format", "source_bytes"]
+__all__ = ["RawTable", "ReadFinding", "Source", "UPLOAD_TYPES", "read_table", "file_format", "source_bytes"]
 
 
 def source_bytes(source: Source, name: str | None = None) -> tuple[str, bytes]:

@@ -24,6 +24,19 @@ def upload(at, name: str, text: str, encoding: str = "utf-8"):
     return at
 
 
+def test_the_upload_box_takes_every_file_type_the_reader_reads_and_a_tsv_export_loads():
+    at = open_app()
+    box = at.file_uploader(key=Keys.UPLOAD)
+    assert sorted(box.proto.type) == [".csv", ".parquet", ".pq", ".tsv", ".txt", ".xlsm", ".xlsx"]
+    text = "Patient ID\tRT start\tdate_last_followup\tdate_death\nT1\t2015-01-05\t2016-01-05\t\n" \
+           "T2\t2015-02-01\t2015-08-01\t2015-08-01\n"
+    at = upload(at, "export.tsv", text)
+    assert "Cohort: export.tsv · 2 patients" in texts(at)
+    cohort = at.session_state[Keys.SESSION_COHORT][1]
+    assert cohort.data["os_event"].tolist() == [0.0, 1.0]
+    assert cohort.data["os_months"].tolist() == pytest.approx([365 / MONTH, 181 / MONTH])
+
+
 def warnings(at) -> list[str]:
     return [rendered(w.value) for w in at.warning]
 
