@@ -12,7 +12,7 @@ import pandas as pd
 
 from recur.dates import ORDER_NAMES, OrderDecision
 from recur.distinct import distinct_counts
-from recur.derive import derive_from_dates, derive_radiotherapy
+from recur.derive import derive_disease_course, derive_radiotherapy
 from recur.errors import RecurError
 from recur.frames import with_columns
 from recur.safe_text import clip
@@ -214,7 +214,7 @@ def build_cohort(table: pd.DataFrame | RawTable, source_name: str = "table",
     _similar_levels(data, cleaned.kinds, problems)
     data = plain_text(data, [c for c in cleaned.kinds if c not in dict(settings.level_orders)])
     data = derive_radiotherapy(data, settings.alpha_beta, problems)
-    data, exclusions, endpoints = derive_from_dates(data, settings.rules, problems)
+    data, exclusions, endpoints = derive_disease_course(data, settings.rules, problems)
     if not endpoints:
         problems.append(problem("error", "date_rt_start", (), "no endpoint can be built: give date_rt_start "
                                 "(or date_recurrence) with date_last_followup / date_death, or precomputed "

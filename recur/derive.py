@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from recur.dose import derive_completion, derive_phases, eqd2
-from recur.frames import rows_frame, with_columns
+from recur.frames import column_or_nan, rows_frame, with_columns
 from recur.schema import ESCC_REGIONS, MONTH_DAYS
 from recur.settings import EndpointRules
 from recur.validate import Problem, problem
@@ -40,13 +40,6 @@ def _earliest(dates: list[np.ndarray], n: int) -> np.ndarray:
     return first
 
 
-def _col(df: pd.DataFrame, name: str) -> pd.Series:
-    """A column, or all-missing of the right kind when absent."""
-    if name in df:
-        return df[name]
-    return pd.Series(pd.NaT if name.startswith("date_") else np.nan, index=df.index)
-
-
 def derive_radiotherapy(df: pd.DataFrame, alpha_beta: float, problems: list[Problem] | None = None) -> pd.DataFrame:
     """dose_per_fraction, bed_gy, eqd2_gy, cumulative_dose_gy, cumulative_eqd2_gy,
     the per-phase BED / EQD2 of multi-phase courses and ``rt_completed``.
@@ -56,24 +49,24 @@ def derive_radiotherapy(df: pd.DataFrame, alpha_beta: float, problems: list[Prob
     sequential boost adds them; a SIB counts the boost volume). A supplied
     bed_gy is kept where neither phases nor dose and fractions are given.
     """
-    ab = _col(df, "alpha_beta").fillna(alpha_beta)
+    ab = column_or_nan(df, "alpha_beta").fillna(alpha_beta)
     out = derive_phases(df, ab, problems if problems is not None else [])
-    dose, fx = _col(out, "rt_dose_gy"), _col(out, "rt_fractions")
+    dose, fx = column_or_nan(out, "rt_dose_gy"), column_or_nan(out, "rt_fractions")
     d = dose / fx
-    bed = _col(out, "course_bed_gy").fillna(dose * (1 + d / ab))
+    bed = column_or_nan(out, "course_bed_gy").fillna(dose * (1 + d / ab))
     if "course_bed_gy" in out:
         del out["course_bed_gy"]  # (drop() would copy every column)
     new: dict[str, pd.Series] = {}
     if "rt_dose_gy" in out or "rt_fractions" in out:
         new["dose_per_fraction"] = d
     if "bed_gy" in out or ("rt_dose_gy" in out and "rt_fractions" in out):
-        new["bed_gy"] = bed.fillna(_col(out, "bed_gy"))
+        new["bed_gy"] = bed.fillna(column_or_nan(out, "bed_gy"))
     course_bed = new.get("bed_gy", out.get("bed_gy"))
     if course_bed is not None:
         new["eqd2_gy"] = eqd2(course_bed, ab)
     if "prior_rt_dose_gy" in out:
         new["cumulative_dose_gy"] = out["prior_rt_dose_gy"] + dose
-        prior_fx = _col(out, "prior_rt_fractions")
+        prior_fx = column_or_nan(out, "prior_rt_fractions")
         prior_d = out["prior_rt_dose_gy"] / prior_fx
         prior_eqd2 = out["prior_rt_dose_gy"] * (prior_d + ab) / (2 + ab)
         if prior_fx.notna().any():
@@ -94,7 +87,7 @@ def interval_columns(df: pd.DataFrame, problems: list[Problem]) -> dict[str, pd.
     dfi = _months_between(rec, surg)
     dfi[before] = np.nan
     if "date_recurrence" in df and "date_surgery" in df:
-        new["dfi_months"] = pd.Series(dfi, index=df.index).fillna(_col(df, "dfi_months"))
+        new["dfi_months"] = pd.Series(dfi, index=df.index).fillna(column_or_nan(df, "dfi_months"))
     ttr = _months_between(rec, np.where(np.isnat(first_rt), surg, first_rt))
     early = (ttr < 0) & ~np.isnat(first_rt)
     if early.any():
@@ -103,7 +96,7 @@ def interval_columns(df: pd.DataFrame, problems: list[Problem]) -> dict[str, pd.
                                 "date_order"))
     ttr[~(ttr >= 0)] = np.nan
     if "date_recurrence" in df and ("date_surgery" in df or "date_initial_rt_end" in df):
-        new["ttr_months"] = pd.Series(ttr, index=df.index).fillna(_col(df, "ttr_months"))
+        new["ttr_months"] = pd.Series(ttr, index=df.index).fillna(column_or_nan(df, "ttr_months"))
     return new
 
 
@@ -113,7 +106,7 @@ ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
 def region_columns(df: pd.DataFrame, problems: list[Problem]) -> dict[str, pd.Series]:
     """Normalise ``recurrence_regions`` (';'-separated; '2' -> 'II', case-free,
     regions in I-IV order) and count them in ``recurrence_region_count``.
-    Regions outside I-IV are kept under their own name and reported. None
+    Regions outside I-IV are kept under their own name and reported. Nothing
     without the column."""
     if "recurrence_regions" not in df:
         return {}
@@ -258,12 +251,12 @@ def _pattern(lr: np.ndarray, dm: np.ndarray, prog: np.ndarray, index: pd.Index) 
     return pd.Series(pd.Categorical.from_codes(code, categories=list(FAILURE_PATTERNS)), index=index)
 
 
-def derive_from_dates(df: pd.DataFrame, rules: EndpointRules, problems: list[Problem]
-                      ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
-    """Intervals, recurrence regions, endpoints and failure patterns, their
-    columns set in one step (none of them reads another's columns: one
-    rebuild of the table instead of four). Returns (data, exclusions
-    (endpoint, patient_id, reason), endpoints)."""
+def derive_disease_course(df: pd.DataFrame, rules: EndpointRules, problems: list[Problem]
+                          ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
+    """The disease course: intervals (DFI, TTR), recurrence regions, endpoints
+    and failure patterns, their columns set in one step (none of them reads
+    another's columns: one rebuild of the table instead of four). Returns
+    (data, exclusions (endpoint, patient_id, reason), endpoints)."""
     new = {**interval_columns(df, problems), **region_columns(df, problems)}
     endpoint_new, exclusions, endpoints = endpoint_columns(df, rules, problems)
     return with_columns(df, {**new, **endpoint_new, **failure_pattern_columns(df)}), exclusions, endpoints

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from recur.frames import column_or_nan
 from recur.validate import Problem, problem
 
 PHASE_COLUMNS = ("phase1_dose_gy", "phase1_fractions", "phase2_dose_gy", "phase2_fractions")
@@ -35,10 +36,6 @@ def eqd2(bed_gy, alpha_beta):
     return bed_gy / (1 + 2 / alpha_beta)
 
 
-def _col(df: pd.DataFrame, name: str) -> pd.Series:
-    return df[name] if name in df else pd.Series(np.nan, index=df.index)
-
-
 def derive_phases(df: pd.DataFrame, alpha_beta: pd.Series, problems: list[Problem]) -> pd.DataFrame:
     """Per-phase BED / EQD2 and the course totals from the phase columns.
 
@@ -53,8 +50,8 @@ def derive_phases(df: pd.DataFrame, alpha_beta: pd.Series, problems: list[Proble
     if not any(c in out for c in PHASE_COLUMNS):
         return out
     ids = out["patient_id"]
-    d1, n1, d2, n2 = (_col(out, c) for c in PHASE_COLUMNS)
-    kind = _col(out, "boost_type")
+    d1, n1, d2, n2 = (column_or_nan(out, c) for c in PHASE_COLUMNS)
+    kind = column_or_nan(out, "boost_type")
     has2 = d2.notna() & n2.notna()
     untyped = has2 & kind.isna()
     if untyped.any():
@@ -71,14 +68,14 @@ def derive_phases(df: pd.DataFrame, alpha_beta: pd.Series, problems: list[Proble
     out["course_bed_gy"] = b1.where(~has2, np.where(sib, b2, b1 + b2))
     course_dose = d1.where(~has2, np.where(sib, d2, d1 + d2))
     course_fx = n1.where(~has2, np.where(sib, n2, n1 + n2))
-    given = _col(out, "rt_dose_gy")
+    given = column_or_nan(out, "rt_dose_gy")
     differ = given.notna() & course_dose.notna() & ((given - course_dose).abs() > DOSE_TOLERANCE_GY)
     if differ.any():
         problems.append(problem("warning", "rt_dose_gy", ids[differ], "differs from the phases' dose "
                                 "(sequential: added; SIB: the boost volume's); BED and EQD2 use the phases.",
                                 "phase_dose"))
     out["rt_dose_gy"] = given.fillna(course_dose)
-    out["rt_fractions"] = _col(out, "rt_fractions").fillna(course_fx)
+    out["rt_fractions"] = column_or_nan(out, "rt_fractions").fillna(course_fx)
     return out
 
 
@@ -91,5 +88,5 @@ def derive_completion(df: pd.DataFrame) -> pd.DataFrame:
     planned, given = out["planned_dose_gy"], out["rt_dose_gy"]
     known = planned.notna() & given.notna()
     derived = pd.Series(np.where(given >= planned - DOSE_TOLERANCE_GY, "yes", "no"), index=out.index).where(known)
-    out["rt_completed"] = _col(out, "rt_completed").astype(object).where(lambda s: s.notna(), derived)
+    out["rt_completed"] = column_or_nan(out, "rt_completed").astype(object).where(lambda s: s.notna(), derived)
     return out

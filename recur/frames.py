@@ -30,6 +30,11 @@ def with_columns(df: pd.DataFrame, columns: Mapping[str, pd.Series | np.ndarray]
     return out
 
 
+def column_or_nan(df: pd.DataFrame, name: str) -> pd.Series:
+    """A column, or an all-NaN one when ``df`` lacks it (a number not given)."""
+    return df[name] if name in df else pd.Series(np.nan, index=df.index)
+
+
 def stack_rows(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """``frames`` one under another with a new 0..n-1 index, as
     ``pd.concat(frames, ignore_index=True)``: frames with the same columns and

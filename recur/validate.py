@@ -157,6 +157,8 @@ def clean_table(table: CodedTable, types: Mapping[str, str] | None = None, units
     pandas Categoricals. Rows are numbered 0..n-1 (a row without an ID is
     named after its file row, ``table.index``).
     """
+    if len(set(table.names)) < len(table.names):
+        raise ValueError("clean_table takes one column per name: pass table.first_of_each()")
     problems: list[Problem] = []
     columns = dict(zip(table.names, table.coded))
     ids = _clean_ids(columns.get("patient_id"), table.index.to_numpy(), problems)
@@ -240,7 +242,7 @@ def _clean_numbers(col: str, kind: str, values: CodedColumn, parsed: ParsedNumbe
         problems.append(problem("warning", col, ids[parsed.with_units], "units written in the cells (e.g. "
                                 f"'{clip(example, 20)}') were read and converted; keep the unit in the column name "
                                 "instead.", "unit_in_cell"))
-    num = parsed.values.copy()  # (changed in place below)
+    num = parsed.values.copy()  # (the range check writes into it)
     if family == "time" and unit != "months":
         num = np.where(parsed.with_units, num, num * TIME_UNITS_TO_MONTHS[unit])
     num = _range_check(col, kind, num, ids, problems)

@@ -15,11 +15,14 @@ not start or answer ends the export with a message, never a hung page.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 import queue
 import re
+import signal
 import struct
+import subprocess
 import threading
 import zipfile
 import zlib
@@ -54,22 +57,36 @@ def png_width_px(width_mm: float, dpi: int = DPI) -> int:
 def render_figures(requests: Sequence[tuple[go.Figure, Format, float]]) -> list[bytes]:
     """Render each (figure, format, width in mm) with one Chromium start.
 
-    Raises ``RecurError`` when no Chromium can be found, or when the batch
-    is not done within its budget (Chromium hung or too slow to start)."""
+    Raises ``RecurError`` when no Chromium can be found or started, or when
+    the batch is not done within its budget (Chromium hung or too slow)."""
     if not requests:
         return []
     path = browser_path()
     budget = START_SECONDS + SECONDS_PER_FIGURE * len(requests)
+    started: list[kaleido.Kaleido] = []  # the browser, made in the export's own loop
     with _BROWSER:
-        return _in_own_loop(asyncio.wait_for(_render_all(path, requests), budget), budget)
+        try:
+            return _in_own_loop(_render_all(started, path, requests, budget), budget + 2 * CLOSE_SECONDS)
+        except TimeoutError:
+            raise RecurError(f"Static figure export stopped after {budget:.0f} s: Chromium did not finish the "
+                             "figures. Try again; if it recurs, check that Chromium runs on this machine "
+                             "(chromium --headless --version).") from None
+        except BrowserFailedError as exc:
+            why = exc.args[0] if exc.args else str(exc)
+            raise RecurError(f"Static figure export could not start Chromium ({path}): {why} Check that it runs "
+                             "on this machine (chromium --headless --version).") from None
+        finally:
+            for browser in started:  # (a no-op after a clean close; ends a browser the export loop could not)
+                _kill(browser)
 
 
-def _in_own_loop(work, budget: float) -> list[bytes]:
+def _in_own_loop(work, wait: float) -> list[bytes]:
     """Run ``work`` (a coroutine) on a new event loop in a daemon thread: the
     caller may have a loop of its own (a notebook), and a thread stuck in a
     browser that never answers must not hold the process open. The result is
-    handed over as soon as ``work`` ends (the loop's own shutdown can wait on
-    the browser's helper threads)."""
+    handed over when ``work`` ends, after the loop's shutdown or
+    CLOSE_SECONDS, whichever comes first; ``TimeoutError`` after ``wait``
+    seconds."""
     done: queue.Queue = queue.Queue(maxsize=1)
 
     async def run() -> None:
@@ -78,40 +95,68 @@ def _in_own_loop(work, budget: float) -> list[bytes]:
         except BaseException as exc:  # handed to the caller, raised there
             done.put((False, exc))
 
-    threading.Thread(target=asyncio.run, args=(run(),), name="recur-figure-export", daemon=True).start()
+    thread = threading.Thread(target=asyncio.run, args=(run(),), name="recur-figure-export", daemon=True)
+    thread.start()
     try:
-        ok, result = done.get(timeout=budget + CLOSE_SECONDS + 5)  # (``work`` stops itself at ``budget``)
+        ok, result = done.get(timeout=wait)
     except queue.Empty:
-        ok, result = False, TimeoutError()
+        raise TimeoutError from None
+    thread.join(CLOSE_SECONDS)  # let the loop finish its shutdown (the browser's helper threads end with it)
     if ok:
         return result
-    if isinstance(result, (TimeoutError, BrowserFailedError)):  # (a start cut short by the budget is the latter)
-        raise RecurError(f"Static figure export stopped after {budget:.0f} s: Chromium did not start or did not "
-                         "finish the figures. Try again; if it recurs, check that Chromium runs on this machine "
-                         "(chromium --headless --version).") from None
     raise result
 
 
-async def _render_all(path: str, requests: Sequence[tuple[go.Figure, Format, float]]) -> list[bytes]:
+async def _render_all(started: list[kaleido.Kaleido], path: str,
+                      requests: Sequence[tuple[go.Figure, Format, float]], budget: float) -> list[bytes]:
+    """Start a browser (added to ``started``), render, close it; past
+    ``budget`` the browser is killed before the work is cancelled (a
+    cancelled render waits on its tab, which a hung browser never gives
+    back), and ``TimeoutError`` is raised."""
     browser = kaleido.Kaleido(path=path, mathjax=False)
+    started.append(browser)
+    work = asyncio.ensure_future(_open_and_render(browser, requests))
+    finished, _ = await asyncio.wait({work}, timeout=budget)
+    if not finished:
+        _kill(browser)
+        work.cancel()
+        await asyncio.wait({work}, timeout=CLOSE_SECONDS)
+        if work.done() and not work.cancelled():
+            work.exception()  # (read, so the loop does not log it as never retrieved)
+        raise TimeoutError
     try:
-        await browser.open()
-        return [_finish(await browser.calc_fig(fig_dict, opts=opts), fmt, width_mm, height)
-                for fig_dict, opts, fmt, width_mm, height in map(_prepared, requests)]
-    finally:  # also when the budget ran out: a browser that hangs is killed, not left running
+        return work.result()
+    finally:
         await _close(browser)
 
 
+async def _open_and_render(browser: kaleido.Kaleido, requests: Sequence[tuple[go.Figure, Format, float]]
+                           ) -> list[bytes]:
+    await browser.open()
+    return [_finish(await browser.calc_fig(fig_dict, opts=opts), fmt, width_mm, height)
+            for fig_dict, opts, fmt, width_mm, height in map(_prepared, requests)]
+
+
 async def _close(browser: kaleido.Kaleido) -> None:
-    """Close the browser; kill it when it does not answer (a Chromium that
-    never started never answers the close command either)."""
+    """Close the browser the polite way; kill it when that does not finish
+    (choreographer's close waits for an answer a dead pipe never gives)."""
     try:
         await asyncio.wait_for(browser.close(), CLOSE_SECONDS)
-    except TimeoutError:
-        process = getattr(browser, "subprocess", None)  # (set once the browser was started)
-        if process is not None:
-            process.kill()
-            process.wait(CLOSE_SECONDS)
+    except (TimeoutError, RuntimeError):  # (RuntimeError: choreographer could not close or kill it either)
+        _kill(browser)
+
+
+def _kill(browser: kaleido.Kaleido) -> None:
+    """End the browser's whole process group (Chromium runs helpers), if it was started and still runs."""
+    process = getattr(browser, "subprocess", None)  # (set once the browser was started)
+    if process is None or process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)  # (choreographer starts it in a session of its own)
+    with contextlib.suppress(ProcessLookupError):
+        process.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(CLOSE_SECONDS)
 
 
 def browser_path() -> str:

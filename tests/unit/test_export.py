@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+import os
 import re
 import struct
 import zipfile
@@ -119,15 +120,28 @@ def test_static_export_without_chromium_says_how_to_get_it(monkeypatch):
         render_figures([(tiny_figure(), "png", 85)])
 
 
-def test_static_export_with_a_browser_that_never_answers_ends_with_a_message(monkeypatch, tmp_path):
-    hung = tmp_path / "chromium"  # starts, then never opens its DevTools pipe
-    hung.write_text("#!/bin/sh\nexec sleep 600\n")
-    hung.chmod(0o755)
-    monkeypatch.setenv("BROWSER_PATH", str(hung))
+def _fake_browser(tmp_path, body: str) -> str:
+    script = tmp_path / "chromium"
+    script.write_text("#!/bin/sh\n" + body + "\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_static_export_with_a_browser_that_never_answers_ends_with_a_message_and_kills_it(monkeypatch, tmp_path):
+    pid_file = tmp_path / "pid"  # the browser starts, then never opens its DevTools pipe
+    monkeypatch.setenv("BROWSER_PATH", _fake_browser(tmp_path, f"echo $$ > {pid_file}\nexec sleep 600"))
     monkeypatch.setattr(figures, "START_SECONDS", 2)
     monkeypatch.setattr(figures, "SECONDS_PER_FIGURE", 1)
     monkeypatch.setattr(figures, "CLOSE_SECONDS", 1)
-    with pytest.raises(RecurError, match="stopped after 3 s: Chromium did not start"):
+    with pytest.raises(RecurError, match="stopped after 3 s: Chromium did not finish"):
+        render_figures([(tiny_figure(), "png", 85)])
+    with pytest.raises(ProcessLookupError):  # killed and reaped, not left running
+        os.kill(int(pid_file.read_text()), 0)
+
+
+def test_static_export_with_a_browser_that_cannot_start_says_so(monkeypatch, tmp_path):
+    monkeypatch.setenv("BROWSER_PATH", _fake_browser(tmp_path, "exit 1"))
+    with pytest.raises(RecurError, match="could not start Chromium .*chromium --headless --version"):
         render_figures([(tiny_figure(), "png", 85)])
 
 
