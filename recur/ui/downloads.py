@@ -21,7 +21,7 @@ def download_table(label: str, frame: pd.DataFrame, file_name: str, container=st
 
 def download_json(label: str, text: str, file_name: str, container=st, help: str | None = None) -> None:
     """A JSON download (analysis settings): not a spreadsheet format."""
-    container.download_button(label, text, file_name, mime="application/json", help=help)
+    container.download_button(label, text, file_name, mime="application/json", help=help, on_click="ignore")
 
 
 def download_made_on_click(label: str, make: Callable[[], bytes | str], file_name: str, mime: str, *,

@@ -34,6 +34,15 @@ def test_export_page_offers_every_download_enabled():
     assert not at.warning, [w.value for w in at.warning]  # no "Chromium not found"
 
 
+def test_no_download_reruns_the_page():
+    # A rerun re-registers the files made on click under new ids: a click that follows another download's
+    # rerun would ask for an id that is gone ("Deferred file ... not found") and nothing would download.
+    at = open_app()
+    at.switch_page(EXPORT).run()
+    assert {b.label: b.proto.ignore_rerun for b in at.download_button} == {
+        label: True for label in LABELS + ["Download analysis settings (JSON)"]}
+
+
 def survival_summary(at: AppTest):
     at.switch_page(SURVIVAL).run()
     assert not at.exception, [e.message for e in at.exception]
