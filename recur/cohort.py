@@ -194,10 +194,10 @@ def build_cohort(table: pd.DataFrame | RawTable, source_name: str = "table",
     renames = column_renames(raw.table.names, mapping)
     mapped = raw.table.renamed(renames)
     problems, notes = _reader_problems(raw)
-    dup_cols = mapped.columns[mapped.columns.duplicated()].unique()
-    if len(dup_cols):
+    dup_cols = [name for name in dict.fromkeys(mapped.names) if mapped.names.count(name) > 1]
+    if dup_cols:
         for col in dup_cols:
-            users = [u for u, c in renames.items() if c == col] + ([col] if col in raw.table else [])
+            users = [u for u, c in renames.items() if c == col] + ([col] if col in raw.table.names else [])
             problems.append(problem("error", col, (), f"the columns {', '.join(repr(u) for u in users)} all map to "
                                     "this name; only the first is used. Map or rename the others.",
                                     "duplicate_column"))
@@ -226,7 +226,7 @@ def build_cohort(table: pd.DataFrame | RawTable, source_name: str = "table",
                                  for c in data if c not in cleaned.kinds}}
     return Cohort(data=data, problems=tuple(problems), exclusions=exclusions, endpoints=endpoints,
                   source_name=raw.name if isinstance(table, RawTable) else source_name, renames=renames,
-                  content_hash=_fingerprint(raw), raw_columns=tuple(raw.table.columns), kinds=kinds,
+                  content_hash=_fingerprint(raw), raw_columns=raw.table.names, kinds=kinds,
                   dropped_rows=raw.dropped, file_rows=raw.file_rows, read_notes=tuple(notes), sheet=raw.sheet,
                   sheets=raw.sheets, date_order=cleaned.date_order, time_units=units)
 

@@ -41,9 +41,8 @@ class ReadFinding:
 class RawTable:
     """A file read under the reader contract (see ``recur.io``).
 
-    ``table``: the patient rows, coded column by column (``CodedTable``;
-    ``table[name]`` gives a column as a Categorical Series), indexed by the
-    file row of each patient row.
+    ``table``: the patient rows, coded column by column (``CodedTable``),
+    with the file row of each patient row as its index.
     ``dropped``: file rows that are not patients (row, reason, content).
     ``file_rows``: every row of the file but the header (= len(table) + len(dropped)).
     """
@@ -149,26 +148,12 @@ class CodedTable:
     coded: tuple[CodedColumn, ...]
     index: pd.Index
 
-    @property
-    def columns(self) -> pd.Index:
-        return pd.Index(self.names, dtype=object)
-
     def __len__(self) -> int:
         return len(self.index)
-
-    def __iter__(self):
-        return iter(self.names)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.names
 
     def column(self, name: str) -> CodedColumn:
         """The (first) column named ``name``."""
         return self.coded[self.names.index(name)]
-
-    def __getitem__(self, name: str) -> pd.Series:
-        """The column as a Categorical Series on the file rows."""
-        return pd.Series(self.column(name).categorical(), index=self.index, name=name)
 
     def renamed(self, renames: dict[str, str]) -> CodedTable:
         return CodedTable(tuple(renames.get(n, n) for n in self.names), self.coded, self.index)
@@ -181,9 +166,7 @@ class CodedTable:
 
 
 def text_cells(column: pd.Series) -> pd.Series:
-    """A coded column as plain cells: str, or None where missing (object dtype)."""
-    if not isinstance(column.dtype, pd.CategoricalDtype):
-        return column.astype(object).where(column.notna(), None)
+    """A Categorical column as plain cells: str, or None where missing (object dtype)."""
     return pd.Series(categorical_cells(column.array), index=column.index, name=column.name, dtype=object)
 
 

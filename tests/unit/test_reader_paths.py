@@ -16,7 +16,6 @@ import recur
 from recur.cohort import _fingerprint
 from recur.dates import parse_dates
 from recur.io import contract, read_table, text
-from recur.io.contract import text_cells
 
 DEMOS = ["data/demo_nsclc_synthetic.csv", "data/demo_escc_salvage_synthetic.csv"]
 # Edge spaces of every kind str.strip removes, missing markers, accents and CJK, a cell that is only spaces.
@@ -39,7 +38,7 @@ def _paths(monkeypatch, raw: bytes, name: str) -> dict[str, recur.io.RawTable]:
 
 
 def _as_text(raw: recur.io.RawTable) -> pd.DataFrame:
-    return pd.DataFrame({c: text_cells(raw.table[c]) for c in raw.table}, index=raw.table.index)
+    return pd.DataFrame({c: raw.table.column(c).cells() for c in raw.table.names}, index=raw.table.index)
 
 
 @pytest.mark.parametrize("source", DEMOS + ["edges", "edges-bom", "edges-tab"])
@@ -83,8 +82,8 @@ def test_file_shapes_read_alike_by_every_path(monkeypatch, shape):
 
 def test_coded_columns_keep_only_the_texts_of_patient_rows():
     raw = read_table(b"Cohort export 2024,,\npatient_id,sex,stage\nP1,M,III\nP2,M,IV\n", "t.csv")
-    assert list(raw.table["sex"].cat.categories) == ["M"]  # not the title row's nor the header's words
-    assert list(raw.table["patient_id"].cat.categories) == ["P1", "P2"]
+    assert list(raw.table.column("sex").texts) == ["M"]  # not the title row's nor the header's words
+    assert list(raw.table.column("patient_id").texts) == ["P1", "P2"]
     assert raw.dropped["row"].tolist() == [1]
 
 
@@ -95,8 +94,8 @@ def test_a_quoted_or_ragged_file_leaves_the_arrow_path_and_reads_the_same(monkey
     quoted = read_table(b'patient_id,site\nP1,"lung, left"\nP2,brain\n', "q.csv")
     ragged = read_table(b"patient_id,site,age\nP1,lung\nP2,brain,60\n", "r.csv")
     assert calls == [None, None]
-    assert text_cells(quoted.table["site"]).tolist() == ["lung, left", "brain"]
-    assert text_cells(ragged.table["age"]).tolist() == [None, "60"]
+    assert quoted.table.column("site").cells().tolist() == ["lung, left", "brain"]
+    assert ragged.table.column("age").cells().tolist() == [None, "60"]
     assert any(f.rule == "short_row" for f in ragged.findings)
 
 
@@ -116,9 +115,9 @@ def test_iso_date_shortcut_agrees_with_the_format_loop():
 
 def test_content_hash_is_the_sha256_of_each_cells_text_hash():
     raw = read_table(EDGES.encode(), "e.csv")
-    h = hashlib.sha256("\x1f".join(raw.table.columns).encode())
-    for col in raw.table:  # by hand, cell by cell: missing mask, then a 64-bit hash of each text ("" if missing)
-        cells = text_cells(raw.table[col]).tolist()
+    h = hashlib.sha256("\x1f".join(raw.table.names).encode())
+    for col in raw.table.names:  # by hand, cell by cell: missing mask, then a 64-bit hash of each text ("" if missing)
+        cells = raw.table.column(col).cells().tolist()
         h.update(np.array([c is None for c in cells]).tobytes())
         h.update(pd.util.hash_array(np.array(["" if c is None else c for c in cells], dtype=object)).tobytes())
     assert _fingerprint(raw) == h.hexdigest()[:16]
